@@ -8,4 +8,5 @@ pub mod check;
 pub mod cli;
 pub mod hash;
 pub mod limits;
+pub mod report;
 pub mod walk;

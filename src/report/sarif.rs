@@ -1,0 +1,48 @@
+//! SARIF 2.1.0: one result per failed or not-performed check; the rule id is the check's code.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::Report;
+use crate::check::Outcome;
+
+/// The report as a SARIF 2.1.0 log, ending in a newline.
+pub fn render_sarif(report: &Report) -> String {
+    let mut rules = BTreeSet::new();
+    let mut results = Vec::new();
+    for (artifact, check) in report.problems() {
+        rules.insert(check.code);
+        let level = match check.outcome {
+            Outcome::Fail => "error",
+            _ => "warning",
+        };
+        results.push(json!({
+            "ruleId": check.code,
+            "level": level,
+            "message": { "text": check.message },
+            "locations": [{
+                "physicalLocation": { "artifactLocation": { "uri": artifact.name } }
+            }],
+        }));
+    }
+    let rules: Vec<_> = rules
+        .into_iter()
+        .map(|code| json!({ "id": code }))
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "custody",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&log).expect("a SARIF log always serialises");
+    s.push('\n');
+    s
+}
