@@ -31,6 +31,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Hash a source tree or build output in standard digest formats.
     Hash(hash::HashArgs),
 }
 

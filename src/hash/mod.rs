@@ -1,1 +1,410 @@
-//! Tree digests.
+//! Tree digests in the formats other tools already use: Go's dirhash `h1:`, git tree ids in
+//! SHA-1 and SHA-256 object format, and the Nix NAR hash; plus a per-file manifest.
+//!
+//! One parallel pass reads every file once and feeds each selected per-file digest (SHA-256 for
+//! dirhash and the manifest, git blob ids). The NAR hash is a single sequential SHA-256 over the
+//! whole serialised tree, which no amount of threads can split, so when it is asked for it runs
+//! on a thread of its own beside the parallel pass, reading the files in NAR order itself (the
+//! second read comes from the page cache; both reads prove the file did not change).
+
+mod dirhash;
+mod file;
+mod gittree;
+pub mod manifest;
+mod nar;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::walk::{EntryKind, RelPath, Tree};
+
+pub use file::{ContentSink, FileInfo, ReadError, read_file, read_symlink};
+pub use nar::nix_base32;
+
+/// A digest format `custody hash` can compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// Go's dirhash `h1:` (golang.org/x/mod/sumdb/dirhash `Hash1`), the in-toto `dirHash`.
+    Dirhash,
+    /// The git tree id in SHA-1 object format.
+    GitSha1,
+    /// The git tree id in SHA-256 object format.
+    GitSha256,
+    /// The SHA-256 of the Nix archive (NAR) serialisation.
+    Nar,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [
+        Format::GitSha1,
+        Format::GitSha256,
+        Format::Dirhash,
+        Format::Nar,
+    ];
+
+    /// The name used on the command line and as the JSON key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Dirhash => "dirhash",
+            Format::GitSha1 => "git-sha1",
+            Format::GitSha256 => "git-sha256",
+            Format::Nar => "nar",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            format!("unknown digest format {s:?} (expected dirhash, git-sha1, git-sha256, nar or all)")
+        })
+    }
+}
+
+/// Parse a comma-separated `--digest` list; `all` selects every format.
+pub fn parse_formats(list: &str) -> Result<BTreeSet<Format>, String> {
+    let mut set = BTreeSet::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if item == "all" {
+            set.extend(Format::ALL);
+        } else {
+            set.insert(item.parse()?);
+        }
+    }
+    if set.is_empty() {
+        return Err("--digest needs at least one format".into());
+    }
+    Ok(set)
+}
+
+/// What to compute.
+#[derive(Clone, Debug)]
+pub struct HashOptions {
+    pub formats: BTreeSet<Format>,
+    /// Prepended to every name in the dirhash summary (`module@version` for Go module zips).
+    pub dirhash_prefix: String,
+    /// Compute each file's SHA-256 even when dirhash is not selected (for a manifest).
+    pub per_file_sha256: bool,
+    /// Threads for the parallel pass; `None` uses one per core.
+    pub threads: Option<usize>,
+}
+
+/// What one file or symlink is, as hashed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Regular {
+        executable: bool,
+    },
+    /// A symlink, hashed as its target bytes.
+    Symlink {
+        target: Vec<u8>,
+    },
+}
+
+/// One hashed entry of the tree.
+#[derive(Clone, Debug)]
+pub struct FileRecord {
+    pub path: RelPath,
+    pub kind: FileKind,
+    /// Content length: the file's size, or the symlink target's length.
+    pub size: u64,
+    pub sha256: Option<[u8; 32]>,
+    pub git_sha1: Option<[u8; 20]>,
+    pub git_sha256: Option<[u8; 32]>,
+}
+
+impl FileRecord {
+    /// The git tree entry mode of this entry.
+    pub fn git_mode(&self) -> &'static str {
+        match self.kind {
+            FileKind::Regular { executable: false } => "100644",
+            FileKind::Regular { executable: true } => "100755",
+            FileKind::Symlink { .. } => "120000",
+        }
+    }
+}
+
+/// The digests of a whole tree, and the per-file records they were built from.
+#[derive(Clone, Debug)]
+pub struct TreeDigest {
+    pub dirhash: Option<String>,
+    pub git_sha1: Option<[u8; 20]>,
+    pub git_sha256: Option<[u8; 32]>,
+    pub nar: Option<[u8; 32]>,
+    /// Files and symlinks, sorted by path bytes.
+    pub records: Vec<FileRecord>,
+    /// Bytes of regular-file content.
+    pub bytes: u64,
+}
+
+impl TreeDigest {
+    pub fn regular_files(&self) -> usize {
+        self.records
+            .iter()
+            .filter(|r| matches!(r.kind, FileKind::Regular { .. }))
+            .count()
+    }
+    pub fn symlinks(&self) -> usize {
+        self.records.len() - self.regular_files()
+    }
+}
+
+/// Why a tree could not be hashed. No partial digest is ever returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HashError {
+    /// FIFOs, sockets or device nodes: no digest format represents them, and they are never
+    /// opened. Leave them out with `--exclude`.
+    #[error("{}", special_list(.0))]
+    SpecialFiles(Vec<(RelPath, &'static str)>),
+    /// One entry could not be read, or changed while it was read.
+    #[error("{path}: {source}")]
+    Read { path: PathBuf, source: ReadError },
+    /// A file's SHA-1 computation detected a collision attack (a SHAttered-style pair).
+    #[error("{0}: SHA-1 collision attack detected; refusing to compute its git-sha1 id")]
+    Sha1Collision(PathBuf),
+    /// Go's dirhash cannot represent a name containing a newline.
+    #[error("{0}: dirhash does not support file names containing a newline")]
+    NewlineInName(RelPath),
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} threads: {message}")]
+    Threads { threads: usize, message: String },
+}
+
+fn special_list(files: &[(RelPath, &'static str)]) -> String {
+    let mut s = String::from(
+        "the tree holds files no digest format can represent (never opened; leave them out with --exclude):",
+    );
+    for (path, kind) in files {
+        s.push_str(&format!("\n  {path} ({kind})"));
+    }
+    s
+}
+
+/// Hash a walked tree in the selected formats.
+pub fn hash_tree(tree: &Tree, options: &HashOptions) -> Result<TreeDigest, HashError> {
+    if !tree.specials.is_empty() {
+        return Err(HashError::SpecialFiles(
+            tree.specials
+                .iter()
+                .map(|s| (s.path.clone(), s.kind))
+                .collect(),
+        ));
+    }
+    if options.formats.contains(&Format::Dirhash)
+        && let Some(e) = tree
+            .entries
+            .iter()
+            .find(|e| e.kind != EntryKind::Dir && e.path.as_bytes().contains(&b'\n'))
+    {
+        return Err(HashError::NewlineInName(e.path.clone()));
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = options.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder.build().map_err(|e| HashError::Threads {
+        threads: options.threads.unwrap_or(0),
+        message: e.to_string(),
+    })?;
+    let wants = Wants {
+        sha256: options.per_file_sha256 || options.formats.contains(&Format::Dirhash),
+        git_sha1: options.formats.contains(&Format::GitSha1),
+        git_sha256: options.formats.contains(&Format::GitSha256),
+    };
+
+    let (records, nar) = std::thread::scope(|s| {
+        let nar = options
+            .formats
+            .contains(&Format::Nar)
+            .then(|| s.spawn(|| nar::nar_hash(tree)));
+        let records: Vec<Result<FileRecord, HashError>> = pool.install(|| {
+            tree.entries
+                .par_iter()
+                .filter(|e| e.kind != EntryKind::Dir)
+                .map(|e| hash_entry(tree, &e.path, e.kind, wants))
+                .collect()
+        });
+        let nar = nar.map(|h| h.join().expect("the NAR thread does not panic"));
+        (records, nar)
+    });
+    // The first error in path order, so the message does not depend on thread timing.
+    let records = records.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let nar = nar.transpose()?;
+    let bytes = records
+        .iter()
+        .filter(|r| matches!(r.kind, FileKind::Regular { .. }))
+        .map(|r| r.size)
+        .sum();
+    let dirhash = options
+        .formats
+        .contains(&Format::Dirhash)
+        .then(|| dirhash::hash1(&records, &options.dirhash_prefix));
+    let git_sha1 = wants.git_sha1.then(|| gittree::tree_id_sha1(&records));
+    let git_sha256 = wants.git_sha256.then(|| gittree::tree_id_sha256(&records));
+    Ok(TreeDigest {
+        dirhash,
+        git_sha1,
+        git_sha256,
+        nar,
+        records,
+        bytes,
+    })
+}
+
+/// Which per-file digests the parallel pass computes.
+#[derive(Clone, Copy)]
+struct Wants {
+    sha256: bool,
+    git_sha1: bool,
+    git_sha256: bool,
+}
+
+/// Per-file hashers, fed the same bytes in one read.
+struct FileHashers {
+    sha256: Option<Sha256>,
+    git_sha1: Option<sha1_checked::Sha1>,
+    git_sha256: Option<Sha256>,
+}
+
+impl FileHashers {
+    fn new(wants: Wants) -> Self {
+        FileHashers {
+            sha256: wants.sha256.then(Sha256::new),
+            git_sha1: wants.git_sha1.then(sha1_checked::Sha1::new),
+            git_sha256: wants.git_sha256.then(Sha256::new),
+        }
+    }
+
+    /// Git hashes a blob as `blob <size>\0` followed by the content.
+    fn begin(&mut self, size: u64) {
+        let header = format!("blob {size}\0");
+        if let Some(h) = &mut self.git_sha1 {
+            h.update(header.as_bytes());
+        }
+        if let Some(h) = &mut self.git_sha256 {
+            h.update(header.as_bytes());
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if let Some(h) = &mut self.sha256 {
+            h.update(bytes);
+        }
+        if let Some(h) = &mut self.git_sha1 {
+            h.update(bytes);
+        }
+        if let Some(h) = &mut self.git_sha256 {
+            h.update(bytes);
+        }
+    }
+}
+
+impl ContentSink for FileHashers {
+    fn start(&mut self, info: FileInfo) {
+        self.begin(info.size);
+    }
+    fn chunk(&mut self, bytes: &[u8]) {
+        self.feed(bytes);
+    }
+}
+
+fn hash_entry(
+    tree: &Tree,
+    path: &RelPath,
+    kind: EntryKind,
+    wants: Wants,
+) -> Result<FileRecord, HashError> {
+    let full = path.under(&tree.root);
+    let read_err = |source| HashError::Read {
+        path: full.clone(),
+        source,
+    };
+    let mut hashers = FileHashers::new(wants);
+    let (kind, size) = match kind {
+        EntryKind::Symlink => {
+            let target = read_symlink(&full).map_err(read_err)?;
+            let size = target.len() as u64;
+            hashers.begin(size);
+            hashers.feed(&target);
+            (FileKind::Symlink { target }, size)
+        }
+        _ => {
+            let info = read_file(&full, &mut hashers).map_err(read_err)?;
+            (
+                FileKind::Regular {
+                    executable: info.executable,
+                },
+                info.size,
+            )
+        }
+    };
+    let git_sha1 = match hashers.git_sha1 {
+        Some(h) => {
+            let result = h.try_finalize();
+            if result.has_collision() {
+                return Err(HashError::Sha1Collision(full));
+            }
+            Some((*result.hash()).into())
+        }
+        None => None,
+    };
+    Ok(FileRecord {
+        path: path.clone(),
+        kind,
+        size,
+        sha256: hashers.sha256.map(|h| h.finalize().into()),
+        git_sha1,
+        git_sha256: hashers.git_sha256.map(|h| h.finalize().into()),
+    })
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_digest_lists() {
+        let all = parse_formats("all").unwrap();
+        assert_eq!(all.len(), 4);
+        let two = parse_formats("nar, git-sha1").unwrap();
+        assert_eq!(
+            two.into_iter().collect::<Vec<_>>(),
+            vec![Format::GitSha1, Format::Nar]
+        );
+        assert!(
+            parse_formats("sha3")
+                .unwrap_err()
+                .contains("unknown digest format")
+        );
+        assert!(parse_formats(",").is_err());
+    }
+
+    #[test]
+    fn hex_is_lowercase() {
+        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
+    }
+}
