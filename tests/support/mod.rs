@@ -1,0 +1,169 @@
+//! Shared by the integration tests: seeded random trees and running real tools.
+#![allow(dead_code)]
+
+use std::ffi::{OsStr, OsString};
+use std::fs;
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A small, seeded xorshift generator: trees must be reproducible from their seed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// What a random tree holds.
+pub struct TreeSpec {
+    pub files: usize,
+    pub symlinks: bool,
+    pub max_size: u64,
+}
+
+impl Default for TreeSpec {
+    fn default() -> Self {
+        TreeSpec {
+            files: 150,
+            symlinks: true,
+            max_size: 20_000,
+        }
+    }
+}
+
+/// Names that exercise ordering and encoding: spaces, Unicode, punctuation, non-UTF-8 bytes.
+fn odd_name(rng: &mut Rng, n: usize) -> OsString {
+    let name: Vec<u8> = match rng.below(8) {
+        0 => format!("with space {n}").into_bytes(),
+        1 => format!("ünïcödé-{n}.txt").into_bytes(),
+        2 => format!("-dash{n}").into_bytes(),
+        3 => format!("#hash*star?{n}").into_bytes(),
+        4 => [b"latin1-\xe9\xff-".as_slice(), n.to_string().as_bytes()].concat(),
+        5 => format!("tab\tname{n}").into_bytes(),
+        6 => format!(".hidden{n}").into_bytes(),
+        _ => format!("file{n}.rs").into_bytes(),
+    };
+    OsString::from_vec(name)
+}
+
+/// Build a random tree under `root`: nested directories, empty files and directories,
+/// executables, symlinks (dangling, looping, pointing out of the tree), odd names, and the
+/// names whose git order differs from plain byte order (`a` directory beside `a.b`, `a-b`).
+pub fn random_tree(root: &Path, seed: u64, spec: &TreeSpec) {
+    let mut rng = Rng::new(seed);
+    let mut dirs: Vec<PathBuf> = vec![root.to_path_buf()];
+    fs::create_dir_all(root.join("a/inner")).unwrap();
+    fs::write(root.join("a/inner/x"), b"in a").unwrap();
+    for name in ["a.b", "a-b", "a0", "b"] {
+        fs::write(root.join(name), name).unwrap();
+    }
+    fs::create_dir_all(root.join("empty/nested-empty")).unwrap();
+    dirs.push(root.join("a"));
+    let mut files: Vec<PathBuf> = Vec::new();
+    for n in 0..spec.files {
+        if rng.chance(15) && dirs.len() < 40 {
+            let parent = dirs[rng.below(dirs.len() as u64) as usize].clone();
+            if parent.strip_prefix(root).unwrap().components().count() < 5 {
+                let d = parent.join(format!("dir{n}"));
+                fs::create_dir_all(&d).unwrap();
+                dirs.push(d);
+            }
+        }
+        let parent = &dirs[rng.below(dirs.len() as u64) as usize];
+        let path = parent.join(odd_name(&mut rng, n));
+        if spec.symlinks && rng.chance(8) {
+            let target: OsString = match rng.below(5) {
+                0 => "../../../../etc/passwd".into(),
+                1 => "/nonexistent/dangling".into(),
+                2 => path.file_name().unwrap().to_os_string(), // a link to itself: a loop
+                3 => ".".into(),
+                _ => files
+                    .last()
+                    .map(|f| f.strip_prefix(root).unwrap().as_os_str().to_os_string())
+                    .unwrap_or_else(|| "b".into()),
+            };
+            std::os::unix::fs::symlink(&target, &path).unwrap();
+            continue;
+        }
+        let size = if rng.chance(10) {
+            0
+        } else {
+            rng.below(spec.max_size)
+        };
+        let content: Vec<u8> = (0..size).map(|_| rng.next() as u8).collect();
+        fs::write(&path, content).unwrap();
+        if rng.chance(20) {
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        files.push(path);
+    }
+}
+
+/// Run a tool that must succeed; its stdout as text.
+pub fn run_tool(cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&run_tool_bytes(cmd)).into_owned()
+}
+
+/// Run a tool that must succeed; its stdout exactly.
+pub fn run_tool_bytes(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd:?}: {e} (is it installed? .ci/run installs it)")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Run git in `dir` with a fixed identity.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    run_tool(
+        Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(args),
+    )
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn is_root() -> bool {
+    run_tool(Command::new("id").arg("-u")).trim() == "0"
+}
+
+/// Run custody with `args` as an unprivileged user, so that file permissions apply even when
+/// the tests run as root (root reads every file whatever its mode).
+pub fn custody_unprivileged(args: &[&OsStr]) -> Output {
+    let bin = assert_cmd::cargo::cargo_bin("custody");
+    let mut cmd = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.args(args).output().expect("custody runs")
+}
