@@ -540,3 +540,22 @@ fn bad_flags_and_missing_paths_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn the_readme_shows_the_digests_of_the_shipped_sample_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let out = custody()
+        .arg("hash")
+        .arg(root.join("testdata/tree"))
+        .args(["--digest", "all"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        assert!(
+            readme.contains(&format!("    {line}\n")),
+            "README lacks {line:?}"
+        );
+    }
+}
