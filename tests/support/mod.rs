@@ -157,13 +157,18 @@ pub fn is_root() -> bool {
 /// the tests run as root (root reads every file whatever its mode).
 pub fn custody_unprivileged(args: &[&OsStr]) -> Output {
     let bin = assert_cmd::cargo::cargo_bin("custody");
-    let mut cmd = if is_root() {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    };
-    cmd.args(args).output().expect("custody runs")
+    if !is_root() {
+        return Command::new(bin).args(args).output().expect("custody runs");
+    }
+    // The unprivileged user may not be able to reach the build directory: run a copy.
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let copy = dir.path().join("custody");
+    fs::copy(&bin, &copy).unwrap();
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&copy)
+        .args(args)
+        .output()
+        .expect("custody runs")
 }
