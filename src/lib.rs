@@ -4,9 +4,12 @@
 //! verdicts (`check`) → reports. Only `cli` prints.
 #![forbid(unsafe_code)]
 
+pub mod artifact;
+pub mod attest;
 pub mod check;
 pub mod cli;
 pub mod hash;
 pub mod limits;
 pub mod report;
+pub mod signature;
 pub mod walk;

@@ -1,0 +1,406 @@
+//! Attestation formats: reading files of untrusted evidence into typed, *unverified* data.
+//!
+//! A file may hold one DSSE envelope, one Sigstore bundle, JSON Lines of either
+//! (`.intoto.jsonl`, `gh attestation download`), a PEP 740 attestation, a PyPI provenance
+//! document or an npm attestation document. Each piece of evidence found becomes a
+//! [`Loaded::Evidence`]; each piece that cannot be understood becomes a [`Loaded::Malformed`]
+//! with a stable code. Only a file that cannot be read at all is an `Err`.
+//!
+//! Nothing here checks a signature: that is `signature`'s job.
+
+pub mod bundle;
+pub mod codes;
+pub mod dsse;
+mod ecosystem;
+mod json;
+pub mod slsa;
+pub mod statement;
+pub mod timestamp;
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use bundle::{Bundle, BundleVersion, TlogEntry};
+use dsse::Envelope;
+
+use crate::limits::{MAX_ATTESTATION_FILE, MAX_ENTRIES_PER_FILE};
+
+/// Why an attestation file could not be read at all (custody exits 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file does not exist or could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The path names a FIFO, socket, device or directory, which custody refuses to read.
+    #[error("{path}: not a regular file")]
+    NotAFile { path: PathBuf },
+}
+
+/// Input that was read but is not valid evidence: a stable code and one line saying why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Malformed {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Malformed {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Where a piece of evidence came from: a file, and a line (JSON Lines) or an entry number
+/// (npm and PyPI documents).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub entry: Option<usize>,
+}
+
+impl Origin {
+    fn file(path: &Path) -> Origin {
+        Origin {
+            file: path.to_owned(),
+            line: None,
+            entry: None,
+        }
+    }
+    fn entry(&self, entry: usize) -> Origin {
+        Origin {
+            entry: Some(entry),
+            ..self.clone()
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(entry) = self.entry {
+            write!(f, "#{entry}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The format a piece of evidence was found in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Format {
+    /// A bare DSSE envelope (`.intoto.jsonl` lines, `.dsse.json`).
+    DsseEnvelope,
+    SigstoreBundle(BundleVersion),
+    Pep740Attestation,
+    /// One attestation of a PyPI provenance document, with its publisher as PyPI states it.
+    PypiProvenance {
+        publisher: serde_json::Value,
+    },
+    /// One entry of an npm attestation document, with the predicate type npm lists for it.
+    Npm {
+        predicate_type: String,
+    },
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::DsseEnvelope => f.write_str("DSSE envelope"),
+            Format::SigstoreBundle(v) => write!(f, "Sigstore bundle {}", v.as_str()),
+            Format::Pep740Attestation => f.write_str("PEP 740 attestation"),
+            Format::PypiProvenance { .. } => f.write_str("PyPI provenance attestation"),
+            Format::Npm { .. } => f.write_str("npm attestation"),
+        }
+    }
+}
+
+/// What is signed: a DSSE envelope, or (bundles only) a signature over an artifact's digest.
+#[derive(Clone, Debug)]
+pub enum Content {
+    Envelope(Envelope),
+    MessageSignature(MessageSignature),
+}
+
+/// A bundle's `messageSignature`: a signature over the artifact itself.
+#[derive(Clone, Debug)]
+pub struct MessageSignature {
+    /// The digest the bundle claims the artifact has; unverified until the signature is.
+    pub digest: Option<(HashAlgorithm, Vec<u8>)>,
+    pub signature: Vec<u8>,
+}
+
+/// The hash algorithms Sigstore message digests use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashAlgorithm {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl HashAlgorithm {
+    pub fn len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha256 => 32,
+            HashAlgorithm::Sha384 => 48,
+            HashAlgorithm::Sha512 => 64,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+}
+
+/// The key material that comes with a signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Material {
+    /// A bare DSSE envelope: the key must come from the verifier's keyring.
+    None,
+    /// A bundle signed with a key; the hint names it but is never trusted.
+    PublicKey { hint: Option<String> },
+    /// Keyless: a DER leaf certificate (bundle v0.3, PEP 740).
+    Certificate(Vec<u8>),
+    /// Keyless: a DER certificate chain, leaf first (bundles v0.1, v0.2).
+    CertificateChain(Vec<Vec<u8>>),
+}
+
+/// One piece of unverified evidence.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    pub origin: Origin,
+    pub format: Format,
+    pub content: Content,
+    pub material: Material,
+    pub tlog_entries: Vec<TlogEntry>,
+    pub rfc3161_timestamps: Vec<Vec<u8>>,
+}
+
+impl Evidence {
+    fn from_bundle(b: Bundle, origin: Origin, format: Format) -> Evidence {
+        Evidence {
+            origin,
+            format,
+            content: b.content,
+            material: b.material,
+            tlog_entries: b.tlog_entries,
+            rfc3161_timestamps: b.rfc3161_timestamps,
+        }
+    }
+}
+
+/// One entry of an attestation file.
+#[derive(Clone, Debug)]
+pub enum Loaded {
+    Evidence(Box<Evidence>),
+    Malformed(Origin, Malformed),
+}
+
+/// Read one attestation file. Refuses FIFOs and other non-files before opening them, so a
+/// FIFO cannot make custody block.
+pub fn load(path: &Path) -> Result<Vec<Loaded>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::NotAFile {
+            path: path.to_owned(),
+        });
+    }
+    let origin = Origin::file(path);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_ATTESTATION_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_ATTESTATION_FILE {
+        let m = Malformed::new(
+            codes::INPUT_LIMIT_EXCEEDED,
+            format!("attestation file is larger than {MAX_ATTESTATION_FILE} bytes"),
+        );
+        return Ok(vec![Loaded::Malformed(origin, m)]);
+    }
+    Ok(parse_file(&bytes, &origin))
+}
+
+/// Split a file into documents (one JSON document, or JSON Lines) and read each.
+pub fn parse_file(bytes: &[u8], origin: &Origin) -> Vec<Loaded> {
+    let mut out = Vec::new();
+    let whole = json::parse(bytes);
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| l.iter().any(|b| !b.is_ascii_whitespace()))
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    match whole {
+        Ok(value) => read_document(&value, origin, &mut out),
+        Err(e) if lines.len() <= 1 || e.code != codes::MALFORMED_JSON => {
+            out.push(Loaded::Malformed(origin.clone(), e));
+        }
+        Err(_) => {
+            for (n, (line_no, line)) in lines.into_iter().enumerate() {
+                let line_origin = Origin {
+                    line: Some(line_no),
+                    ..origin.clone()
+                };
+                if n >= MAX_ENTRIES_PER_FILE {
+                    let m = Malformed::new(
+                        codes::INPUT_LIMIT_EXCEEDED,
+                        format!("more than {MAX_ENTRIES_PER_FILE} lines"),
+                    );
+                    out.push(Loaded::Malformed(line_origin, m));
+                    break;
+                }
+                match json::parse(line) {
+                    Ok(value) => read_document(&value, &line_origin, &mut out),
+                    Err(m) => out.push(Loaded::Malformed(line_origin, m)),
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        let m = Malformed::new(
+            codes::UNKNOWN_ATTESTATION_FORMAT,
+            "the file holds no attestations",
+        );
+        out.push(Loaded::Malformed(origin.clone(), m));
+    }
+    out
+}
+
+/// Recognise a document by its shape and read it.
+fn read_document(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loaded>) {
+    let has = |k: &str| value.get(k).is_some();
+    if !value.is_object() {
+        let m = Malformed::new(
+            codes::UNKNOWN_ATTESTATION_FORMAT,
+            "the document is not a JSON object",
+        );
+        out.push(Loaded::Malformed(origin.clone(), m));
+    } else if has("mediaType") {
+        out.push(match Bundle::from_json(value) {
+            Ok(b) => {
+                let format = Format::SigstoreBundle(b.version);
+                Loaded::Evidence(Box::new(Evidence::from_bundle(b, origin.clone(), format)))
+            }
+            Err(m) => Loaded::Malformed(origin.clone(), m),
+        });
+    } else if has("payloadType") || has("payload") {
+        out.push(match Envelope::from_json(value) {
+            Ok(e) => Loaded::Evidence(Box::new(Evidence {
+                origin: origin.clone(),
+                format: Format::DsseEnvelope,
+                content: Content::Envelope(e),
+                material: Material::None,
+                tlog_entries: Vec::new(),
+                rfc3161_timestamps: Vec::new(),
+            })),
+            Err(m) => Loaded::Malformed(origin.clone(), m),
+        });
+    } else if has("attestation_bundles") {
+        ecosystem::pypi_provenance(value, origin, out);
+    } else if has("envelope") && has("verification_material") {
+        out.push(ecosystem::pep740(
+            value,
+            origin.clone(),
+            Format::Pep740Attestation,
+        ));
+    } else if has("attestations") {
+        ecosystem::npm(value, origin, out);
+    } else if has("_type") {
+        let m = Malformed::new(
+            codes::UNSIGNED_STATEMENT,
+            "a bare in-toto statement carries no signature",
+        );
+        out.push(Loaded::Malformed(origin.clone(), m));
+    } else {
+        let m = Malformed::new(
+            codes::UNKNOWN_ATTESTATION_FORMAT,
+            "not a DSSE envelope, Sigstore bundle, PEP 740, PyPI or npm attestation document",
+        );
+        out.push(Loaded::Malformed(origin.clone(), m));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::file(Path::new("x"))
+    }
+
+    fn codes_of(loaded: &[Loaded]) -> Vec<&'static str> {
+        loaded
+            .iter()
+            .map(|l| match l {
+                Loaded::Evidence(_) => "evidence",
+                Loaded::Malformed(_, m) => m.code,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn json_lines_give_one_entry_per_line_with_line_numbers() {
+        let env = r#"{"payloadType":"t","payload":"","signatures":[{"sig":"AA=="}]}"#;
+        let text = format!("{env}\n\n{env}\n{{broken\n");
+        let loaded = parse_file(text.as_bytes(), &origin());
+        assert_eq!(
+            codes_of(&loaded),
+            ["evidence", "evidence", codes::MALFORMED_JSON]
+        );
+        match &loaded[2] {
+            Loaded::Malformed(o, _) => assert_eq!(o.to_string(), "x:4"),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn unknown_shapes_and_bare_statements_are_named() {
+        let cases = [
+            ("{}", codes::UNKNOWN_ATTESTATION_FORMAT),
+            ("[1]", codes::UNKNOWN_ATTESTATION_FORMAT),
+            ("", codes::MALFORMED_JSON),
+            (
+                r#"{"_type":"https://in-toto.io/Statement/v1"}"#,
+                codes::UNSIGNED_STATEMENT,
+            ),
+            (
+                r#"{"attestations":[{"predicateType":"p"}]}"#,
+                codes::MALFORMED_NPM_ATTESTATION,
+            ),
+            (
+                r#"{"version":2,"attestation_bundles":[]}"#,
+                codes::MALFORMED_PEP740,
+            ),
+            (
+                r#"{"version":1,"envelope":{},"verification_material":{}}"#,
+                codes::MALFORMED_PEP740,
+            ),
+        ];
+        for (text, code) in cases {
+            assert_eq!(
+                codes_of(&parse_file(text.as_bytes(), &origin())),
+                [code],
+                "{text}"
+            );
+        }
+    }
+}
