@@ -246,7 +246,7 @@ impl Bundle {
                             }
                         };
                         let bytes = decode_base64(&d.digest, "messageDigest")?;
-                        if bytes.len() != algorithm.len() {
+                        if bytes.len() != algorithm.digest_len() {
                             return Err(bad(
                                 "messageDigest has the wrong length for its algorithm",
                             ));

@@ -149,7 +149,7 @@ pub enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             HashAlgorithm::Sha256 => 32,
             HashAlgorithm::Sha384 => 48,

@@ -14,6 +14,16 @@ use sha2::{Digest as _, Sha256};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyError {
+    /// The key file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key file is a FIFO, directory or device, or larger than any public key.
+    #[error("{path}: not a regular file of at most {max} bytes", max = crate::limits::MAX_KEY_FILE)]
+    NotAKeyFile { path: std::path::PathBuf },
     /// No `-----BEGIN PUBLIC KEY-----` block.
     #[error("no PEM \"PUBLIC KEY\" block (SubjectPublicKeyInfo) found")]
     NoPem,
@@ -141,6 +151,22 @@ impl PublicKey {
     pub fn from_pem(text: &str, name: impl Into<String>) -> Result<PublicKey, KeyError> {
         let der = pem_body(text)?;
         Self::from_spki_der(&der, name)
+    }
+
+    /// Read a PEM public key file; the key is named by its path.
+    pub fn from_file(path: &std::path::Path) -> Result<PublicKey, KeyError> {
+        let io = |source| KeyError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() || meta.len() > crate::limits::MAX_KEY_FILE {
+            return Err(KeyError::NotAKeyFile {
+                path: path.to_owned(),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        Self::from_pem(&text, path.display().to_string())
     }
 
     /// Use a DER SubjectPublicKeyInfo.

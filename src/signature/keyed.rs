@@ -41,7 +41,7 @@ impl KeyVerifier {
         evidence: &Evidence,
         env: &Envelope,
         hint: Option<&str>,
-    ) -> Result<Verified, Rejected> {
+    ) -> Result<Verified, Box<Rejected>> {
         let pae = env.pae();
         let mut signers: Vec<Signer> = Vec::new();
         for sig in &env.signatures {
@@ -86,7 +86,7 @@ impl KeyVerifier {
         evidence: &Evidence,
         m: &MessageSignature,
         hint: Option<&str>,
-    ) -> Result<Verified, Rejected> {
+    ) -> Result<Verified, Box<Rejected>> {
         let Some((algorithm, bytes)) = &m.digest else {
             let msg = format!(
                 "{}: message signature without messageDigest",
@@ -134,7 +134,7 @@ impl KeyVerifier {
     }
 
     /// At least one signature, and at least the threshold of distinct keys.
-    fn enough(&self, evidence: &Evidence, signers: &[Signer]) -> Result<(), Rejected> {
+    fn enough(&self, evidence: &Evidence, signers: &[Signer]) -> Result<(), Box<Rejected>> {
         let n = self.keyring.keys().len();
         if signers.is_empty() {
             let msg = format!(
@@ -171,7 +171,7 @@ impl SignatureVerifier for KeyVerifier {
         matches!(material, Material::None | Material::PublicKey { .. })
     }
 
-    fn verify(&self, evidence: &Evidence) -> Result<Verified, Rejected> {
+    fn verify(&self, evidence: &Evidence) -> Result<Verified, Box<Rejected>> {
         if self.keyring.keys().is_empty() {
             let msg = format!(
                 "{}: {} signed with a key, but no key was given (--key or the policy's [signatures] keys)",

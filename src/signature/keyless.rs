@@ -20,7 +20,7 @@ impl SignatureVerifier for KeylessVerifier {
         )
     }
 
-    fn verify(&self, evidence: &Evidence) -> Result<Verified, Rejected> {
+    fn verify(&self, evidence: &Evidence) -> Result<Verified, Box<Rejected>> {
         let msg = format!(
             "{}: {} is signed keyless (certificate); keyless verification is not available in this build, so it was not checked",
             evidence.origin, evidence.format

@@ -121,12 +121,12 @@ pub struct Rejected {
 }
 
 impl Rejected {
-    fn new(evidence: &Evidence, check: Check) -> Rejected {
-        Rejected {
+    fn new(evidence: &Evidence, check: Check) -> Box<Rejected> {
+        Box::new(Rejected {
             origin: evidence.origin.clone(),
             check,
             claimed: claimed_subjects(evidence),
-        }
+        })
     }
 }
 
@@ -138,7 +138,7 @@ pub trait SignatureVerifier: Send + Sync {
     /// Whether this verifier checks evidence that comes with `material`.
     fn handles(&self, material: &Material) -> bool;
     /// Check the evidence's signatures; `Err` carries a failing or not-performed check.
-    fn verify(&self, evidence: &Evidence) -> Result<Verified, Rejected>;
+    fn verify(&self, evidence: &Evidence) -> Result<Verified, Box<Rejected>>;
 }
 
 /// Every verifier custody knows, in the order they are asked.
@@ -158,7 +158,7 @@ impl Verifiers {
     }
 
     /// Route the evidence to the verifier for its key material.
-    pub fn verify(&self, evidence: &Evidence) -> Result<Verified, Rejected> {
+    pub fn verify(&self, evidence: &Evidence) -> Result<Verified, Box<Rejected>> {
         match self.list.iter().find(|v| v.handles(&evidence.material)) {
             Some(v) => v.verify(evidence),
             None => Err(Rejected::new(
