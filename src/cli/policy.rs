@@ -59,7 +59,11 @@ fn summary(p: &Policy) -> String {
         parts.push("source rules".to_owned());
     }
     if let Some(age) = p.max_age {
-        parts.push(if age % 86_400 == 0 { format!("max-age {}d", age / 86_400) } else { format!("max-age {age}s") });
+        parts.push(if age % 86_400 == 0 {
+            format!("max-age {}d", age / 86_400)
+        } else {
+            format!("max-age {age}s")
+        });
     }
     if p.slsa.reject_unknown_external_parameters {
         parts.push("unknown external parameters fail".to_owned());

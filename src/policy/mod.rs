@@ -299,10 +299,7 @@ impl Validator<'_> {
                 match PublicKey::from_file(&full) {
                     Ok(key) => Some(key),
                     Err(e) => {
-                        self.error(
-                            path.span(),
-                            format!("cannot use key {}: {e}", full.display()),
-                        );
+                        self.error(path.span(), format!("cannot use key: {e}"));
                         None
                     }
                 }
