@@ -112,3 +112,48 @@ fn verified_lines(a: &ArtifactReport, p: &Paint, out: &mut String) {
         let _ = writeln!(out, "  {} {}", p.paint(DIM, "verified:"), parts.join("; "));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::check::Check;
+
+    fn report() -> Report {
+        let ok = ArtifactReport::new(
+            "a",
+            BTreeMap::new(),
+            vec![Check::pass("subject-matched", "fine")],
+        );
+        let bad = ArtifactReport::new(
+            "b",
+            BTreeMap::new(),
+            vec![
+                Check::fail("no-matching-subject", "nothing names b"),
+                Check::not_performed("keyless-not-supported", "not checked"),
+            ],
+        );
+        Report::new("verify", vec![ok, bad])
+    }
+
+    #[test]
+    fn plain_text_has_one_line_per_problem_with_its_code() {
+        let text = render_human(&report(), false);
+        assert_eq!(
+            text,
+            "PASS a\nFAIL b\n  fail [no-matching-subject] nothing names b\n  \
+             not performed [keyless-not-supported] not checked\n\
+             verdict: fail (1 of 2 artifacts failed)\n\
+             run `custody explain CODE` for what a code means and how to fix it\n"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let text = render_human(&report(), true);
+        assert!(text.contains("\x1b[1;32mPASS\x1b[0m a"));
+        assert!(text.contains("\x1b[1;31mfail\x1b[0m [no-matching-subject]"));
+        assert!(!render_human(&report(), false).contains('\x1b'));
+    }
+}
