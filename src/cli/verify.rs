@@ -48,6 +48,9 @@ pub struct VerifyArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -71,7 +74,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
     pub build_workflow_input: Vec<String>,
 
-    /// Sigstore trusted_root.json for keyless verification.
+    /// Sigstore trusted_root.json for keyless verification (validated; keyless evidence is
+    /// reported as not performed in this build).
     #[arg(long, value_name = "FILE", conflicts_with = "staging")]
     pub trusted_root: Option<PathBuf>,
     /// Use the Sigstore staging instance's trusted root (keyless).
@@ -89,7 +93,7 @@ pub struct VerifyArgs {
     /// Keyless: a regular expression the OIDC issuer must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_oidc_issuer_regexp: Option<String>,
-    /// A checkout of the reviewed source (source binding).
+    /// A checkout of the reviewed source (source binding; not available in this build, exits 2).
     #[arg(long, value_name = "DIR")]
     pub source: Option<PathBuf>,
     /// The revision of --source that was reviewed (default HEAD).
@@ -167,7 +171,8 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         now,
         notes,
     };
-    Ok((request, args.format, args.output))
+    let format = if args.json { Format::Json } else { args.format };
+    Ok((request, format, args.output))
 }
 
 /// The slsa-verifier-style flags, validated by the same rules as the policy file.

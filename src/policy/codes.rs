@@ -123,7 +123,7 @@ pub const CODES: &[Code] = &[
         code: UNKNOWN_EXTERNAL_PARAMETER,
         summary: "the provenance has external parameters the policy neither checks nor allows",
         description: "slsa.dev \"Verifying artifacts\": external parameters are the inputs an attacker could \
-            control; an unrecognised one must fail verification, because it could have changed the build. Allow it \
+            control, and any unrecognised one should fail verification because it could have changed the build. Allow it \
             with slsa.allowed-external-parameters (`name`, or `inputs.NAME`) or expect its value.",
     },
     Code {

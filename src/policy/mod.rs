@@ -97,7 +97,8 @@ impl SourceRule {
 #[derive(Clone, Debug, Default)]
 pub struct SlsaRule {
     /// Fail provenance whose external parameters custody does not recognise and the policy does
-    /// not allow (slsa.dev: "unrecognized external parameters ... MUST be rejected").
+    /// not allow (slsa.dev "Verifying artifacts": "Any unrecognized externalParameters SHOULD cause
+    /// verification to fail").
     pub reject_unknown_external_parameters: bool,
     /// External parameters accepted without checking: `name`, or `inputs.NAME` for one input.
     pub allowed_external_parameters: Vec<String>,
