@@ -249,9 +249,12 @@ pub fn parse_file(bytes: &[u8], origin: &Origin) -> Vec<Loaded> {
         .filter(|(_, l)| l.iter().any(|b| !b.is_ascii_whitespace()))
         .map(|(i, l)| (i + 1, l))
         .collect();
+    // JSON Lines only when the first line is a document on its own: a truncated pretty-printed
+    // document is one malformed file, not one error per line.
+    let json_lines = || lines.len() > 1 && json::parse(lines[0].1).is_ok();
     match whole {
         Ok(value) => read_document(&value, origin, &mut out),
-        Err(e) if lines.len() <= 1 || e.code != codes::MALFORMED_JSON => {
+        Err(e) if e.code != codes::MALFORMED_JSON || !json_lines() => {
             out.push(Loaded::Malformed(origin.clone(), e));
         }
         Err(_) => {
@@ -370,6 +373,13 @@ mod tests {
             Loaded::Malformed(o, _) => assert_eq!(o.to_string(), "x:4"),
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn a_truncated_pretty_printed_document_is_one_error() {
+        let text = "{\n  \"mediaType\": \"x\",\n  \"verificationMaterial\": {\n";
+        let loaded = parse_file(text.as_bytes(), &origin());
+        assert_eq!(codes_of(&loaded), [codes::MALFORMED_JSON]);
     }
 
     #[test]

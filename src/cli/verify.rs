@@ -153,6 +153,14 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         .map(|t| t as usize)
         .or(policy.threshold)
         .unwrap_or(1);
+    let trusted: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| serde_json::json!({ "key": k.name(), "keyid": k.keyid(), "type": k.kind().as_str() }))
+        .collect();
+    if !trusted.is_empty() {
+        notes.insert("trusted_keys".to_owned(), trusted.into());
+        notes.insert("threshold".to_owned(), threshold.into());
+    }
     if !keys.is_empty() && threshold > keys.len() {
         return Err(format!(
             "--threshold {threshold} is more than the {} trusted keys given",
