@@ -331,3 +331,42 @@ fn explain_describes_every_reported_code() {
         );
     }
 }
+
+/// The report does not depend on how many threads hashed and verified.
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let s = Scene::new();
+    let key = TestKey::new(Alg::Ed25519);
+    let k = s.key("k.pub", &key);
+    let mut args: Vec<String> = Vec::new();
+    let mut bundles: Vec<String> = Vec::new();
+    for i in 0..40 {
+        let (art, digest) = s.artifact(
+            &format!("dist/{i:02}.bin"),
+            format!("artifact {i}").as_bytes(),
+        );
+        let st = statement(&[(&art, &digest)], "https://example.com/p", json!({}));
+        // Every third attestation is tampered, so failures are interleaved with passes.
+        let mut env = envelope(&st, &[&key]);
+        if i % 3 == 0 {
+            env["payloadType"] = json!("tampered");
+        }
+        bundles.push(s.write_json(&format!("att/{i:02}.json"), &env));
+        args.push(art);
+    }
+    args.push("--bundle".into());
+    args.extend(bundles);
+    args.extend(["--key".into(), k, "--format".into(), "json".into()]);
+    let run = |threads: &str| {
+        let out = s
+            .custody()
+            .arg("verify")
+            .args(&args)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        out.stdout
+    };
+    assert_eq!(run("1"), run("4"));
+}
