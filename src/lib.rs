@@ -1,12 +1,19 @@
 //! custody proves, or refuses to prove, that a release artifact came from reviewed source.
 //!
-//! Layers, in the direction data flows: inputs (`walk`, `hash`) → evidence → policy →
-//! verdicts (`check`) → reports. Only `cli` prints.
+//! Layers, in the direction data flows: inputs (`walk`, `hash`, `artifact`, `attest` parsing,
+//! `signature` checking) → evidence → `policy` → verdicts (`check`, `verify`) → `report`.
+//! Only `cli` prints.
 #![forbid(unsafe_code)]
 
+pub mod artifact;
+pub mod attest;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod hash;
 pub mod limits;
+pub mod policy;
 pub mod report;
+pub mod signature;
+pub mod verify;
 pub mod walk;

@@ -11,3 +11,27 @@ pub const MAX_TREE_ENTRIES: usize = 10_000_000;
 pub const MAX_SYMLINK_TARGET: usize = 4096;
 /// Buffer one hashing thread reads through; page-aligned, reused for every file.
 pub const READ_BUFFER: usize = 1 << 20;
+
+/// Largest attestation file (bundle, envelope, `.intoto.jsonl`, PEP 740 or npm document) read.
+/// Real bundles are a few KiB to a few hundred KiB; provenance with many materials stays far below.
+pub const MAX_ATTESTATION_FILE: u64 = 32 << 20;
+/// Deepest JSON nesting accepted in an attestation. serde_json refuses anything deeper than 128
+/// on its own; this lower bound is what custody documents and tests.
+pub const MAX_JSON_DEPTH: usize = 64;
+/// Most envelopes or bundles one file may hold (lines of a JSON Lines file, entries of an npm or
+/// PyPI document).
+pub const MAX_ENTRIES_PER_FILE: usize = 100_000;
+/// Largest decoded DSSE payload (the in-toto statement).
+pub const MAX_PAYLOAD: usize = 16 << 20;
+/// Most signatures one DSSE envelope may carry.
+pub const MAX_SIGNATURES: usize = 64;
+/// Most subjects one statement may name.
+pub const MAX_SUBJECTS: usize = 1_000_000;
+/// Largest policy file read.
+pub const MAX_POLICY_FILE: u64 = 1 << 20;
+/// Largest PEM public key file read.
+pub const MAX_KEY_FILE: u64 = 64 << 10;
+/// Most trusted keys one verification accepts (flags and policy together).
+pub const MAX_KEYS: usize = 256;
+/// Largest trusted root file read (keyless verification).
+pub const MAX_TRUSTED_ROOT_FILE: u64 = 8 << 20;

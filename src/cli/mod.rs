@@ -3,7 +3,10 @@
 //! Exit codes, for every command: 0 every check passed, 1 at least one check failed,
 //! 2 custody could not run.
 
+mod explain;
 mod hash;
+mod policy;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -22,7 +25,7 @@ pub const EXIT_ERROR: u8 = 2;
     version,
     about = "Prove, or refuse to prove, that a release artifact came from reviewed source",
     long_about = None,
-    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
+    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n  custody verify dist/app.tgz --bundle app.intoto.jsonl --key release.pub --source-uri github.com/org/app\n  custody policy check policies/default.toml\n  custody explain no-matching-subject\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -33,6 +36,12 @@ pub struct Cli {
 enum Command {
     /// Hash a source tree or build output in standard digest formats.
     Hash(hash::HashArgs),
+    /// Verify artifacts against signed attestations, a policy and expected provenance.
+    Verify(Box<verify::VerifyArgs>),
+    /// Work with policy files.
+    Policy(policy::PolicyArgs),
+    /// Describe a check code: what it means and how to fix a failure.
+    Explain(explain::ExplainArgs),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -51,6 +60,9 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Hash(args) => hash::run(args),
+        Command::Verify(args) => verify::run(*args),
+        Command::Policy(args) => policy::run(args),
+        Command::Explain(args) => explain::run(args),
     };
     ExitCode::from(code)
 }

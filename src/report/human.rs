@@ -1,32 +1,159 @@
-//! The human report: one line per artifact, then one line per failed check with its code.
+//! The human report: one line per artifact, what was verified about it, then one line per
+//! failed or not-performed check with its code. Colour only when asked (a terminal without
+//! `NO_COLOR`); the words carry the meaning on their own.
 
 use std::fmt::Write;
 
-use super::{Report, Verdict};
+use super::{ArtifactReport, Report, Verdict};
 use crate::check::Outcome;
 
-/// The report as text for a person.
-pub fn render_human(report: &Report) -> String {
+const RED: &str = "\x1b[1;31m";
+const GREEN: &str = "\x1b[1;32m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+struct Paint(bool);
+
+impl Paint {
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.0 {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// The report as text for a person; `color` adds ANSI colours.
+pub fn render_human(report: &Report, color: bool) -> String {
+    let p = Paint(color);
     let mut out = String::new();
     for a in &report.artifacts {
         let word = match a.verdict {
-            Verdict::Pass => "PASS",
-            Verdict::Fail => "FAIL",
+            Verdict::Pass => p.paint(GREEN, "PASS"),
+            Verdict::Fail => p.paint(RED, "FAIL"),
         };
         let _ = writeln!(out, "{word} {}", a.name);
+        verified_lines(a, &p, &mut out);
         for c in &a.checks {
             let mark = match c.outcome {
                 Outcome::Pass => continue,
-                Outcome::Fail => "fail",
-                Outcome::NotPerformed => "not performed",
+                Outcome::Fail => p.paint(RED, "fail"),
+                _ => p.paint(YELLOW, "not performed"),
             };
             let _ = writeln!(out, "  {mark} [{}] {}", c.code, c.message);
         }
     }
+    let failed = report
+        .artifacts
+        .iter()
+        .filter(|a| a.verdict == Verdict::Fail)
+        .count();
     let word = match report.verdict {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "fail",
+        Verdict::Pass => p.paint(GREEN, "pass"),
+        Verdict::Fail => p.paint(RED, "fail"),
     };
-    let _ = writeln!(out, "verdict: {word}");
+    let _ = writeln!(
+        out,
+        "verdict: {word} ({failed} of {} artifact{} failed)",
+        report.artifacts.len(),
+        if report.artifacts.len() == 1 { "" } else { "s" }
+    );
+    if failed > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.paint(
+                DIM,
+                "run `custody explain CODE` for what a code means and how to fix it"
+            )
+        );
+    }
     out
+}
+
+/// One line per verified attestation: predicate type, builder, source, signer.
+fn verified_lines(a: &ArtifactReport, p: &Paint, out: &mut String) {
+    let Some(list) = a.details.get("verified").and_then(|v| v.as_array()) else {
+        return;
+    };
+    for v in list {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str());
+        let mut parts = Vec::new();
+        if let Some(t) = s("predicate_type") {
+            parts.push(t.to_owned());
+        }
+        if let Some(b) = s("builder_id") {
+            parts.push(format!("builder {b}"));
+        }
+        if let Some(src) = v.get("source") {
+            let f = |k: &str| src.get(k).and_then(|x| x.as_str());
+            if let Some(repo) = f("repository") {
+                let mut text = format!("source {repo}");
+                if let Some(r) = f("ref") {
+                    let _ = write!(text, "@{r}");
+                }
+                if let Some(c) = f("commit") {
+                    let _ = write!(text, " ({})", &c[..c.len().min(12)]);
+                }
+                parts.push(text);
+            }
+        }
+        if let Some(signers) = v.get("signers").and_then(|x| x.as_array()) {
+            let names: Vec<&str> = signers
+                .iter()
+                .filter_map(|s| s.get("key")?.as_str())
+                .collect();
+            if !names.is_empty() {
+                parts.push(format!("signed by {}", names.join(", ")));
+            }
+        }
+        let _ = writeln!(out, "  {} {}", p.paint(DIM, "verified:"), parts.join("; "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::check::Check;
+
+    fn report() -> Report {
+        let ok = ArtifactReport::new(
+            "a",
+            BTreeMap::new(),
+            vec![Check::pass("subject-matched", "fine")],
+        );
+        let bad = ArtifactReport::new(
+            "b",
+            BTreeMap::new(),
+            vec![
+                Check::fail("no-matching-subject", "nothing names b"),
+                Check::not_performed("keyless-not-supported", "not checked"),
+            ],
+        );
+        Report::new("verify", vec![ok, bad])
+    }
+
+    #[test]
+    fn plain_text_has_one_line_per_problem_with_its_code() {
+        let text = render_human(&report(), false);
+        assert_eq!(
+            text,
+            "PASS a\nFAIL b\n  fail [no-matching-subject] nothing names b\n  \
+             not performed [keyless-not-supported] not checked\n\
+             verdict: fail (1 of 2 artifacts failed)\n\
+             run `custody explain CODE` for what a code means and how to fix it\n"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let text = render_human(&report(), true);
+        assert!(text.contains("\x1b[1;32mPASS\x1b[0m a"));
+        assert!(text.contains("\x1b[1;31mfail\x1b[0m [no-matching-subject]"));
+        assert!(!render_human(&report(), false).contains('\x1b'));
+    }
 }

@@ -1,4 +1,5 @@
-//! SARIF 2.1.0: one result per failed or not-performed check; the rule id is the check's code.
+//! SARIF 2.1.0: one result per failed or not-performed check; the rule id is the check's code
+//! and each rule carries the code's registry description.
 
 use std::collections::BTreeSet;
 
@@ -28,7 +29,15 @@ pub fn render_sarif(report: &Report) -> String {
     }
     let rules: Vec<_> = rules
         .into_iter()
-        .map(|code| json!({ "id": code }))
+        .map(|code| match crate::codes::lookup(code) {
+            Some(c) => json!({
+                "id": code,
+                "shortDescription": { "text": c.summary },
+                "fullDescription": { "text": c.description },
+                "help": { "text": format!("custody explain {code}") },
+            }),
+            None => json!({ "id": code }),
+        })
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

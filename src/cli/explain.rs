@@ -1,0 +1,54 @@
+//! `custody explain CODE`: what a check code means and how to act on it.
+
+use super::{EXIT_PASS, fatal};
+use crate::codes;
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// A check code from a report, e.g. no-matching-subject.
+    #[arg(required_unless_present = "list")]
+    pub code: Option<String>,
+    /// List every code with its one-line summary.
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
+}
+
+pub fn run(args: ExplainArgs) -> u8 {
+    if args.list {
+        let all = codes::all();
+        let width = all.iter().map(|c| c.code.len()).max().unwrap_or(0);
+        for c in all {
+            println!("{:width$}  {}", c.code, c.summary);
+        }
+        return EXIT_PASS;
+    }
+    let code = args.code.unwrap_or_default();
+    match codes::lookup(&code) {
+        Some(c) => {
+            println!("{}: {}\n", c.code, c.summary);
+            println!("{}", wrap(c.description, 90));
+            EXIT_PASS
+        }
+        None => fatal(format!(
+            "unknown code {code:?}; `custody explain --list` lists every code"
+        )),
+    }
+}
+
+/// Wrap at spaces to `width` columns.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split_whitespace() {
+        if line > 0 && line + 1 + word.len() > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += word.len();
+    }
+    out
+}

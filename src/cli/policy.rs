@@ -1,0 +1,72 @@
+//! `custody policy check FILE`: validate a policy file and say what it requires.
+//!
+//! Exit 0 when valid; 1 when the file was read but is not a valid policy (each problem printed
+//! with file, line, column and an excerpt); 2 when it cannot be read at all.
+
+use std::path::PathBuf;
+
+use super::{EXIT_FAIL, EXIT_PASS, fatal};
+use crate::policy::{Policy, PolicyError};
+
+#[derive(clap::Args, Debug)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Validate a policy file: unknown keys and bad values are errors with line and column.
+    Check {
+        /// The policy file (TOML).
+        file: PathBuf,
+    },
+}
+
+pub fn run(args: PolicyArgs) -> u8 {
+    let PolicyCommand::Check { file } = args.command;
+    match Policy::load(&file) {
+        Ok(p) => {
+            println!("{}: valid policy ({})", file.display(), summary(&p));
+            EXIT_PASS
+        }
+        Err(e @ PolicyError::Invalid(_)) => {
+            eprintln!("{e}");
+            eprintln!("{}: invalid policy", file.display());
+            EXIT_FAIL
+        }
+        Err(e) => fatal(e),
+    }
+}
+
+fn summary(p: &Policy) -> String {
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![
+        count(p.keys.len(), "key"),
+        format!(
+            "{} {}",
+            p.identities.len(),
+            if p.identities.len() == 1 {
+                "identity"
+            } else {
+                "identities"
+            }
+        ),
+        count(p.predicate_types.len(), "predicate type"),
+        count(p.builder_ids.len(), "builder id"),
+    ];
+    if !p.source.is_empty() {
+        parts.push("source rules".to_owned());
+    }
+    if let Some(age) = p.max_age {
+        parts.push(if age % 86_400 == 0 {
+            format!("max-age {}d", age / 86_400)
+        } else {
+            format!("max-age {age}s")
+        });
+    }
+    if p.slsa.reject_unknown_external_parameters {
+        parts.push("unknown external parameters fail".to_owned());
+    }
+    parts.join(", ")
+}

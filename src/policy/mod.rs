@@ -1,0 +1,390 @@
+//! Policy: what a verified artifact must also satisfy, from a TOML file (`--policy FILE`) or
+//! the equivalent flags.
+//!
+//! Like cargo-deny's config: the file is parsed into spanned raw types (`raw`), then validated
+//! into the types below; unknown keys and bad values are [`Diagnostic`]s naming file, line and
+//! column. Evaluation against *verified* evidence lives in `evaluate`.
+
+pub mod codes;
+mod diagnostic;
+pub mod evaluate;
+mod raw;
+pub mod rules;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub use diagnostic::Diagnostic;
+use raw::RawPolicy;
+pub use rules::{BuilderId, Identity, RefRule};
+use toml::Spanned;
+
+use crate::limits::MAX_POLICY_FILE;
+use crate::signature::PublicKey;
+
+/// Why a policy could not be used (custody exits 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A FIFO, directory or device, or larger than [`MAX_POLICY_FILE`].
+    #[error("{path}: not a regular file of at most {MAX_POLICY_FILE} bytes")]
+    NotAPolicyFile { path: PathBuf },
+    /// The file parsed but is not a valid policy: every problem found, in file order.
+    #[error("{}", Diagnostics(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+struct Diagnostics<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for Diagnostics<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A validated policy. `Default` is the empty policy: judge nothing beyond signatures and
+/// subjects.
+#[derive(Debug, Default)]
+pub struct Policy {
+    /// The file it came from, if any.
+    pub file: Option<PathBuf>,
+    pub keys: Vec<PublicKey>,
+    pub threshold: Option<usize>,
+    pub identities: Vec<Identity>,
+    /// Accepted predicate types; empty accepts any.
+    pub predicate_types: Vec<String>,
+    /// Accepted builder ids; empty accepts any.
+    pub builder_ids: Vec<BuilderId>,
+    /// Accepted SLSA build types; empty accepts any.
+    pub build_types: Vec<String>,
+    /// Oldest accepted build, in seconds before now.
+    pub max_age: Option<u64>,
+    pub source: SourceRule,
+    pub slsa: SlsaRule,
+}
+
+/// The source the provenance must name.
+#[derive(Clone, Debug, Default)]
+pub struct SourceRule {
+    /// Normalised repository, `github.com/org/repo`.
+    pub uri: Option<String>,
+    pub git_ref: Option<RefRule>,
+    pub commit: Option<String>,
+}
+
+impl SourceRule {
+    pub fn is_empty(&self) -> bool {
+        self.uri.is_none() && self.git_ref.is_none() && self.commit.is_none()
+    }
+}
+
+/// SLSA-specific rules.
+#[derive(Clone, Debug, Default)]
+pub struct SlsaRule {
+    /// Fail provenance whose external parameters custody does not recognise and the policy does
+    /// not allow (slsa.dev "Verifying artifacts": "Any unrecognized externalParameters SHOULD cause
+    /// verification to fail").
+    pub reject_unknown_external_parameters: bool,
+    /// External parameters accepted without checking: `name`, or `inputs.NAME` for one input.
+    pub allowed_external_parameters: Vec<String>,
+    /// Workflow inputs that must have these values (`--build-workflow-input`).
+    pub workflow_inputs: BTreeMap<String, String>,
+}
+
+impl Policy {
+    /// Whether any rule needs SLSA provenance to judge.
+    pub fn needs_provenance(&self) -> bool {
+        !self.builder_ids.is_empty()
+            || !self.build_types.is_empty()
+            || !self.source.is_empty()
+            || self.max_age.is_some()
+            || self.slsa.reject_unknown_external_parameters
+            || !self.slsa.workflow_inputs.is_empty()
+    }
+
+    /// Read and validate a policy file. Key paths in it are relative to the file's directory.
+    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
+        let io = |source| PolicyError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() || meta.len() > MAX_POLICY_FILE {
+            return Err(PolicyError::NotAPolicyFile {
+                path: path.to_owned(),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(io)?;
+        Policy::parse(path, &text)
+    }
+
+    /// Validate policy text; `path` names it in diagnostics and anchors relative key paths.
+    pub fn parse(path: &Path, text: &str) -> Result<Policy, PolicyError> {
+        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            PolicyError::Invalid(vec![Diagnostic::new(
+                path,
+                text,
+                span,
+                e.message().trim_end(),
+            )])
+        })?;
+        let mut v = Validator {
+            path,
+            text,
+            diagnostics: Vec::new(),
+        };
+        let mut policy = v.policy(raw);
+        policy.file = Some(path.to_owned());
+        if v.diagnostics.is_empty() {
+            Ok(policy)
+        } else {
+            v.diagnostics.sort_by_key(|d| (d.line, d.column));
+            Err(PolicyError::Invalid(v.diagnostics))
+        }
+    }
+}
+
+/// Turns raw values into policy types, collecting every problem rather than stopping at one.
+struct Validator<'a> {
+    path: &'a Path,
+    text: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::new(self.path, self.text, span, message));
+    }
+
+    /// Apply a rule parser to a spanned string, recording its error at the value's span.
+    fn value<T>(
+        &mut self,
+        s: &Spanned<String>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match parse(s.get_ref()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.error(s.span(), e);
+                None
+            }
+        }
+    }
+
+    fn non_empty_strings(&mut self, list: Option<Vec<Spanned<String>>>, what: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in list.unwrap_or_default() {
+            if s.get_ref().trim().is_empty() {
+                self.error(s.span(), format!("{what} must not be empty"));
+            } else {
+                out.push(s.into_inner());
+            }
+        }
+        out
+    }
+
+    fn policy(&mut self, raw: RawPolicy) -> Policy {
+        let mut p = Policy {
+            predicate_types: self.non_empty_strings(raw.predicate_types, "a predicate type"),
+            build_types: self.non_empty_strings(raw.build_types, "a build type"),
+            ..Policy::default()
+        };
+        for b in raw.builder_ids.unwrap_or_default() {
+            p.builder_ids.extend(self.value(&b, BuilderId::parse));
+        }
+        if let Some(age) = raw.max_age {
+            p.max_age = self.value(&age, rules::duration);
+        }
+        fn s(o: &Option<Spanned<String>>) -> Option<&str> {
+            o.as_ref().map(|s| s.get_ref().as_str())
+        }
+        if let Some(sig) = raw.signatures {
+            if let Some(t) = sig.threshold {
+                match usize::try_from(*t.get_ref()) {
+                    Ok(n) if n >= 1 => p.threshold = Some(n),
+                    _ => self.error(t.span(), "threshold must be a whole number of at least 1"),
+                }
+            }
+            for k in sig.keys.unwrap_or_default() {
+                let span = k.span();
+                if let Some(key) = self.key(k.into_inner(), span) {
+                    p.keys.push(key);
+                }
+            }
+            for id in sig.identities.unwrap_or_default() {
+                let span = id.span();
+                let id = id.into_inner();
+                match Identity::new(
+                    s(&id.certificate_identity),
+                    s(&id.certificate_identity_regexp),
+                    s(&id.oidc_issuer),
+                    s(&id.oidc_issuer_regexp),
+                    id.dangerous_any_identity
+                        .as_ref()
+                        .is_some_and(|d| *d.get_ref()),
+                ) {
+                    Ok(i) => p.identities.push(i),
+                    Err(e) => self.error(span, e),
+                }
+            }
+        }
+        if let Some(src) = raw.source {
+            p.source.uri = src
+                .uri
+                .as_ref()
+                .and_then(|u| self.value(u, rules::repository));
+            p.source.commit = src
+                .commit
+                .as_ref()
+                .and_then(|c| self.value(c, rules::commit));
+            let refs = [
+                (
+                    src.git_ref,
+                    RefRule::pattern as fn(&str) -> Result<RefRule, String>,
+                ),
+                (src.tag, RefRule::tag),
+                (src.versioned_tag, RefRule::versioned_tag),
+                (src.branch, RefRule::branch),
+            ];
+            for (value, parse) in refs.into_iter().filter_map(|(v, f)| Some((v?, f))) {
+                if p.source.git_ref.is_some() {
+                    self.error(
+                        value.span(),
+                        "use only one of ref, tag, versioned-tag and branch",
+                    );
+                } else {
+                    p.source.git_ref = self.value(&value, parse);
+                }
+            }
+        }
+        if let Some(slsa) = raw.slsa {
+            p.slsa.reject_unknown_external_parameters = slsa
+                .reject_unknown_external_parameters
+                .is_some_and(|b| b.into_inner());
+            p.slsa.allowed_external_parameters = self.non_empty_strings(
+                slsa.allowed_external_parameters,
+                "an external parameter name",
+            );
+            p.slsa.workflow_inputs = slsa
+                .workflow_inputs
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.into_inner()))
+                .collect();
+        }
+        p
+    }
+
+    fn key(&mut self, k: raw::RawKey, span: Range<usize>) -> Option<PublicKey> {
+        match (k.path, k.pem) {
+            (Some(path), None) => {
+                let base = self.path.parent().unwrap_or(Path::new(""));
+                let full = base.join(path.get_ref());
+                match PublicKey::from_file(&full) {
+                    Ok(key) => Some(key),
+                    Err(e) => {
+                        self.error(path.span(), format!("cannot use key: {e}"));
+                        None
+                    }
+                }
+            }
+            (None, Some(pem)) => {
+                let name = format!("{}:key@{}", self.path.display(), pem.span().start);
+                match PublicKey::from_pem(pem.get_ref(), name) {
+                    Ok(key) => Some(key),
+                    Err(e) => {
+                        self.error(pem.span(), format!("cannot use key: {e}"));
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.error(span, "a key needs exactly one of path or pem");
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> String {
+        match Policy::parse(Path::new("p.toml"), text) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("expected an invalid policy:\n{text}"),
+        }
+    }
+
+    #[test]
+    fn a_full_policy_validates() {
+        let p = Policy::parse(
+            Path::new("p.toml"),
+            r#"
+predicate-types = ["https://slsa.dev/provenance/v1"]
+builder-ids = ["https://github.com/actions/runner"]
+max-age = "30d"
+[signatures]
+threshold = 1
+[[signatures.identities]]
+certificate-identity-regexp = "^https://github.com/org/"
+oidc-issuer = "https://token.actions.githubusercontent.com"
+[source]
+uri = "github.com/org/repo"
+versioned-tag = "v1"
+[slsa]
+reject-unknown-external-parameters = true
+allowed-external-parameters = ["inputs.debug"]
+workflow-inputs = { release = "true" }
+"#,
+        )
+        .unwrap();
+        assert_eq!(p.max_age, Some(30 * 86_400));
+        assert_eq!(p.source.uri.as_deref(), Some("github.com/org/repo"));
+        assert!(p.needs_provenance());
+        assert_eq!(p.slsa.workflow_inputs["release"], "true");
+    }
+
+    #[test]
+    fn unknown_keys_name_line_and_column() {
+        let e = errors("max-age = \"1d\"\nbuilder-idz = [\"x\"]\n");
+        assert!(e.contains("p.toml:2:1"), "{e}");
+        assert!(e.contains("builder-idz"), "{e}");
+    }
+
+    #[test]
+    fn every_bad_value_is_reported() {
+        let e = errors(
+            "max-age = \"soon\"\n[source]\ntag = \"v1\"\nbranch = \"main\"\ncommit = \"xyz\"\n",
+        );
+        assert!(e.contains("p.toml:1:11"), "{e}");
+        assert!(e.contains("only one of ref"), "{e}");
+        assert!(e.contains("p.toml:5:10"), "{e}");
+    }
+
+    #[test]
+    fn keys_must_exist_and_thresholds_be_positive() {
+        let e = errors("[signatures]\nthreshold = 0\nkeys = [{ path = \"missing.pub\" }, {}]\n");
+        assert!(e.contains("at least 1"), "{e}");
+        assert!(e.contains("missing.pub"), "{e}");
+        assert!(e.contains("exactly one of path or pem"), "{e}");
+    }
+}

@@ -1,0 +1,328 @@
+//! The value types of a policy, each parsed from text once — from the TOML file or from the
+//! equivalent command-line flag — so both are validated by the same code.
+
+use globset::{Glob, GlobMatcher};
+use regex::Regex;
+
+use crate::attest::slsa::normalize_repository;
+
+/// An accepted builder id, with slsa-verifier's `--builder-id` meaning: with `@ref` it must match
+/// exactly; without, any ref of that builder matches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuilderId(String);
+
+impl BuilderId {
+    pub fn parse(text: &str) -> Result<BuilderId, String> {
+        if text.is_empty() || text.chars().any(char::is_whitespace) {
+            return Err("a builder id must be a non-empty URI without spaces".into());
+        }
+        Ok(BuilderId(text.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn matches(&self, actual: &str) -> bool {
+        if self.0.contains('@') {
+            actual == self.0
+        } else {
+            actual.split('@').next() == Some(self.0.as_str())
+        }
+    }
+}
+
+/// Which git ref the source must have been built from.
+#[derive(Clone, Debug)]
+pub enum RefRule {
+    /// A glob over the full ref: `refs/tags/v*`, `refs/heads/main`.
+    Pattern { text: String, matcher: GlobMatcher },
+    /// `--source-tag`: exactly `refs/tags/TAG`.
+    Tag(String),
+    /// `--source-versioned-tag vX[.Y[.Z]]`: a semver tag whose leading components are these.
+    VersionedTag { text: String, parts: Vec<u64> },
+    /// `--source-branch`: exactly `refs/heads/BRANCH`.
+    Branch(String),
+}
+
+impl RefRule {
+    pub fn pattern(text: &str) -> Result<RefRule, String> {
+        if !text.starts_with("refs/") {
+            return Err(format!(
+                "a ref pattern must start with refs/ (e.g. refs/tags/v*), not {text:?}"
+            ));
+        }
+        let glob = Glob::new(text).map_err(|e| format!("invalid ref pattern: {e}"))?;
+        Ok(RefRule::Pattern {
+            text: text.to_owned(),
+            matcher: glob.compile_matcher(),
+        })
+    }
+
+    pub fn tag(text: &str) -> Result<RefRule, String> {
+        non_empty_ref_name(text, "tag").map(RefRule::Tag)
+    }
+
+    pub fn branch(text: &str) -> Result<RefRule, String> {
+        non_empty_ref_name(text, "branch").map(RefRule::Branch)
+    }
+
+    pub fn versioned_tag(text: &str) -> Result<RefRule, String> {
+        let err = || format!("a versioned tag is vX, vX.Y or vX.Y.Z with numbers, not {text:?}");
+        let rest = text.strip_prefix('v').ok_or_else(err)?;
+        let parts = rest
+            .split('.')
+            .map(|p| {
+                if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                    None
+                } else {
+                    p.parse().ok()
+                }
+            })
+            .collect::<Option<Vec<u64>>>()
+            .ok_or_else(err)?;
+        if parts.is_empty() || parts.len() > 3 {
+            return Err(err());
+        }
+        Ok(RefRule::VersionedTag {
+            text: text.to_owned(),
+            parts,
+        })
+    }
+
+    /// What the rule expects, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            RefRule::Pattern { text, .. } => format!("a ref matching {text}"),
+            RefRule::Tag(t) => format!("refs/tags/{t}"),
+            RefRule::VersionedTag { text, .. } => format!("a tag semver-compatible with {text}"),
+            RefRule::Branch(b) => format!("refs/heads/{b}"),
+        }
+    }
+
+    pub fn matches(&self, git_ref: &str) -> bool {
+        match self {
+            RefRule::Pattern { matcher, .. } => matcher.is_match(git_ref),
+            RefRule::Tag(t) => git_ref.strip_prefix("refs/tags/") == Some(t.as_str()),
+            RefRule::Branch(b) => git_ref.strip_prefix("refs/heads/") == Some(b.as_str()),
+            RefRule::VersionedTag { parts, .. } => git_ref
+                .strip_prefix("refs/tags/")
+                .and_then(semver_core)
+                .is_some_and(|v| v.iter().zip(parts).all(|(a, b)| a == b)),
+        }
+    }
+}
+
+/// `v1.2.3`, `v1.2.3-rc.1`, `v1.2.3+build` → [1, 2, 3]; anything else → None.
+fn semver_core(tag: &str) -> Option<[u64; 3]> {
+    let core = tag.strip_prefix('v')?.split(['-', '+']).next()?;
+    let mut it = core.split('.').map(|p| {
+        (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    });
+    let v = [it.next()??, it.next()??, it.next()??];
+    it.next().is_none().then_some(v)
+}
+
+fn non_empty_ref_name(text: &str, what: &str) -> Result<String, String> {
+    if text.is_empty() || text.starts_with("refs/") || text.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "a {what} is a bare name like v1.2.3 or main, without refs/ or spaces"
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// A source repository, normalised as slsa-verifier's `--source-uri` (`github.com/org/repo`).
+pub fn repository(text: &str) -> Result<String, String> {
+    let n = normalize_repository(text);
+    let mut parts = n.split('/');
+    match (parts.next(), parts.next()) {
+        (Some(host), Some(path))
+            if !host.is_empty() && !path.is_empty() && !n.contains(char::is_whitespace) =>
+        {
+            Ok(n)
+        }
+        _ => Err(format!(
+            "a source repository is host/path, e.g. github.com/org/repo, not {text:?}"
+        )),
+    }
+}
+
+/// A full commit id: 40 (SHA-1) or 64 (SHA-256) hex digits, lowercased.
+pub fn commit(text: &str) -> Result<String, String> {
+    if matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(format!("a commit is 40 or 64 hex digits, not {text:?}"))
+    }
+}
+
+/// `30d`, `12h`, `90m`, `3600s`, `2w` → seconds.
+pub fn duration(text: &str) -> Result<u64, String> {
+    let err =
+        || format!("a duration is a number and a unit (s, m, h, d, w), e.g. 30d, not {text:?}");
+    let unit_at = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
+    let (n, unit) = text.split_at(unit_at);
+    let n: u64 = n.parse().map_err(|_| err())?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(err()),
+    };
+    match n.checked_mul(scale) {
+        Some(s) if s > 0 => Ok(s),
+        _ => Err(err()),
+    }
+}
+
+/// `KEY=VALUE` of `--build-workflow-input`.
+pub fn workflow_input(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("a workflow input is KEY=VALUE, not {text:?}")),
+    }
+}
+
+/// Who may have signed keyless evidence. Parsed and validated now; enforced by the keyless
+/// verifier.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub certificate_identity: Option<String>,
+    pub certificate_identity_regexp: Option<Regex>,
+    pub oidc_issuer: Option<String>,
+    pub oidc_issuer_regexp: Option<Regex>,
+    /// Any identity at all: only with this name, because it trusts anyone with a certificate.
+    pub dangerous_any_identity: bool,
+}
+
+impl Identity {
+    /// Exactly one of identity / identity-regexp (unless `dangerous_any_identity`), exactly one
+    /// of issuer / issuer-regexp, and the regular expressions must compile.
+    pub fn new(
+        identity: Option<&str>,
+        identity_regexp: Option<&str>,
+        issuer: Option<&str>,
+        issuer_regexp: Option<&str>,
+        dangerous_any_identity: bool,
+    ) -> Result<Identity, String> {
+        let re = |r: Option<&str>, what: &str| {
+            r.map(|r| {
+                Regex::new(r).map_err(|e| format!("{what} is not a valid regular expression: {e}"))
+            })
+            .transpose()
+        };
+        match (
+            identity.is_some() || identity_regexp.is_some(),
+            dangerous_any_identity,
+        ) {
+            (false, false) => {
+                return Err(
+                    "an identity needs certificate-identity or certificate-identity-regexp \
+                            (or dangerous-any-identity = true)"
+                        .into(),
+                );
+            }
+            (true, true) => {
+                return Err("dangerous-any-identity cannot be combined with an identity".into());
+            }
+            _ => {}
+        }
+        if identity.is_some() && identity_regexp.is_some() {
+            return Err("use certificate-identity or certificate-identity-regexp, not both".into());
+        }
+        match (issuer, issuer_regexp) {
+            (None, None) => {
+                return Err("an identity needs oidc-issuer or oidc-issuer-regexp".into());
+            }
+            (Some(_), Some(_)) => {
+                return Err("use oidc-issuer or oidc-issuer-regexp, not both".into());
+            }
+            _ => {}
+        }
+        Ok(Identity {
+            certificate_identity: identity.map(str::to_owned),
+            certificate_identity_regexp: re(identity_regexp, "certificate-identity-regexp")?,
+            oidc_issuer: issuer.map(str::to_owned),
+            oidc_issuer_regexp: re(issuer_regexp, "oidc-issuer-regexp")?,
+            dangerous_any_identity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_ids_with_and_without_ref() {
+        let any = BuilderId::parse("https://github.com/x/y/.github/workflows/b.yml").unwrap();
+        assert!(any.matches("https://github.com/x/y/.github/workflows/b.yml@refs/tags/v1.9.0"));
+        assert!(any.matches("https://github.com/x/y/.github/workflows/b.yml"));
+        assert!(!any.matches("https://github.com/x/y/.github/workflows/c.yml@refs/tags/v1"));
+        let pinned = BuilderId::parse("https://b@refs/tags/v1").unwrap();
+        assert!(pinned.matches("https://b@refs/tags/v1"));
+        assert!(!pinned.matches("https://b@refs/tags/v2"));
+        assert!(BuilderId::parse("").is_err());
+    }
+
+    #[test]
+    fn ref_rules() {
+        let p = RefRule::pattern("refs/tags/v*").unwrap();
+        assert!(p.matches("refs/tags/v1.2.3") && !p.matches("refs/heads/main"));
+        assert!(RefRule::pattern("tags/v*").is_err());
+        assert!(RefRule::tag("v1").unwrap().matches("refs/tags/v1"));
+        assert!(!RefRule::tag("v1").unwrap().matches("refs/heads/v1"));
+        assert!(RefRule::branch("main").unwrap().matches("refs/heads/main"));
+        assert!(RefRule::tag("refs/tags/v1").is_err());
+        let v = RefRule::versioned_tag("v1.2").unwrap();
+        assert!(v.matches("refs/tags/v1.2.7") && v.matches("refs/tags/v1.2.0-rc.1"));
+        assert!(
+            !v.matches("refs/tags/v1.3.0")
+                && !v.matches("refs/tags/v1.2")
+                && !v.matches("refs/heads/v1.2.0")
+        );
+        for bad in ["1.2", "v", "v1.x", "v1.2.3.4", "v1..2"] {
+            assert!(RefRule::versioned_tag(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scalar_values() {
+        assert_eq!(duration("30d"), Ok(30 * 86_400));
+        assert_eq!(duration("2w"), Ok(1_209_600));
+        for bad in [
+            "",
+            "30",
+            "d",
+            "0d",
+            "30 d",
+            "30y",
+            "-1d",
+            "99999999999999999999d",
+        ] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            repository("https://github.com/o/r.git"),
+            Ok("github.com/o/r".into())
+        );
+        assert!(repository("github.com").is_err());
+        assert!(commit(&"A".repeat(40)).is_ok() && commit("abc").is_err());
+        assert_eq!(workflow_input("a=b=c"), Ok(("a".into(), "b=c".into())));
+        assert!(workflow_input("=x").is_err() && workflow_input("x").is_err());
+    }
+
+    #[test]
+    fn identities_need_one_identity_and_one_issuer() {
+        assert!(Identity::new(Some("a"), None, Some("https://i"), None, false).is_ok());
+        assert!(Identity::new(None, None, Some("https://i"), None, true).is_ok());
+        assert!(Identity::new(None, None, Some("https://i"), None, false).is_err());
+        assert!(Identity::new(Some("a"), Some("b"), Some("https://i"), None, false).is_err());
+        assert!(Identity::new(Some("a"), None, None, None, false).is_err());
+        assert!(Identity::new(None, Some("("), Some("https://i"), None, false).is_err());
+        assert!(Identity::new(Some("a"), None, Some("i"), Some("j"), false).is_err());
+    }
+}

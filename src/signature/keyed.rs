@@ -1,0 +1,191 @@
+//! Key-based verification: bare DSSE envelopes and Sigstore bundles whose verification
+//! material is a public key, checked against the user's keyring.
+//!
+//! Steps, in order, each failing with its own code: a key is available; at least one signature
+//! verifies over the DSSE pre-authentication encoding (so a changed payload *or* payloadType
+//! fails); enough distinct keys signed; the payload is an in-toto statement.
+
+use aws_lc_rs::digest;
+
+use super::codes::{
+    MESSAGE_SIGNATURE_NOT_CHECKABLE, NO_TRUSTED_KEY, SIGNATURE_INVALID, THRESHOLD_NOT_MET,
+    UNSUPPORTED_PAYLOAD_TYPE,
+};
+use super::{Claim, Keyring, PublicKey, Rejected, SignatureVerifier, Signer, Verified, key};
+use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::attest::statement::Statement;
+use crate::attest::{Content, Evidence, HashAlgorithm, Material, MessageSignature};
+use crate::check::Check;
+
+pub struct KeyVerifier {
+    keyring: Keyring,
+}
+
+impl KeyVerifier {
+    pub fn new(keyring: Keyring) -> KeyVerifier {
+        KeyVerifier { keyring }
+    }
+
+    /// Keys in the order to try them: those the hint names first. The hint never decides trust;
+    /// it only saves work.
+    fn ordered(&self, hint: Option<&str>) -> Vec<&PublicKey> {
+        let mut keys: Vec<&PublicKey> = self.keyring.keys().iter().collect();
+        if let Some(h) = hint {
+            keys.sort_by_key(|k| !k.matches_hint(h));
+        }
+        keys
+    }
+
+    fn verify_envelope(
+        &self,
+        evidence: &Evidence,
+        env: &Envelope,
+        hint: Option<&str>,
+    ) -> Result<Verified, Box<Rejected>> {
+        let pae = env.pae();
+        let mut signers: Vec<Signer> = Vec::new();
+        for sig in &env.signatures {
+            let hint = sig.keyid.as_deref().or(hint);
+            for k in self.ordered(hint) {
+                if signers.iter().any(|s| s.keyid == k.keyid()) {
+                    continue;
+                }
+                if let Some(algorithm) = k.verify(&pae, &sig.sig) {
+                    signers.push(signer(k, algorithm));
+                    break;
+                }
+            }
+        }
+        self.enough(evidence, &signers)?;
+        if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
+            let msg = format!(
+                "{}: payloadType {:?} is not {IN_TOTO_PAYLOAD_TYPE}",
+                evidence.origin, env.payload_type
+            );
+            return Err(Rejected::new(
+                evidence,
+                Check::fail(UNSUPPORTED_PAYLOAD_TYPE, msg),
+            ));
+        }
+        let statement = Statement::from_slice(&env.payload).map_err(|m| {
+            Rejected::new(
+                evidence,
+                Check::fail(m.code, format!("{}: {}", evidence.origin, m.message)),
+            )
+        })?;
+        Ok(Verified {
+            origin: evidence.origin.clone(),
+            format: evidence.format.clone(),
+            signers,
+            claim: Claim::Statement(statement),
+        })
+    }
+
+    fn verify_message(
+        &self,
+        evidence: &Evidence,
+        m: &MessageSignature,
+        hint: Option<&str>,
+    ) -> Result<Verified, Box<Rejected>> {
+        let Some((algorithm, bytes)) = &m.digest else {
+            let msg = format!(
+                "{}: message signature without messageDigest",
+                evidence.origin
+            );
+            return Err(Rejected::new(
+                evidence,
+                Check::not_performed(MESSAGE_SIGNATURE_NOT_CHECKABLE, msg),
+            ));
+        };
+        let alg: &'static digest::Algorithm = match algorithm {
+            HashAlgorithm::Sha256 => &digest::SHA256,
+            HashAlgorithm::Sha384 => &digest::SHA384,
+            HashAlgorithm::Sha512 => &digest::SHA512,
+        };
+        let keys = self.ordered(hint);
+        if keys.iter().all(|k| !k.signs_digests()) {
+            let msg = format!(
+                "{}: message signatures cover a digest, which Ed25519 keys cannot check",
+                evidence.origin
+            );
+            return Err(Rejected::new(
+                evidence,
+                Check::not_performed(MESSAGE_SIGNATURE_NOT_CHECKABLE, msg),
+            ));
+        }
+        let signers: Vec<Signer> = keys
+            .into_iter()
+            .filter_map(|k| {
+                k.verify_digest(alg, bytes, &m.signature)
+                    .map(|a| signer(k, a))
+            })
+            .take(1)
+            .collect();
+        self.enough(evidence, &signers)?;
+        Ok(Verified {
+            origin: evidence.origin.clone(),
+            format: evidence.format.clone(),
+            signers,
+            claim: Claim::ArtifactDigest {
+                algorithm: *algorithm,
+                hex: key::hex(bytes),
+            },
+        })
+    }
+
+    /// At least one signature, and at least the threshold of distinct keys.
+    fn enough(&self, evidence: &Evidence, signers: &[Signer]) -> Result<(), Box<Rejected>> {
+        let n = self.keyring.keys().len();
+        if signers.is_empty() {
+            let msg = format!(
+                "{}: no signature verifies with the {n} trusted key{} (wrong key, or the payload or payloadType was changed)",
+                evidence.origin,
+                if n == 1 { "" } else { "s" }
+            );
+            return Err(Rejected::new(evidence, Check::fail(SIGNATURE_INVALID, msg)));
+        }
+        let t = self.keyring.threshold();
+        if signers.len() < t {
+            let msg = format!(
+                "{}: {} distinct trusted key{} signed, the threshold is {t}",
+                evidence.origin,
+                signers.len(),
+                if signers.len() == 1 { "" } else { "s" }
+            );
+            return Err(Rejected::new(evidence, Check::fail(THRESHOLD_NOT_MET, msg)));
+        }
+        Ok(())
+    }
+}
+
+fn signer(k: &PublicKey, algorithm: &'static str) -> Signer {
+    Signer {
+        key: k.name().to_owned(),
+        keyid: k.keyid().to_owned(),
+        algorithm,
+    }
+}
+
+impl SignatureVerifier for KeyVerifier {
+    fn handles(&self, material: &Material) -> bool {
+        matches!(material, Material::None | Material::PublicKey { .. })
+    }
+
+    fn verify(&self, evidence: &Evidence) -> Result<Verified, Box<Rejected>> {
+        if self.keyring.keys().is_empty() {
+            let msg = format!(
+                "{}: {} signed with a key, but no key was given (--key or the policy's [signatures] keys)",
+                evidence.origin, evidence.format
+            );
+            return Err(Rejected::new(evidence, Check::fail(NO_TRUSTED_KEY, msg)));
+        }
+        let hint = match &evidence.material {
+            Material::PublicKey { hint } => hint.as_deref(),
+            _ => None,
+        };
+        match &evidence.content {
+            Content::Envelope(env) => self.verify_envelope(evidence, env, hint),
+            Content::MessageSignature(m) => self.verify_message(evidence, m, hint),
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! Exit codes, `--output`, the human report, `policy check` and `explain`.
+
+use serde_json::json;
+
+use crate::support::*;
+
+/// A scene with a passing verification: (scene, artifact, bundle, key).
+fn passing() -> (Scene, String, String, String) {
+    let s = Scene::new();
+    let (art, digest) = s.artifact("a.bin", b"a");
+    let key = TestKey::new(Alg::P256);
+    let k = s.key("k.pub", &key);
+    let b = s.write_json(
+        "e.json",
+        &envelope(
+            &statement(&[("a.bin", &digest)], "https://example.com/p", json!({})),
+            &[&key],
+        ),
+    );
+    (s, art, b, k)
+}
+
+#[test]
+fn could_not_run_is_exit_2() {
+    let (s, art, b, k) = passing();
+    s.write("garbage.pub", "not a key");
+    s.write("bad.toml", "nonsense = 1\n");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["verify", &art, "--bundle", "missing.json", "--key", &k],
+        vec!["verify", "missing.bin", "--bundle", &b, "--key", &k],
+        vec!["verify", "sha256:1234", "--bundle", &b, "--key", &k],
+        vec!["verify", &art, "--bundle", &b, "--key", "garbage.pub"],
+        vec!["verify", &art, "--bundle", &b, "--key", "missing.pub"],
+        vec!["verify", &art, "--bundle", &b, "--policy", "bad.toml"],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--threshold",
+            "2",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--threshold",
+            "0",
+        ],
+        vec!["verify", &art, "--bundle", &b, "--key", &k, "--source", "."],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--source-versioned-tag",
+            "1.2",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--source-tag",
+            "v1",
+            "--source-branch",
+            "main",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--source-uri",
+            "nohost",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--build-workflow-input",
+            "novalue",
+        ],
+        vec![
+            "verify", &art, "--bundle", &b, "--key", &k, "--format", "xml",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--trusted-root",
+            "missing.json",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--trusted-root",
+            &b,
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--certificate-identity",
+            "x",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--certificate-identity-regexp",
+            "(",
+            "--certificate-oidc-issuer",
+            "https://i",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--certificate-identity",
+            "x",
+        ],
+        vec![
+            "verify",
+            &art,
+            "--bundle",
+            &b,
+            "--key",
+            &k,
+            "--output",
+            "no/such/dir/report.json",
+        ],
+        vec!["verify", &art],
+        vec!["verify", ".", "--bundle", &b, "--key", &k],
+        vec!["verify", &art, "--bundle", ".", "--key", &k],
+    ];
+    for args in cases {
+        let (code, _, err) = s.run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(!err.is_empty(), "{args:?} says nothing");
+    }
+    assert_eq!(s.run(&["verify", &art, "--bundle", &b, "--key", &k]).0, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let (s, art, b, k) = passing();
+    let fifo = s.path("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, _, err) = s.run(&["verify", &art, "--bundle", "fifo", "--key", &k]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a regular file"), "{err}");
+    assert_eq!(s.run(&["verify", "fifo", "--bundle", &b, "--key", &k]).0, 2);
+}
+
+#[test]
+fn output_file_and_human_report() {
+    let (s, art, b, k) = passing();
+    let (code, out, _) = s.run(&[
+        "verify", &art, "--bundle", &b, "--key", &k, "--output", "r.json", "--format", "json",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.path("r.json")).unwrap()).unwrap();
+    assert_eq!(report["schema"], "custody/report/v1");
+
+    s.write("missing-subject.bin", "x");
+    let (code, out, _) = s.run(&[
+        "verify",
+        &art,
+        "missing-subject.bin",
+        "--bundle",
+        &b,
+        "--key",
+        &k,
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("PASS a.bin\n  verified: https://example.com/p; signed by k.pub\nFAIL missing-subject.bin\n"), "{out}");
+    assert!(
+        out.contains("  fail [no-matching-subject] no verified statement names sha256:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("verdict: fail (1 of 2 artifacts failed)"),
+        "{out}"
+    );
+    assert!(!out.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn every_preset_policy_validates() {
+    let s = Scene::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                text.starts_with('#'),
+                "{} needs a header comment",
+                path.display()
+            );
+            let (code, out, err) = s.run(&["policy", "check", &path.display().to_string()]);
+            assert_eq!(code, 0, "{}: {err}", path.display());
+            assert!(out.contains("valid policy"), "{out}");
+            n += 1;
+        }
+    }
+    assert!(n >= 5, "expected at least 5 presets, found {n}");
+    for preset in [
+        "default",
+        "slsa-github-generator",
+        "github-artifact-attestations",
+        "npm-provenance",
+        "pypi-trusted-publishing",
+    ] {
+        assert!(dir.join(format!("{preset}.toml")).exists(), "{preset}");
+    }
+}
+
+#[test]
+fn policy_check_exit_codes() {
+    let s = Scene::new();
+    s.write("bad.toml", "max-age = 3\n");
+    let (code, _, err) = s.run(&["policy", "check", "bad.toml"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bad.toml:1:11"), "{err}");
+    assert_eq!(s.run(&["policy", "check", "missing.toml"]).0, 2);
+    assert_eq!(s.run(&["policy", "check", "."]).0, 2);
+}
+
+#[test]
+fn the_default_preset_passes_good_provenance_and_fails_unknown_parameters() {
+    let s = Scene::new();
+    let (art, digest) = s.artifact("a.bin", b"a");
+    let key = TestKey::new(Alg::P256);
+    let k = s.key("k.pub", &key);
+    let prov = provenance_v1(
+        "github.com/o/r",
+        "refs/tags/v1",
+        "2030-01-01T00:00:00Z",
+        json!({}),
+    );
+    let good = s.write_json(
+        "good.json",
+        &envelope(
+            &statement(&[("a.bin", &digest)], SLSA_V1, prov.clone()),
+            &[&key],
+        ),
+    );
+    let mut risky = prov;
+    risky["buildDefinition"]["externalParameters"]["extra"] = json!("--no-verify");
+    let risky = s.write_json(
+        "risky.json",
+        &envelope(&statement(&[("a.bin", &digest)], SLSA_V1, risky), &[&key]),
+    );
+    let preset = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("policies/default.toml")
+        .display()
+        .to_string();
+    assert_eq!(
+        s.verify_json(&[&art, "--bundle", &good, "--key", &k, "--policy", &preset])
+            .0,
+        0
+    );
+    let (code, report) =
+        s.verify_json(&[&art, "--bundle", &risky, "--key", &k, "--policy", &preset]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&report), ["unknown-external-parameter"]);
+}
+
+#[test]
+fn explain_describes_every_reported_code() {
+    let s = Scene::new();
+    let (code, out, _) = s.run(&["explain", "no-matching-subject"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("no-matching-subject: no verified statement names the artifact\n\n"),
+        "{out}"
+    );
+    let (code, _, err) = s.run(&["explain", "no-such-code"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("custody explain --list"), "{err}");
+    let (code, list, _) = s.run(&["explain", "--list"]);
+    assert_eq!(code, 0);
+    for c in [
+        "keyless-not-supported",
+        "signature-invalid",
+        "threshold-not-met",
+        "unknown-external-parameter",
+        "malformed-pep740",
+    ] {
+        assert!(
+            list.lines().any(|l| l.starts_with(c)),
+            "{c} missing from --list"
+        );
+    }
+}
+
+/// The report does not depend on how many threads hashed and verified.
+#[test]
+fn output_does_not_depend_on_thread_count() {
+    let s = Scene::new();
+    let key = TestKey::new(Alg::Ed25519);
+    let k = s.key("k.pub", &key);
+    let mut args: Vec<String> = Vec::new();
+    let mut bundles: Vec<String> = Vec::new();
+    for i in 0..40 {
+        let (art, digest) = s.artifact(
+            &format!("dist/{i:02}.bin"),
+            format!("artifact {i}").as_bytes(),
+        );
+        let st = statement(&[(&art, &digest)], "https://example.com/p", json!({}));
+        // Every third attestation is tampered, so failures are interleaved with passes.
+        let mut env = envelope(&st, &[&key]);
+        if i % 3 == 0 {
+            env["payloadType"] = json!("tampered");
+        }
+        bundles.push(s.write_json(&format!("att/{i:02}.json"), &env));
+        args.push(art);
+    }
+    args.push("--bundle".into());
+    args.extend(bundles);
+    args.extend(["--key".into(), k, "--format".into(), "json".into()]);
+    let run = |threads: &str| {
+        let out = s
+            .custody()
+            .arg("verify")
+            .args(&args)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        out.stdout
+    };
+    assert_eq!(run("1"), run("4"));
+}

@@ -1,0 +1,9 @@
+//! Integration tests of `custody verify`, `policy check` and `explain`: the real binary, run in
+//! a fresh temporary directory per test, against fixtures signed inside the tests.
+
+mod commands;
+mod formats;
+mod policy_rules;
+mod signatures;
+mod snapshots;
+mod support;

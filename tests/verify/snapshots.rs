@@ -1,0 +1,124 @@
+//! Snapshots of the reports and of policy diagnostics: the exact text users and CI see.
+//! Key ids are random per run and replaced by `[keyid]`; everything else is deterministic.
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// A run with one passing artifact, one without a verified subject, and one tampered
+/// attestation about the second.
+fn mixed_run(s: &Scene, format: &str) -> (i32, String) {
+    let (good, dg) = s.artifact("dist/app.tgz", b"app");
+    let (bad, db) = s.artifact("dist/lib.tgz", b"lib");
+    let key = TestKey::new(Alg::P256);
+    let k = s.key("release.pub", &key);
+    let prov = provenance_v1(
+        "github.com/org/app",
+        "refs/tags/v1.2.3",
+        "2030-01-01T00:00:00Z",
+        json!({}),
+    );
+    let ok = s.write_json(
+        "app.intoto.json",
+        &envelope(
+            &statement(&[("app.tgz", &dg)], SLSA_V1, prov.clone()),
+            &[&key],
+        ),
+    );
+    let mut tampered = envelope(&statement(&[("lib.tgz", &db)], SLSA_V1, prov), &[&key]);
+    tampered["payloadType"] = json!("application/vnd.in-toto+json;evil");
+    let t = s.write_json("lib.intoto.json", &tampered);
+    let out = s
+        .custody()
+        .args(["verify", &good, &bad, "--bundle", &ok, &t, "--key", &k])
+        .args([
+            "--source-uri",
+            "github.com/org/app",
+            "--source-versioned-tag",
+            "v1",
+            "--format",
+            format,
+        ])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn redact_keyids(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if k == "keyid" {
+                    *x = json!("[keyid]");
+                } else {
+                    redact_keyids(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(redact_keyids),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_report() {
+    let s = Scene::new();
+    let (code, out) = mixed_run(&s, "json");
+    assert_eq!(code, 1);
+    let mut v: Value = serde_json::from_str(&out).unwrap();
+    redact_keyids(&mut v);
+    insta::assert_snapshot!("json_report", serde_json::to_string_pretty(&v).unwrap());
+}
+
+#[test]
+fn sarif_report() {
+    let s = Scene::new();
+    let (code, out) = mixed_run(&s, "sarif");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("sarif_report", out);
+}
+
+#[test]
+fn human_report() {
+    let s = Scene::new();
+    let (code, out) = mixed_run(&s, "human");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("human_report", out);
+}
+
+#[test]
+fn policy_diagnostics() {
+    let s = Scene::new();
+    s.write(
+        "policy.toml",
+        r#"# a policy with mistakes
+predicate-types = ["https://slsa.dev/provenance/v1", ""]
+builder-ids = ["https://example.com/builder with spaces"]
+max-age = "90 days"
+
+[signatures]
+threshold = 0
+keys = [{ path = "nowhere.pub" }]
+
+[[signatures.identities]]
+certificate-identity = "https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main"
+
+[source]
+uri = "github.com/org/repo"
+tag = "v1.2.3"
+branch = "main"
+commit = "abc"
+"#,
+    );
+    let (code, _, err) = s.run(&["policy", "check", "policy.toml"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("policy_diagnostics", err);
+
+    s.write("unknown.toml", "[source]\nurl = \"github.com/org/repo\"\n");
+    let (code, _, err) = s.run(&["policy", "check", "unknown.toml"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("policy_unknown_key", err);
+}
