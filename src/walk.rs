@@ -162,13 +162,7 @@ pub fn walk_feeding(
     options: &WalkOptions,
     feed: &mut dyn FnMut(&Entry),
 ) -> Result<Tree, WalkError> {
-    let meta = std::fs::metadata(root).map_err(|source| WalkError::Root {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    if !meta.is_dir() {
-        return Err(WalkError::NotADirectory(root.to_path_buf()));
-    }
+    check_root(root)?;
     let excludes = Excludes::new(&options.exclude)?;
     let only_dirs = options.only.as_ref().map(ancestor_dirs);
 
@@ -246,6 +240,18 @@ pub fn walk_feeding(
         entries,
         specials,
     })
+}
+
+/// The root must exist and be a directory.
+pub fn check_root(root: &Path) -> Result<(), WalkError> {
+    let meta = std::fs::metadata(root).map_err(|source| WalkError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(WalkError::NotADirectory(root.to_path_buf()));
+    }
+    Ok(())
 }
 
 fn relative(root: &Path, path: &Path) -> Vec<u8> {

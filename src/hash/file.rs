@@ -1,16 +1,19 @@
 //! Reading one tree entry exactly once, safely, through a bounded buffer.
 //!
-//! A regular file is opened with `O_NOFOLLOW | O_NONBLOCK`, so a path swapped for a symlink or
-//! a FIFO after the walk can neither redirect nor block the read, and `fstat` before and after
-//! reading proves the bytes seen are the file's whole, unchanging content. A symlink is read as
-//! its target, never followed.
+//! A regular file is opened by name from its open directory with `O_NOFOLLOW | O_NONBLOCK`, so
+//! a path swapped for a symlink or a FIFO after the walk can neither redirect nor block the
+//! read, and `fstat` before and after reading proves the bytes seen are the file's whole,
+//! unchanging content. A symlink is read as its target, never followed.
 
 use std::cell::RefCell;
 use std::fs::{File, Metadata};
 use std::io::Read;
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
+
+use rustix::fs::{self, Mode, OFlags, ResolveFlags};
 
 use crate::limits::{MAX_SYMLINK_TARGET, READ_BUFFER};
 
@@ -55,20 +58,82 @@ pub trait ContentSink {
     fn chunk(&mut self, bytes: &[u8]);
 }
 
-/// Read a regular file into `sink`.
+/// An open directory of the tree, from which entries are opened by name.
+///
+/// Opening `name` relative to its directory costs the kernel one path component instead of the
+/// whole path (path lookup was the largest system-call cost on trees of small files), and a
+/// subdirectory is reached with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)`, so a directory
+/// swapped for a symlink after the walk cannot lead a read out of the tree.
+pub struct Dir(OwnedFd);
+
+impl Dir {
+    /// Open the tree's root.
+    pub fn open(path: &Path) -> std::io::Result<Dir> {
+        let fd = fs::open(
+            path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(Dir(fd))
+    }
+
+    /// Open the subdirectory at relative path `rel` (bytes, `/`-separated) beneath this one.
+    pub fn open_beneath(&self, rel: &[u8]) -> std::io::Result<Dir> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS;
+        match fs::openat2(&self.0, rel, flags, Mode::empty(), resolve) {
+            Ok(fd) => Ok(Dir(fd)),
+            // Kernels before 5.6 lack openat2: fall back to openat, which still refuses a
+            // symlink as the last component.
+            Err(rustix::io::Errno::NOSYS) => {
+                Ok(Dir(fs::openat(&self.0, rel, flags, Mode::empty())?))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Read the regular file `name` in `dir` into `sink`.
+///
+/// `O_NOFOLLOW` refuses a file swapped for a symlink after the walk, and `O_NONBLOCK` keeps a
+/// file swapped for a FIFO from blocking the open; `fstat` then refuses anything not regular.
+pub fn read_file_at(
+    dir: &Dir,
+    name: &[u8],
+    sink: &mut dyn ContentSink,
+) -> Result<FileInfo, ReadError> {
+    let flags =
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let fd = fs::openat(&dir.0, name, flags, Mode::empty()).map_err(|e| {
+        // ELOOP from O_NOFOLLOW: the walk saw a file here, now it is a symlink.
+        if e == rustix::io::Errno::LOOP {
+            ReadError::Changed("became a symlink")
+        } else {
+            ReadError::Io(e.into())
+        }
+    })?;
+    read_open(File::from(fd), sink)
+}
+
+/// Read the regular file at `path` into `sink`, refusing a symlink or special file there.
 pub fn read_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
-    let mut file = File::options()
+    let file = File::options()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
         .map_err(|e| {
-            // ELOOP from O_NOFOLLOW: the walk saw a file here, now it is a symlink.
             if e.raw_os_error() == Some(libc::ELOOP) {
                 ReadError::Changed("became a symlink")
             } else {
                 ReadError::Io(e)
             }
         })?;
+    read_open(file, sink)
+}
+
+/// Read an open file whole, proving with `fstat` before and after that it is a regular file
+/// that did not change while it was read.
+fn read_open(mut file: File, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
     let before = file.metadata()?;
     if !before.file_type().is_file() {
         return Err(ReadError::Changed("no longer a regular file"));
@@ -119,6 +184,18 @@ fn difference(before: &Metadata, after: &Metadata) -> Option<&'static str> {
     }
 }
 
+/// Read the target of symlink `name` in `dir` without following it.
+pub fn read_symlink_at(dir: &Dir, name: &[u8]) -> Result<Vec<u8>, ReadError> {
+    let target = fs::readlinkat(&dir.0, name, Vec::new()).map_err(|e| {
+        if e == rustix::io::Errno::INVAL {
+            ReadError::Changed("no longer a symlink")
+        } else {
+            ReadError::Io(e.into())
+        }
+    })?;
+    checked_target(target.into_bytes())
+}
+
 /// Read a symlink's target bytes without following it.
 pub fn read_symlink(path: &Path) -> Result<Vec<u8>, ReadError> {
     let meta = std::fs::symlink_metadata(path)?;
@@ -126,11 +203,14 @@ pub fn read_symlink(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::Changed("no longer a symlink"));
     }
     let target = std::fs::read_link(path)?;
-    let bytes = target.as_os_str().as_bytes();
+    checked_target(target.as_os_str().as_bytes().to_vec())
+}
+
+fn checked_target(bytes: Vec<u8>) -> Result<Vec<u8>, ReadError> {
     if bytes.len() > MAX_SYMLINK_TARGET {
         return Err(ReadError::TargetTooLong);
     }
-    Ok(bytes.to_vec())
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -167,6 +247,32 @@ mod tests {
         assert_eq!(info.size, data.len() as u64);
         assert_eq!(seen, data);
         assert!(!info.executable);
+    }
+
+    #[test]
+    fn reads_by_name_from_an_open_directory_and_never_leaves_the_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/f"), b"inside").unwrap();
+        std::os::unix::fs::symlink("/etc", dir.path().join("escape")).unwrap();
+        let root = Dir::open(dir.path()).unwrap();
+        let sub = root.open_beneath(b"sub").unwrap();
+        let mut seen = Collect::default();
+        read_file_at(&sub, b"f", &mut seen).unwrap();
+        assert_eq!(seen.bytes, b"inside");
+        assert!(
+            root.open_beneath(b"escape").is_err(),
+            "a symlinked directory is not entered"
+        );
+        assert!(
+            root.open_beneath(b"../").is_err(),
+            "nothing above the root is reached"
+        );
+        assert_eq!(read_symlink_at(&root, b"escape").unwrap(), b"/etc");
+        assert!(matches!(
+            read_symlink_at(&root, b"sub"),
+            Err(ReadError::Changed(_))
+        ));
     }
 
     #[test]

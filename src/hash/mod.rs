@@ -23,7 +23,9 @@ use sha2::{Digest, Sha256};
 
 use crate::walk::{self, Entry, EntryKind, RelPath, Tree, WalkError, WalkOptions};
 
-pub use file::{ContentSink, FileInfo, ReadError, read_file, read_symlink};
+pub use file::{
+    ContentSink, Dir, FileInfo, ReadError, read_file, read_file_at, read_symlink, read_symlink_at,
+};
 pub use nar::nix_base32;
 
 /// A digest format `custody hash` can compute.
@@ -203,16 +205,21 @@ pub fn hash_tree(tree: &Tree, options: &HashOptions) -> Result<TreeDigest, HashE
     check_tree(tree, options)?;
     let pool = thread_pool(options)?;
     let wants = Wants::from(options);
+    let root = open_root(&tree.root)?;
+    let files: Vec<&Entry> = tree
+        .entries
+        .iter()
+        .filter(|e| e.kind != EntryKind::Dir)
+        .collect();
     let (records, nar) = std::thread::scope(|s| {
         let nar = options
             .formats
             .contains(&Format::Nar)
             .then(|| s.spawn(|| nar::nar_hash(tree)));
         let records: Vec<Result<FileRecord, HashError>> = pool.install(|| {
-            tree.entries
-                .par_iter()
-                .filter(|e| e.kind != EntryKind::Dir)
-                .map(|e| hash_entry(&tree.root, &e.path, e.kind, wants))
+            files
+                .par_chunks(BATCH)
+                .flat_map_iter(|batch| hash_batch(&root, &tree.root, batch.iter().copied(), wants))
                 .collect()
         });
         let nar = nar.map(|h| h.join().expect("the NAR thread does not panic"));
@@ -229,10 +236,10 @@ pub fn walk_and_hash(
     walk_options: &WalkOptions,
     options: &HashOptions,
 ) -> Result<(Tree, TreeDigest), WalkOrHashError> {
-    /// Entries travel to the hashing threads in batches, so the channel costs little per file.
-    const BATCH: usize = 256;
+    walk::check_root(root)?;
     let pool = thread_pool(options)?;
     let wants = Wants::from(options);
+    let root_dir = open_root(root)?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(64);
     let (walked, records) = std::thread::scope(|s| {
         let walker = s.spawn(move || {
@@ -262,12 +269,7 @@ pub fn walk_and_hash(
             receiver
                 .into_iter()
                 .par_bridge()
-                .flat_map_iter(|batch| {
-                    batch
-                        .into_iter()
-                        .map(|e| hash_entry(root, &e.path, e.kind, wants))
-                        .collect::<Vec<_>>()
-                })
+                .flat_map_iter(|batch| hash_batch(&root_dir, root, batch.iter(), wants))
                 .collect()
         });
         records.sort_by(|a, b| record_path(a).cmp(record_path(b)));
@@ -280,6 +282,52 @@ pub fn walk_and_hash(
     check_tree(&tree, options)?;
     let digest = finish(records, nar, options)?;
     Ok((tree, digest))
+}
+
+/// Entries are hashed in batches: the walk hands them over a channel in batches, and each
+/// batch opens each directory it reads from once.
+const BATCH: usize = 256;
+
+fn open_root(root: &Path) -> Result<Dir, HashError> {
+    Dir::open(root).map_err(|source| HashError::Read {
+        path: root.to_path_buf(),
+        rel: RelPath::new(Vec::new()),
+        source: ReadError::Io(source),
+    })
+}
+
+/// Hash a batch of file and symlink entries, opening each run of entries that share a parent
+/// directory through one open handle of that directory.
+fn hash_batch<'a>(
+    root: &Dir,
+    root_path: &Path,
+    entries: impl Iterator<Item = &'a Entry>,
+    wants: Wants,
+) -> Vec<Result<FileRecord, HashError>> {
+    let mut out = Vec::with_capacity(BATCH);
+    let mut current: Option<(&[u8], Result<Dir, std::io::Error>)> = None;
+    for e in entries {
+        let bytes = e.path.as_bytes();
+        let (parent, name) = match bytes.iter().rposition(|&b| b == b'/') {
+            Some(i) => (&bytes[..i], &bytes[i + 1..]),
+            None => (&bytes[..0], bytes),
+        };
+        if current.as_ref().is_none_or(|(p, _)| *p != parent) {
+            let dir = root.open_beneath(if parent.is_empty() { b"." } else { parent });
+            current = Some((parent, dir));
+        }
+        let result = match &current {
+            Some((_, Ok(dir))) => hash_entry(dir, name, root_path, &e.path, e.kind, wants),
+            Some((_, Err(err))) => Err(HashError::Read {
+                path: e.path.under(root_path),
+                rel: e.path.clone(),
+                source: ReadError::Io(std::io::Error::new(err.kind(), err.to_string())),
+            }),
+            None => unreachable!("a directory handle was just opened"),
+        };
+        out.push(result);
+    }
+    out
 }
 
 /// The path a hashing result is about, for putting results back in path order.
@@ -431,7 +479,10 @@ impl ContentSink for FileHashers {
     }
 }
 
+/// Hash the entry `name` of `dir`, whose path relative to the tree root is `path`.
 fn hash_entry(
+    dir: &Dir,
+    name: &[u8],
     root: &Path,
     path: &RelPath,
     kind: EntryKind,
@@ -446,14 +497,14 @@ fn hash_entry(
     let mut hashers = FileHashers::new(wants);
     let (kind, size) = match kind {
         EntryKind::Symlink => {
-            let target = read_symlink(&full).map_err(read_err)?;
+            let target = read_symlink_at(dir, name).map_err(read_err)?;
             let size = target.len() as u64;
             hashers.begin(size);
             hashers.feed(&target);
             (FileKind::Symlink { target }, size)
         }
         _ => {
-            let info = read_file(&full, &mut hashers).map_err(read_err)?;
+            let info = read_file_at(dir, name, &mut hashers).map_err(read_err)?;
             (
                 FileKind::Regular {
                     executable: info.executable,
