@@ -117,6 +117,7 @@ fn read_document(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loade
                 material: Material::None,
                 tlog_entries: Vec::new(),
                 rfc3161_timestamps: Vec::new(),
+                bundle_json: None,
             })),
             Err(m) => Loaded::Malformed(origin.clone(), m),
         });

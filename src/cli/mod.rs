@@ -7,6 +7,7 @@ mod explain;
 mod hash;
 mod policy;
 mod verify;
+mod verify_bundle;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,8 @@ enum Command {
     Hash(hash::HashArgs),
     /// Verify artifacts against signed attestations, a policy and expected provenance.
     Verify(Box<verify::VerifyArgs>),
+    /// Verify one Sigstore bundle (the sigstore-conformance CLI protocol; see `verify`).
+    VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Work with policy files.
     Policy(policy::PolicyArgs),
     /// Describe a check code: what it means and how to fix a failure.
@@ -61,6 +64,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Hash(args) => hash::run(args),
         Command::Verify(args) => verify::run(*args),
+        Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
     };

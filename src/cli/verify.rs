@@ -12,10 +12,13 @@ use clap::ArgGroup;
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
 use crate::artifact::ArtifactSpec;
-use crate::limits::{MAX_KEYS, MAX_TRUSTED_ROOT_FILE};
+use crate::check::Check;
+use crate::limits::MAX_KEYS;
 use crate::policy::{BuilderId, Identity, Policy, RefRule, rules};
 use crate::report::{Report, Verdict, render_human, render_json, render_sarif};
-use crate::signature::{Keyring, PublicKey};
+use crate::signature::codes::KEY_UNUSABLE;
+use crate::signature::{KeyError, KeylessTrust, Keyring, PublicKey};
+use crate::sigstore::{TrustedRoot, WholeMatch};
 use crate::verify::{self, Request};
 
 /// Report formats.
@@ -74,11 +77,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
     pub build_workflow_input: Vec<String>,
 
-    /// Sigstore trusted_root.json for keyless verification (validated; keyless evidence is
-    /// reported as not performed in this build).
+    /// Sigstore trusted_root.json for keyless verification (default: the built-in public-good
+    /// production root).
     #[arg(long, value_name = "FILE", conflicts_with = "staging")]
     pub trusted_root: Option<PathBuf>,
-    /// Use the Sigstore staging instance's trusted root (keyless).
+    /// Use the built-in Sigstore public-good staging root (keyless).
     #[arg(long)]
     pub staging: bool,
     /// Keyless: the certificate identity (SAN) that must have signed.
@@ -135,15 +138,23 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         notes.insert("policy".to_owned(), path.display().to_string().into());
     }
     apply_flags(&args, &mut policy)?;
-    if let Some(keyless) = keyless_flags(&args)? {
-        notes.insert("keyless".to_owned(), keyless.into());
-    }
+    let keyless = keyless_trust(&args, &mut policy, &mut notes)?;
 
     let mut keys = std::mem::take(&mut policy.keys);
+    let mut preflight = Vec::new();
     for path in &args.keys {
-        keys.push(
-            PublicKey::from_file(path).map_err(|e| format!("--key {}: {e}", path.display()))?,
-        );
+        match PublicKey::from_file(path) {
+            Ok(k) => keys.push(k),
+            // A key that cannot be read at all stops custody; one that was read but cannot be
+            // used is a failing check, like a wrong key.
+            Err(e @ (KeyError::Io { .. } | KeyError::NotAKeyFile { .. })) => {
+                return Err(format!("--key {}: {e}", path.display()));
+            }
+            Err(e) => preflight.push(Check::fail(
+                KEY_UNUSABLE,
+                format!("--key {}: {e}", path.display()),
+            )),
+        }
     }
     if keys.len() > MAX_KEYS {
         return Err(format!("more than {MAX_KEYS} trusted keys"));
@@ -175,7 +186,9 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         artifacts,
         attestations: args.bundles,
         keyring: Keyring::new(keys, threshold),
+        keyless,
         policy,
+        preflight,
         now,
         notes,
     };
@@ -217,49 +230,97 @@ fn apply_flags(args: &VerifyArgs, policy: &mut Policy) -> Result<(), String> {
     Ok(())
 }
 
-/// Validate the keyless flags. Keyless verification is not in this build: keyless evidence is
-/// reported as not performed whatever these say, so they are checked and noted, never trusted.
-fn keyless_flags(args: &VerifyArgs) -> Result<Option<String>, String> {
-    let any_identity = args.certificate_identity.is_some()
+/// The issuer of GitHub Actions' OIDC tokens, which signs every github.com builder.
+const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// The trusted root and accepted identities for keyless evidence. The identity flags replace
+/// the policy's identities; without them, `--builder-id` pins the signer to the builder.
+fn keyless_trust(
+    args: &VerifyArgs,
+    policy: &mut Policy,
+    notes: &mut BTreeMap<String, serde_json::Value>,
+) -> Result<KeylessTrust, String> {
+    let root = match (&args.trusted_root, args.staging) {
+        (Some(path), _) => TrustedRoot::from_file(path),
+        (None, true) => TrustedRoot::staging(),
+        (None, false) => TrustedRoot::production(),
+    }
+    .map_err(|e| format!("--trusted-root: {e}"))?;
+    notes.insert("trusted_root".to_owned(), root.name().into());
+
+    let any_flag = args.certificate_identity.is_some()
         || args.certificate_identity_regexp.is_some()
         || args.certificate_oidc_issuer.is_some()
         || args.certificate_oidc_issuer_regexp.is_some();
-    if any_identity {
-        Identity::new(
-            args.certificate_identity.as_deref(),
-            args.certificate_identity_regexp.as_deref(),
-            args.certificate_oidc_issuer.as_deref(),
-            args.certificate_oidc_issuer_regexp.as_deref(),
-            false,
-        )
-        .map_err(|e| format!("--certificate-identity / --certificate-oidc-issuer: {e}"))?;
+    let identities = if any_flag {
+        vec![
+            Identity::new(
+                args.certificate_identity.as_deref(),
+                args.certificate_identity_regexp.as_deref(),
+                args.certificate_oidc_issuer.as_deref(),
+                args.certificate_oidc_issuer_regexp.as_deref(),
+                false,
+            )
+            .map_err(|e| format!("--certificate-identity / --certificate-oidc-issuer: {e}"))?,
+        ]
+    } else if !args.builder_id.is_empty() {
+        policy
+            .builder_ids
+            .iter()
+            .map(|b| builder_identity(b.as_str()))
+            .collect::<Result<_, _>>()?
+    } else {
+        std::mem::take(&mut policy.identities)
+    };
+    if !identities.is_empty() {
+        let shown: Vec<String> = identities.iter().map(ToString::to_string).collect();
+        notes.insert("keyless_identities".to_owned(), shown.into());
     }
-    if let Some(root) = &args.trusted_root {
-        let meta = std::fs::metadata(root)
-            .map_err(|e| format!("--trusted-root {}: {e}", root.display()))?;
-        if !meta.is_file() || meta.len() > MAX_TRUSTED_ROOT_FILE {
-            return Err(format!(
-                "--trusted-root {}: not a regular file of at most {MAX_TRUSTED_ROOT_FILE} bytes",
-                root.display()
-            ));
-        }
-        let text =
-            std::fs::read(root).map_err(|e| format!("--trusted-root {}: {e}", root.display()))?;
-        let value: serde_json::Value = serde_json::from_slice(&text)
-            .map_err(|e| format!("--trusted-root {}: not JSON: {e}", root.display()))?;
-        if !value
-            .get("mediaType")
-            .is_some_and(|m| m.as_str().is_some_and(|m| m.contains("trustedroot")))
-        {
-            return Err(format!(
-                "--trusted-root {}: not a Sigstore trusted root (no trustedroot mediaType)",
-                root.display()
-            ));
-        }
+    if identities.iter().any(|i| i.dangerous_any_identity) {
+        notes.insert(
+            "dangerous_any_identity".to_owned(),
+            "DANGEROUS: the policy accepts keyless signatures from ANY identity of its issuer"
+                .into(),
+        );
     }
-    Ok((any_identity || args.trusted_root.is_some() || args.staging).then(|| {
-        "keyless flags given; keyless verification is not available in this build, keyless evidence is reported as not performed".to_owned()
-    }))
+    if policy.dangerous_accept_unlogged {
+        notes.insert(
+            "dangerous_accept_unlogged".to_owned(),
+            "DANGEROUS: the policy accepts keyless evidence without a transparency log entry"
+                .into(),
+        );
+    }
+    Ok(KeylessTrust {
+        root,
+        identities,
+        dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
+    })
+}
+
+/// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given
+/// ref, or at any ref without `@`.
+fn builder_identity(builder: &str) -> Result<Identity, String> {
+    if !builder.starts_with("https://github.com/") {
+        return Err(format!(
+            "--builder-id {builder}: only github.com builders can pin a keyless signer; pass \
+             --certificate-identity and --certificate-oidc-issuer instead"
+        ));
+    }
+    let mut id = Identity::new(
+        Some(builder),
+        None,
+        Some(GITHUB_ACTIONS_ISSUER),
+        None,
+        false,
+    )?;
+    if !builder.contains('@') {
+        id.certificate_identity = None;
+        id.certificate_identity_regexp = Some(
+            WholeMatch::new(&format!("{}@.+", regex::escape(builder)))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(id)
 }
 
 /// Write the report where asked; the exit code follows the verdict.

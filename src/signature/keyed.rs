@@ -78,6 +78,7 @@ impl KeyVerifier {
             format: evidence.format.clone(),
             signers,
             claim: Claim::Statement(statement),
+            steps: Vec::new(),
         })
     }
 
@@ -130,6 +131,7 @@ impl KeyVerifier {
                 algorithm: *algorithm,
                 hex: key::hex(bytes),
             },
+            steps: Vec::new(),
         })
     }
 
@@ -163,6 +165,7 @@ fn signer(k: &PublicKey, algorithm: &'static str) -> Signer {
         key: k.name().to_owned(),
         keyid: k.keyid().to_owned(),
         algorithm,
+        certificate: None,
     }
 }
 

@@ -3,8 +3,8 @@
 //! A [`Verified`] can only be built inside this module (its fields are private), so code
 //! downstream (`policy`, `verify`) cannot be handed something unverified. Evidence is routed by
 //! its key material to a [`SignatureVerifier`]: [`keyed::KeyVerifier`] for public keys and bare
-//! DSSE envelopes, [`keyless::KeylessVerifier`] for certificates. Keyless verification plugs in
-//! there; until it does, keyless evidence is reported as not performed, never as passed.
+//! DSSE envelopes, [`keyless::KeylessVerifier`] for certificates (Sigstore keyless, against a
+//! trusted root and the accepted identities).
 
 pub mod codes;
 mod key;
@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use key::{KeyError, KeyKind, PublicKey};
+pub use keyless::KeylessTrust;
 
 use crate::attest::statement::{DigestSet, Statement};
 use crate::attest::{Content, Evidence, Format, HashAlgorithm, Material, Origin};
@@ -50,6 +51,9 @@ pub struct Signer {
     pub key: String,
     pub keyid: String,
     pub algorithm: &'static str,
+    /// Keyless: the signing certificate's identity, issuer and Fulcio extensions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<serde_json::Value>,
 }
 
 /// What a verified signature vouches for.
@@ -71,6 +75,9 @@ pub struct Verified {
     format: Format,
     signers: Vec<Signer>,
     claim: Claim,
+    /// The verification steps that passed beyond the signature itself (keyless: certificate
+    /// chain, SCT, transparency log, timestamps, identity), in the order they ran.
+    steps: Vec<Check>,
 }
 
 impl Verified {
@@ -85,6 +92,9 @@ impl Verified {
     }
     pub fn claim(&self) -> &Claim {
         &self.claim
+    }
+    pub fn steps(&self) -> &[Check] {
+        &self.steps
     }
     pub fn statement(&self) -> Option<&Statement> {
         match &self.claim {
@@ -147,12 +157,12 @@ pub struct Verifiers {
 }
 
 impl Verifiers {
-    /// Key-based verification with `keyring`; keyless evidence is reported as not performed.
-    pub fn new(keyring: Keyring) -> Verifiers {
+    /// Key-based verification with `keyring`, keyless verification with `keyless`.
+    pub fn new(keyring: Keyring, keyless: KeylessTrust) -> Verifiers {
         Verifiers {
             list: vec![
                 Box::new(keyed::KeyVerifier::new(keyring)),
-                Box::new(keyless::KeylessVerifier),
+                Box::new(keyless::KeylessVerifier::new(keyless)),
             ],
         }
     }
@@ -164,7 +174,7 @@ impl Verifiers {
             None => Err(Rejected::new(
                 evidence,
                 Check::not_performed(
-                    codes::KEYLESS_NOT_SUPPORTED,
+                    codes::UNSUPPORTED_KEY_MATERIAL,
                     "no verifier handles this key material",
                 ),
             )),

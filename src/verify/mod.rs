@@ -20,7 +20,7 @@ use crate::policy::Policy;
 use crate::policy::evaluate::evaluate;
 use crate::report::{ArtifactReport, Report};
 use crate::signature::codes::SIGNATURE_VERIFIED;
-use crate::signature::{Keyring, Rejected, Verified, Verifiers};
+use crate::signature::{KeylessTrust, Keyring, Rejected, Verified, Verifiers};
 use binding::{NO_MATCHING_SUBJECT, SUBJECT_MATCHED, SubjectIndex};
 
 /// Why verification could not run at all (custody exits 2).
@@ -40,7 +40,12 @@ pub struct Request {
     pub artifacts: Vec<ArtifactSpec>,
     pub attestations: Vec<PathBuf>,
     pub keyring: Keyring,
+    /// The trusted root and accepted identities for keyless evidence.
+    pub keyless: KeylessTrust,
     pub policy: Policy,
+    /// Checks decided before any evidence was read (e.g. a `--key` that cannot be used); they
+    /// apply to every artifact.
+    pub preflight: Vec<Check>,
     /// Seconds since the Unix epoch, for `max-age`.
     pub now: i64,
     /// Facts about the run to put in the report's `notes`.
@@ -62,7 +67,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
         .par_iter()
         .map(|p| attest::load(p))
         .collect::<Result<_, _>>()?;
-    let verifiers = Verifiers::new(req.keyring);
+    let verifiers = Verifiers::new(req.keyring, req.keyless);
     let checked: Vec<Checked> = files
         .into_par_iter()
         .flatten()
@@ -89,7 +94,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
 
     // Failures that name no artifact of this run fail every artifact: nothing given on the
     // command line may be silently ignored.
-    let mut everywhere: Vec<Check> = Vec::new();
+    let mut everywhere: Vec<Check> = req.preflight.clone();
     let mut attributed: Vec<&Rejected> = Vec::new();
     for c in &checked {
         match c {
@@ -124,6 +129,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
                     SIGNATURE_VERIFIED,
                     format!("{}: {} signed by {}", v.origin(), v.format(), by.join(", ")),
                 ));
+                checks.extend(v.steps().iter().cloned());
             }
             if matched.is_empty() {
                 checks.push(Check::fail(
