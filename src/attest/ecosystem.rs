@@ -58,6 +58,7 @@ pub fn pep740(value: &serde_json::Value, origin: Origin, format: Format) -> Load
                 signatures: vec![EnvelopeSignature {
                     keyid: None,
                     sig: decode_base64(&raw.envelope.signature, "envelope.signature")?,
+                    cert: None,
                 }],
             }),
             material: Material::Certificate(decode_base64(

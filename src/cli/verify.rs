@@ -246,7 +246,6 @@ fn keyless_trust(
         (None, false) => TrustedRoot::production(),
     }
     .map_err(|e| format!("--trusted-root: {e}"))?;
-    notes.insert("trusted_root".to_owned(), root.name().into());
 
     let any_flag = args.certificate_identity.is_some()
         || args.certificate_identity_regexp.is_some()
@@ -264,10 +263,12 @@ fn keyless_trust(
             .map_err(|e| format!("--certificate-identity / --certificate-oidc-issuer: {e}"))?,
         ]
     } else if !args.builder_id.is_empty() {
+        // Builders outside github.com have no known OIDC issuer: they pin no signer, and
+        // keyless evidence then fails for want of an identity (identity-not-specified).
         policy
             .builder_ids
             .iter()
-            .map(|b| builder_identity(b.as_str()))
+            .filter_map(|b| builder_identity(b.as_str()).transpose())
             .collect::<Result<_, _>>()?
     } else {
         std::mem::take(&mut policy.identities)
@@ -298,13 +299,10 @@ fn keyless_trust(
 }
 
 /// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given
-/// ref, or at any ref without `@`.
-fn builder_identity(builder: &str) -> Result<Identity, String> {
+/// ref, or at any ref without `@`. Only github.com builders, whose issuer is known.
+fn builder_identity(builder: &str) -> Result<Option<Identity>, String> {
     if !builder.starts_with("https://github.com/") {
-        return Err(format!(
-            "--builder-id {builder}: only github.com builders can pin a keyless signer; pass \
-             --certificate-identity and --certificate-oidc-issuer instead"
-        ));
+        return Ok(None);
     }
     let mut id = Identity::new(
         Some(builder),
@@ -320,7 +318,7 @@ fn builder_identity(builder: &str) -> Result<Identity, String> {
                 .map_err(|e| e.to_string())?,
         );
     }
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Write the report where asked; the exit code follows the verdict.

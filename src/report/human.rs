@@ -131,7 +131,7 @@ mod tests {
             BTreeMap::new(),
             vec![
                 Check::fail("no-matching-subject", "nothing names b"),
-                Check::not_performed("keyless-not-supported", "not checked"),
+                Check::not_performed("tlog-not-performed", "not checked"),
             ],
         );
         Report::new("verify", vec![ok, bad])
@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(
             text,
             "PASS a\nFAIL b\n  fail [no-matching-subject] nothing names b\n  \
-             not performed [keyless-not-supported] not checked\n\
+             not performed [tlog-not-performed] not checked\n\
              verdict: fail (1 of 2 artifacts failed)\n\
              run `custody explain CODE` for what a code means and how to fix it\n"
         );

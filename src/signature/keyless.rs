@@ -12,8 +12,13 @@ use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
 use crate::attest::statement::Statement;
 use crate::attest::{Content, Evidence, HashAlgorithm, Material};
 use crate::check::Check;
-use crate::sigstore::codes::{IDENTITY_MATCHED, IDENTITY_MISMATCH, IDENTITY_NOT_SPECIFIED};
-use crate::sigstore::{CertificateFacts, Identity, TrustedRoot, verify_bundle};
+use crate::sigstore::codes::{
+    IDENTITY_MATCHED, IDENTITY_MISMATCH, IDENTITY_NOT_SPECIFIED, TLOG_ABSENCE_ACCEPTED,
+    TLOG_NOT_PERFORMED,
+};
+use crate::sigstore::{
+    BundleOutcome, CertificateFacts, Identity, TrustedRoot, verify_bundle, verify_unlogged,
+};
 
 /// What keyless verification trusts, and whom it accepts.
 #[derive(Debug)]
@@ -32,6 +37,25 @@ pub struct KeylessVerifier {
 impl KeylessVerifier {
     pub fn new(trust: KeylessTrust) -> KeylessVerifier {
         KeylessVerifier { trust }
+    }
+
+    /// A bare DSSE envelope whose signature carries a certificate: no log entry, no timestamp.
+    fn unlogged(&self, evidence: &Evidence) -> Result<BundleOutcome, Check> {
+        let (Content::Envelope(env), Material::Certificate(cert)) =
+            (&evidence.content, &evidence.material)
+        else {
+            return Err(Check::fail(
+                crate::sigstore::codes::KEYLESS_BUNDLE_INVALID,
+                "bundle structure: keyless evidence without a bundle must be a DSSE envelope",
+            ));
+        };
+        let sigs: Vec<&[u8]> = env
+            .signatures
+            .iter()
+            .filter(|s| s.cert.as_ref() == Some(cert))
+            .map(|s| s.sig.as_slice())
+            .collect();
+        verify_unlogged(&self.trust.root, cert, &env.pae(), &sigs)
     }
 
     /// The identity step: which accepted identity the certificate matches.
@@ -95,25 +119,41 @@ impl SignatureVerifier for KeylessVerifier {
     fn verify(&self, evidence: &Evidence) -> Result<Verified, Box<Rejected>> {
         let reject = |check: Check| Rejected::new(evidence, check);
         let (claim, digest) = claim_of(evidence).map_err(reject)?;
-        let Some(json) = &evidence.bundle_json else {
-            return Err(reject(Check::not_performed(
-                crate::sigstore::codes::TLOG_NOT_PERFORMED,
-                format!(
-                    "{}: a certificate-signed envelope without a bundle cannot be verified",
-                    evidence.origin
-                ),
-            )));
+        let located = |c: Check| {
+            reject(Check {
+                message: format!("{}: {}", evidence.origin, c.message),
+                ..c
+            })
         };
-        let outcome =
-            verify_bundle(&self.trust.root, json, (digest.0, &digest.1)).map_err(|c| {
-                reject(Check {
-                    message: format!("{}: {}", evidence.origin, c.message),
-                    ..c
-                })
-            })?;
+        let (mut outcome, logged) = match &evidence.bundle_json {
+            Some(json) => (
+                verify_bundle(&self.trust.root, json, (digest.0, &digest.1)).map_err(located)?,
+                true,
+            ),
+            None => (self.unlogged(evidence).map_err(located)?, false),
+        };
         let identity = self
             .identity(evidence, &outcome.certificate)
             .map_err(reject)?;
+        if !logged {
+            if !self.trust.dangerous_accept_unlogged {
+                return Err(reject(Check::not_performed(
+                    TLOG_NOT_PERFORMED,
+                    format!(
+                        "{}: step 4 (transparency log): not performed: the envelope is signed with a Fulcio \
+                         certificate but has no transparency log entry, so custody cannot show the signature was \
+                         logged (certificate chain, SCT, signature and identity did verify); a policy may accept \
+                         this with [signatures] dangerous-accept-unlogged = true",
+                        evidence.origin
+                    ),
+                )));
+            }
+            outcome.steps.push(Check::pass(
+                TLOG_ABSENCE_ACCEPTED,
+                "transparency log: NOT performed (no log entry); accepted by the policy's \
+                 dangerous-accept-unlogged",
+            ));
+        }
         let mut steps: Vec<Check> = outcome
             .steps
             .into_iter()
@@ -198,7 +238,7 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())

@@ -18,6 +18,7 @@
 //! an artifact is custody's own later step (`verify::binding`), so the "artifact" handed to
 //! sigstore-verify is the digest the signed content itself claims.
 
+use sigstore_verify::bundle::Error as BundleError;
 use sigstore_verify::{CertificateError, Error, TimestampError, TransparencyLogError};
 
 use super::TrustedRoot;
@@ -180,6 +181,25 @@ fn step_failure(e: Error) -> Check {
         Error::IdentityMismatch { .. } | Error::IssuerMismatch { .. } => {
             (IDENTITY_MISMATCH, "step 3 (identity)")
         }
+        Error::Bundle(b) => match b {
+            BundleError::CheckpointRootMismatch | BundleError::LogIndexOutOfRange { .. } => {
+                (TLOG_INCLUSION_PROOF_INVALID, "step 4 (inclusion proof)")
+            }
+            BundleError::MissingInclusionProof(_) => (
+                TLOG_INCLUSION_PROOF_INVALID,
+                "step 4 (inclusion proof missing)",
+            ),
+            BundleError::MissingCheckpoint => {
+                (TLOG_CHECKPOINT_INVALID, "step 4 (checkpoint missing)")
+            }
+            BundleError::MissingInclusionPromise(_) => {
+                (TLOG_SET_INVALID, "step 5 (signed entry timestamp missing)")
+            }
+            BundleError::MissingSigningTimeEvidence | BundleError::MissingTimestamp => {
+                (NO_VERIFIED_TIME, "step 0 (signing time)")
+            }
+            _ => (KEYLESS_BUNDLE_INVALID, "bundle structure"),
+        },
         Error::InvalidTrustRoot(_) | Error::TrustRoot(_) | Error::TrustedCertificate(_) => {
             (TRUSTED_ROOT_UNUSABLE, "trusted root")
         }

@@ -11,8 +11,10 @@ pub mod certificate;
 pub mod codes;
 pub mod identity;
 mod trust;
+mod unlogged;
 
 pub use bundle::{BundleOutcome, verify_bundle};
 pub use certificate::CertificateFacts;
 pub use identity::{Extension, Identity, WholeMatch};
 pub use trust::{TrustRootError, TrustedRoot};
+pub use unlogged::verify_unlogged;

@@ -35,6 +35,29 @@ pub enum TrustRootError {
 pub struct TrustedRoot {
     name: String,
     pub(super) verifier: sigstore_verify::Verifier,
+    /// Fulcio CA certificates (DER) with the window each is trusted in (Unix seconds).
+    pub(super) fulcio: Vec<(Vec<u8>, Window)>,
+    /// CT logs: log id (SHA-256 of the key), SubjectPublicKeyInfo DER, trusted window.
+    pub(super) ct_logs: Vec<([u8; 32], Vec<u8>, Window)>,
+}
+
+/// When a piece of trusted material may be relied on: `[start, end]`, end open if `None`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Window {
+    start: Option<i64>,
+    end: Option<i64>,
+}
+
+impl Window {
+    fn of(range: Option<&sigstore_types::TimeRange>) -> Window {
+        range.map_or(Window::default(), |r| Window {
+            start: Some(r.start.as_second()),
+            end: r.end.map(|e| e.as_second()),
+        })
+    }
+    pub(super) fn contains(self, t: i64) -> bool {
+        self.start.is_none_or(|s| t >= s) && self.end.is_none_or(|e| t <= e)
+    }
 }
 
 impl std::fmt::Debug for TrustedRoot {
@@ -81,9 +104,34 @@ impl TrustedRoot {
         let root = sigstore_trust_root::TrustedRoot::from_json(text)
             .map_err(|e| invalid(e.to_string()))?;
         let verifier = sigstore_verify::Verifier::new(&root).map_err(|e| invalid(e.to_string()))?;
+        let fulcio = root
+            .certificate_authorities
+            .iter()
+            .flat_map(|ca| {
+                let w = Window::of(ca.valid_for.as_ref());
+                ca.cert_chain
+                    .certificates
+                    .iter()
+                    .map(move |c| (c.raw_bytes.as_bytes().to_vec(), w))
+            })
+            .collect();
+        let ct_logs = root
+            .ctlogs
+            .iter()
+            .filter_map(|log| {
+                let id: [u8; 32] = log.log_id.key_id.as_bytes().try_into().ok()?;
+                Some((
+                    id,
+                    log.public_key.raw_bytes.as_bytes().to_vec(),
+                    Window::of(log.public_key.valid_for.as_ref()),
+                ))
+            })
+            .collect();
         Ok(TrustedRoot {
             name: name.to_owned(),
             verifier,
+            fulcio,
+            ct_logs,
         })
     }
 

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::artifact::{self, ArtifactError, ArtifactSpec};
-use crate::attest::{self, LoadError, Loaded};
+use crate::attest::{self, LoadError, Loaded, Material};
 use crate::check::Check;
 use crate::policy::Policy;
 use crate::policy::evaluate::evaluate;
@@ -67,6 +67,12 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
         .par_iter()
         .map(|p| attest::load(p))
         .collect::<Result<_, _>>()?;
+    // Say which trusted root keyless evidence was checked against, when there was any.
+    let keyless_seen = files.iter().flatten().any(|l| {
+        matches!(l, Loaded::Evidence(e)
+            if matches!(e.material, Material::Certificate(_) | Material::CertificateChain(_)))
+    });
+    let root_name = req.keyless.root.name().to_owned();
     let verifiers = Verifiers::new(req.keyring, req.keyless);
     let checked: Vec<Checked> = files
         .into_par_iter()
@@ -171,5 +177,10 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
 
     let mut report = Report::new("verify", reports);
     report.notes = req.notes;
+    if keyless_seen {
+        report
+            .notes
+            .insert("trusted_root".to_owned(), root_name.into());
+    }
     Ok(report)
 }
