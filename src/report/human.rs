@@ -45,6 +45,16 @@ pub fn render_human(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {mark} [{}] {}", c.code, c.message);
         }
     }
+    for (key, value) in report.headline_notes() {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        if key == "trusted_root" {
+            let _ = writeln!(out, "trusted root: {text}");
+        } else {
+            let _ = writeln!(out, "{} {text}", p.paint(YELLOW, "warning:"));
+        }
+    }
     let failed = report
         .artifacts
         .iter()

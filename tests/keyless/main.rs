@@ -219,6 +219,20 @@ fn dangerous_any_identity_is_noted_in_the_report() {
             .contains("DANGEROUS"),
         "{report:#}"
     );
+    // Every format says so, not only JSON.
+    for format in ["human", "sarif"] {
+        let out = Command::cargo_bin("custody")
+            .unwrap()
+            .current_dir(dir.path())
+            .arg("verify")
+            .args(&args)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("DANGEROUS"), "{format}: {text}");
+        assert!(text.contains("trusted_root.json"), "{format}: {text}");
+    }
 }
 
 #[test]
