@@ -292,7 +292,7 @@ fn keyless_trust(
         );
     }
     Ok(KeylessTrust {
-        root,
+        root: std::sync::Arc::new(root),
         identities,
         dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
     })

@@ -6,6 +6,8 @@
 //! hold does the evidence become [`Verified`]. With no identity given, keyless evidence fails:
 //! there is no "any signer" default.
 
+use std::sync::Arc;
+
 use super::codes::{MESSAGE_SIGNATURE_NOT_CHECKABLE, UNSUPPORTED_PAYLOAD_TYPE};
 use super::{Claim, Rejected, SignatureVerifier, Signer, Verified, key};
 use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
@@ -23,7 +25,7 @@ use crate::sigstore::{
 /// What keyless verification trusts, and whom it accepts.
 #[derive(Debug)]
 pub struct KeylessTrust {
-    pub root: TrustedRoot,
+    pub root: Arc<TrustedRoot>,
     /// Accepted signers; any one suffices. Empty: keyless evidence fails.
     pub identities: Vec<Identity>,
     /// Accept keyless evidence that has no transparency log entry (bare DSSE envelopes).
@@ -194,27 +196,17 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
             }
             let statement = Statement::from_slice(&env.payload)
                 .map_err(|m| Check::fail(m.code, format!("{}: {}", evidence.origin, m.message)))?;
-            let digest = statement
-                .subjects
-                .iter()
-                .find_map(|s| {
-                    [
-                        ("sha256", HashAlgorithm::Sha256),
-                        ("sha512", HashAlgorithm::Sha512),
-                    ]
-                    .into_iter()
-                    .find_map(|(name, alg)| Some((alg, unhex(s.digest.0.get(name)?)?)))
-                })
-                .ok_or_else(|| {
-                    Check::fail(
-                        UNSUPPORTED_PAYLOAD_TYPE,
-                        format!(
-                            "{}: the statement names no subject by a sha256 or sha512 digest",
-                            evidence.origin
-                        ),
-                    )
-                })?;
-            Ok((Claim::Statement(statement), digest))
+            let claim = Claim::Statement(statement);
+            let digest = claim.bound_digest().ok_or_else(|| {
+                Check::fail(
+                    UNSUPPORTED_PAYLOAD_TYPE,
+                    format!(
+                        "{}: the statement names no subject by a sha256 or sha512 digest",
+                        evidence.origin
+                    ),
+                )
+            })?;
+            Ok((claim, digest))
         }
         Content::MessageSignature(m) => {
             let Some((algorithm, bytes)) = &m.digest else {
@@ -235,16 +227,6 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
             ))
         }
     }
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 fn show(v: Option<&str>) -> String {

@@ -68,6 +68,34 @@ pub enum Claim {
     },
 }
 
+impl Claim {
+    /// The one digest a Sigstore log entry binds this claim to: the message digest, or the first
+    /// subject's sha256 (else sha512). Binding to *artifacts* is `verify::binding`'s job.
+    pub(crate) fn bound_digest(&self) -> Option<(HashAlgorithm, Vec<u8>)> {
+        match self {
+            Claim::ArtifactDigest { algorithm, hex } => Some((*algorithm, unhex(hex)?)),
+            Claim::Statement(s) => s.subjects.iter().find_map(|s| {
+                [
+                    ("sha256", HashAlgorithm::Sha256),
+                    ("sha512", HashAlgorithm::Sha512),
+                ]
+                .into_iter()
+                .find_map(|(name, alg)| Some((alg, unhex(s.digest.0.get(name)?)?)))
+            }),
+        }
+    }
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
 /// Proof that a piece of evidence was signed by trusted keys. Only this module constructs it.
 #[derive(Clone, Debug)]
 pub struct Verified {
@@ -157,11 +185,12 @@ pub struct Verifiers {
 }
 
 impl Verifiers {
-    /// Key-based verification with `keyring`, keyless verification with `keyless`.
+    /// Key-based verification with `keyring`, keyless verification with `keyless`; both check
+    /// transparency log entries and timestamps against `keyless.root`.
     pub fn new(keyring: Keyring, keyless: KeylessTrust) -> Verifiers {
         Verifiers {
             list: vec![
-                Box::new(keyed::KeyVerifier::new(keyring)),
+                Box::new(keyed::KeyVerifier::new(keyring, keyless.root.clone())),
                 Box::new(keyless::KeylessVerifier::new(keyless)),
             ],
         }

@@ -49,13 +49,7 @@ pub fn verify_bundle(
             format!("bundle structure: the bundle is not a valid Sigstore bundle: {e}"),
         )
     })?;
-    let algorithm = match digest.0 {
-        HashAlgorithm::Sha256 => sigstore_types::HashAlgorithm::Sha2256,
-        HashAlgorithm::Sha384 => sigstore_types::HashAlgorithm::Sha2384,
-        HashAlgorithm::Sha512 => sigstore_types::HashAlgorithm::Sha2512,
-    };
-    let artifact = sigstore_types::ArtifactDigest::new(algorithm, digest.1.to_vec())
-        .map_err(|e| Check::fail(KEYLESS_BUNDLE_INVALID, format!("bundle digest: {e}")))?;
+    let artifact = artifact_digest(digest)?;
     // Identity is judged by custody against its own policy (whole-match regexes, extensions),
     // so sigstore-verify is asked for the cryptographic steps only; nothing is skipped.
     let policy = sigstore_verify::VerificationPolicy::any_identity();
@@ -127,6 +121,71 @@ pub fn verify_bundle(
         certificate: facts,
         steps,
     })
+}
+
+/// Verify the transparency log entries and RFC 3161 timestamps of a bundle signed with a managed
+/// key (`spki`, already trusted by the caller), whose signed content claims `digest`. The
+/// signature is checked again here, as part of the entry's consistency.
+pub fn verify_key_bundle(
+    root: &TrustedRoot,
+    bundle: &str,
+    digest: (HashAlgorithm, &[u8]),
+    spki: &[u8],
+) -> Result<Vec<Check>, Check> {
+    let parsed = sigstore_types::Bundle::from_json(bundle).map_err(|e| {
+        Check::fail(
+            KEYLESS_BUNDLE_INVALID,
+            format!("bundle structure: the bundle is not a valid Sigstore bundle: {e}"),
+        )
+    })?;
+    let artifact = artifact_digest(digest)?;
+    let policy = sigstore_verify::PublicKeyVerificationPolicy::new(
+        sigstore_types::DerPublicKey::from(spki.to_vec()),
+    );
+    let result = root
+        .verifier
+        .verify(artifact, &parsed, &policy)
+        .map_err(step_failure)?;
+    let mut steps = Vec::new();
+    let tsa = parsed
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .len();
+    if tsa > 0 {
+        steps.push(Check::pass(
+            TIMESTAMP_VERIFIED,
+            format!(
+                "RFC 3161: {tsa} timestamp(s) verify against the {}'s timestamp authorities",
+                root.name()
+            ),
+        ));
+    }
+    let entries = parsed.verification_material.tlog_entries.len();
+    if entries > 0 {
+        steps.push(performed(
+            result.tlog_verified(),
+            TLOG_VERIFIED,
+            format!(
+                "transparency log: {entries} entr{} proven included in a log of the {} and consistent with the bundle",
+                if entries == 1 { "y" } else { "ies" },
+                root.name()
+            ),
+        ));
+    }
+    Ok(steps)
+}
+
+fn artifact_digest(
+    digest: (HashAlgorithm, &[u8]),
+) -> Result<sigstore_types::ArtifactDigest, Check> {
+    let algorithm = match digest.0 {
+        HashAlgorithm::Sha256 => sigstore_types::HashAlgorithm::Sha2256,
+        HashAlgorithm::Sha384 => sigstore_types::HashAlgorithm::Sha2384,
+        HashAlgorithm::Sha512 => sigstore_types::HashAlgorithm::Sha2512,
+    };
+    sigstore_types::ArtifactDigest::new(algorithm, digest.1.to_vec())
+        .map_err(|e| Check::fail(KEYLESS_BUNDLE_INVALID, format!("bundle digest: {e}")))
 }
 
 fn performed(done: bool, code: &'static str, message: impl Into<String>) -> Check {

@@ -13,7 +13,7 @@ pub mod identity;
 mod trust;
 mod unlogged;
 
-pub use bundle::{BundleOutcome, verify_bundle};
+pub use bundle::{BundleOutcome, verify_bundle, verify_key_bundle};
 pub use certificate::CertificateFacts;
 pub use identity::{Extension, Identity, WholeMatch};
 pub use trust::{TrustRootError, TrustedRoot};

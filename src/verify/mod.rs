@@ -67,10 +67,13 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
         .par_iter()
         .map(|p| attest::load(p))
         .collect::<Result<_, _>>()?;
-    // Say which trusted root keyless evidence was checked against, when there was any.
+    // Say which trusted root was used, when any evidence needed one: keyless evidence, or a
+    // key-signed bundle with log entries or timestamps.
     let keyless_seen = files.iter().flatten().any(|l| {
         matches!(l, Loaded::Evidence(e)
-            if matches!(e.material, Material::Certificate(_) | Material::CertificateChain(_)))
+            if matches!(e.material, Material::Certificate(_) | Material::CertificateChain(_))
+                || (e.bundle_json.is_some()
+                    && !(e.tlog_entries.is_empty() && e.rfc3161_timestamps.is_empty())))
     });
     let root_name = req.keyless.root.name().to_owned();
     let verifiers = Verifiers::new(req.keyring, req.keyless);

@@ -547,3 +547,49 @@ fn an_integrated_time_in_the_future_fails_and_a_bad_ct_key_cannot_be_trusted() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
 }
+
+/// A key-signed bundle's log entry and timestamp are checked against the trusted root too: the
+/// key being trusted does not excuse a forged inclusion proof.
+#[test]
+fn a_key_signed_bundle_with_a_tampered_log_entry_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bundle: Value = serde_json::from_slice(
+        &std::fs::read(testdata("corpus/managed-key.sigstore.json")).unwrap(),
+    )
+    .unwrap();
+    let args = |b: &str| {
+        vec![
+            testdata("corpus/a.txt").to_str().unwrap().to_owned(),
+            "--bundle".to_owned(),
+            b.to_owned(),
+            "--key".to_owned(),
+            testdata("corpus/managed-key.pub")
+                .to_str()
+                .unwrap()
+                .to_owned(),
+        ]
+    };
+    let run = |b: &str| {
+        let a = args(b);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        verify(dir.path(), &refs)
+    };
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, bundle.to_string()).unwrap();
+    let (code, report) = run(good.to_str().unwrap());
+    assert_eq!(code, 0, "{report:#}");
+    assert!(has(&report, "tlog-verified", "pass"), "{report:#}");
+    assert!(report["notes"]["trusted_root"].is_string(), "{report:#}");
+    let hash = &mut bundle["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][0];
+    let mut h = hash.as_str().unwrap().to_owned();
+    h.replace_range(0..1, if h.starts_with('A') { "B" } else { "A" });
+    *hash = Value::String(h);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, bundle.to_string()).unwrap();
+    let (code, report) = run(bad.to_str().unwrap());
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        has(&report, "tlog-inclusion-proof-invalid", "fail"),
+        "{report:#}"
+    );
+}
