@@ -593,3 +593,68 @@ fn a_key_signed_bundle_with_a_tampered_log_entry_fails() {
         "{report:#}"
     );
 }
+
+/// npm attestation documents and PEP 740 attestations go through the same keyless verifier.
+#[test]
+fn npm_and_pep740_documents_verify_keyless() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle: Value = serde_json::from_slice(
+        &std::fs::read(testdata("corpus/keyless-v0.3-dsse.sigstore")).unwrap(),
+    )
+    .unwrap();
+    let npm = serde_json::json!({"attestations": [{
+        "predicateType": "https://github.com/npm/attestation/tree/main/specs/publish/v0.1",
+        "bundle": bundle,
+    }]});
+    let doc = dir.path().join("sigstore-1.0.0.attestations.json");
+    std::fs::write(&doc, npm.to_string()).unwrap();
+    let tgz = testdata("sigstore/sigstore-1.0.0.tgz");
+    let npm_args = |identity: &'static str| {
+        vec![
+            tgz.to_str().unwrap().to_owned(),
+            "--bundle".into(),
+            doc.to_str().unwrap().to_owned(),
+            "--certificate-identity".into(),
+            identity.into(),
+            "--certificate-oidc-issuer".into(),
+            "https://github.com/login/oauth".into(),
+        ]
+    };
+    for (identity, want) in [("brian@dehamer.com", 0), ("someone@else.example", 1)] {
+        let a = npm_args(identity);
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, report) = verify(dir.path(), &refs);
+        assert_eq!(code, want, "{identity}: {report:#}");
+    }
+
+    let wheel = testdata("sigstore/rfc8785-0.1.2-py3-none-any.whl");
+    let attestation = testdata("corpus/rfc8785-0.1.2-py3-none-any.whl.attestation");
+    let pep740 = |staging: bool| {
+        let mut a = vec![
+            wheel.to_str().unwrap(),
+            "--bundle",
+            attestation.to_str().unwrap(),
+            "--certificate-identity",
+            "william@yossarian.net",
+            "--certificate-oidc-issuer",
+            "https://github.com/login/oauth",
+        ];
+        if staging {
+            a.push("--staging");
+        }
+        verify(dir.path(), &a)
+    };
+    let (code, report) = pep740(true);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report["notes"]["trusted_root"]
+            .as_str()
+            .unwrap()
+            .contains("staging"),
+        "{report:#}"
+    );
+    // Signed on staging: the production root trusts neither its log nor its CA.
+    let (code, report) = pep740(false);
+    assert_eq!(code, 1);
+    assert!(has(&report, "tlog-set-invalid", "fail"), "{report:#}");
+}
