@@ -26,7 +26,7 @@ pub const EXIT_ERROR: u8 = 2;
     version,
     about = "Prove, or refuse to prove, that a release artifact came from reviewed source",
     long_about = None,
-    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n  custody verify dist/app.tgz --bundle app.intoto.jsonl --key release.pub --source-uri github.com/org/app\n  custody policy check policies/default.toml\n  custody explain no-matching-subject\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
+    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n  custody verify dist/app.tgz --bundle app.intoto.jsonl --key release.pub --source-uri github.com/org/app\n  custody verify app.whl --bundle app.sigstore.json --certificate-identity-regexp 'https://github\\.com/org/app/.*' --certificate-oidc-issuer https://token.actions.githubusercontent.com\n  custody policy check policies/default.toml\n  custody explain no-matching-subject\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
 )]
 pub struct Cli {
     #[command(subcommand)]

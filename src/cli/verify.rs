@@ -70,7 +70,8 @@ pub struct VerifyArgs {
     /// Expected branch the artifact was built from.
     #[arg(long, value_name = "BRANCH")]
     pub source_branch: Option<String>,
-    /// Trusted builder id; without @ref, any ref of that builder. Repeatable.
+    /// Trusted builder id; without @ref, any ref of that builder. With keyless evidence and no
+    /// --certificate-identity, a github.com builder also pins the signer. Repeatable.
     #[arg(long, value_name = "ID")]
     pub builder_id: Vec<String>,
     /// A workflow input the build must have had. Repeatable.
@@ -84,16 +85,17 @@ pub struct VerifyArgs {
     /// Use the built-in Sigstore public-good staging root (keyless).
     #[arg(long)]
     pub staging: bool,
-    /// Keyless: the certificate identity (SAN) that must have signed.
+    /// Keyless: the certificate identity (SAN) that must have signed. Keyless evidence needs an
+    /// identity (this, -regexp, --builder-id or the policy); there is no "any signer" default.
     #[arg(long, value_name = "ID", conflicts_with_all = ["certificate_identity_regexp", "keys"])]
     pub certificate_identity: Option<String>,
-    /// Keyless: a regular expression the certificate identity must match.
+    /// Keyless: a regular expression the whole certificate identity must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_identity_regexp: Option<String>,
     /// Keyless: the OIDC issuer of the certificate.
     #[arg(long, value_name = "URL", conflicts_with_all = ["certificate_oidc_issuer_regexp", "keys"])]
     pub certificate_oidc_issuer: Option<String>,
-    /// Keyless: a regular expression the OIDC issuer must match.
+    /// Keyless: a regular expression the whole OIDC issuer must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_oidc_issuer_regexp: Option<String>,
     /// A checkout of the reviewed source (source binding; not available in this build, exits 2).
