@@ -1,6 +1,6 @@
 //! Trusted public keys: PEM SubjectPublicKeyInfo in, ready-to-use verification keys out.
 //!
-//! Crypto is aws-lc-rs: the keyless verifier that comes next builds on sigstore-verify, whose
+//! Crypto is aws-lc-rs: the keyless verifier builds on sigstore-verify, whose
 //! only backend is aws-lc-rs, so one crypto stack serves both.
 
 use std::fmt;

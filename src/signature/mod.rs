@@ -96,7 +96,8 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Proof that a piece of evidence was signed by trusted keys. Only this module constructs it.
+/// Proof that a piece of evidence was signed by trusted keys or, keyless, by an accepted signer
+/// whose certificate chains to the trusted root. Only this module constructs it.
 #[derive(Clone, Debug)]
 pub struct Verified {
     origin: Origin,
