@@ -9,6 +9,7 @@ use crate::check::Code;
 const LISTS: &[&[Code]] = &[
     crate::attest::codes::CODES,
     crate::signature::codes::CODES,
+    crate::sigstore::codes::CODES,
     crate::verify::binding::CODES,
     crate::policy::codes::CODES,
 ];

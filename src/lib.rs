@@ -15,5 +15,6 @@ pub mod limits;
 pub mod policy;
 pub mod report;
 pub mod signature;
+pub mod sigstore;
 pub mod verify;
 pub mod walk;

@@ -48,6 +48,8 @@ pub struct Bundle {
     pub tlog_entries: Vec<TlogEntry>,
     /// DER-encoded RFC 3161 signed timestamps.
     pub rfc3161_timestamps: Vec<Vec<u8>>,
+    /// The bundle's JSON text, as read.
+    pub json: String,
 }
 
 /// A transparency log entry, as data. Nothing in it is trusted before the keyless verifier
@@ -280,6 +282,7 @@ impl Bundle {
             content,
             tlog_entries: m.tlog_entries,
             rfc3161_timestamps,
+            json: value.to_string(),
         })
     }
 }

@@ -27,6 +27,9 @@ pub struct EnvelopeSignature {
     /// A hint naming the key; never a trust decision.
     pub keyid: Option<String>,
     pub sig: Vec<u8>,
+    /// A DER signing certificate carried next to the signature (slsa-github-generator up to
+    /// v1.10 wrote Fulcio certificates here, as PEM); unverified.
+    pub cert: Option<Vec<u8>>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +46,8 @@ struct RawSignature {
     #[serde(default)]
     keyid: Option<String>,
     sig: String,
+    #[serde(default)]
+    cert: Option<String>,
 }
 
 impl Envelope {
@@ -80,6 +85,10 @@ impl Envelope {
                 Ok(EnvelopeSignature {
                     keyid: s.keyid.filter(|k| !k.is_empty()),
                     sig: decode_base64(&s.sig, "signature")?,
+                    cert: match s.cert.as_deref().map(str::trim) {
+                        None | Some("") => None,
+                        Some(pem) => Some(certificate_pem(pem)?),
+                    },
                 })
             })
             .collect::<Result<_, Malformed>>()?;
@@ -94,6 +103,21 @@ impl Envelope {
     pub fn pae(&self) -> Vec<u8> {
         pae(&self.payload_type, &self.payload)
     }
+}
+
+/// The DER of one PEM `CERTIFICATE` block.
+fn certificate_pem(pem: &str) -> Result<Vec<u8>, Malformed> {
+    let body = pem
+        .strip_prefix("-----BEGIN CERTIFICATE-----")
+        .and_then(|b| b.trim_end().strip_suffix("-----END CERTIFICATE-----"))
+        .ok_or_else(|| {
+            Malformed::new(
+                codes::MALFORMED_ENVELOPE,
+                "a DSSE signature's cert is not one PEM CERTIFICATE block",
+            )
+        })?;
+    let joined: String = body.split_whitespace().collect();
+    decode_base64(&joined, "signature cert")
 }
 
 /// DSSE v1 pre-authentication encoding:

@@ -58,6 +58,7 @@ pub fn pep740(value: &serde_json::Value, origin: Origin, format: Format) -> Load
                 signatures: vec![EnvelopeSignature {
                     keyid: None,
                     sig: decode_base64(&raw.envelope.signature, "envelope.signature")?,
+                    cert: None,
                 }],
             }),
             material: Material::Certificate(decode_base64(
@@ -66,12 +67,34 @@ pub fn pep740(value: &serde_json::Value, origin: Origin, format: Format) -> Load
             )?),
             tlog_entries: raw.verification_material.transparency_entries,
             rfc3161_timestamps: Vec::new(),
+            bundle_json: Some(pep740_as_bundle(value)),
         })
     };
     match parse() {
         Ok(e) => Loaded::Evidence(Box::new(e)),
         Err(m) => Loaded::Malformed(origin, m),
     }
+}
+
+/// The Sigstore bundle v0.3 a PEP 740 attestation stands for (as pypi-attestations converts
+/// it): the certificate, the transparency entries unchanged, and a DSSE envelope of the
+/// statement with its one signature.
+fn pep740_as_bundle(value: &serde_json::Value) -> String {
+    let material = &value["verification_material"];
+    let envelope = &value["envelope"];
+    serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {
+            "certificate": {"rawBytes": material["certificate"]},
+            "tlogEntries": material["transparency_entries"],
+        },
+        "dsseEnvelope": {
+            "payload": envelope["statement"],
+            "payloadType": IN_TOTO_PAYLOAD_TYPE,
+            "signatures": [{"sig": envelope["signature"]}],
+        },
+    })
+    .to_string()
 }
 
 /// A PyPI provenance document: `{"version": 1, "attestation_bundles": [{"publisher", "attestations"}]}`.

@@ -113,10 +113,15 @@ fn read_document(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loade
             Ok(e) => Loaded::Evidence(Box::new(Evidence {
                 origin: origin.clone(),
                 format: Format::DsseEnvelope,
+                // A certificate next to a signature makes the envelope keyless (Fulcio).
+                material: match e.signatures.iter().find_map(|s| s.cert.clone()) {
+                    Some(cert) => Material::Certificate(cert),
+                    None => Material::None,
+                },
                 content: Content::Envelope(e),
-                material: Material::None,
                 tlog_entries: Vec::new(),
                 rfc3161_timestamps: Vec::new(),
+                bundle_json: None,
             })),
             Err(m) => Loaded::Malformed(origin.clone(), m),
         });

@@ -186,6 +186,9 @@ pub struct Evidence {
     pub material: Material,
     pub tlog_entries: Vec<TlogEntry>,
     pub rfc3161_timestamps: Vec<Vec<u8>>,
+    /// The evidence as a Sigstore bundle's JSON text, for the keyless verifier: the bundle as
+    /// read, or (PEP 740) the equivalent v0.3 bundle. `None` for bare DSSE envelopes.
+    pub bundle_json: Option<String>,
 }
 
 impl Evidence {
@@ -197,6 +200,7 @@ impl Evidence {
             material: b.material,
             tlog_entries: b.tlog_entries,
             rfc3161_timestamps: b.rfc3161_timestamps,
+            bundle_json: Some(b.json),
         }
     }
 }

@@ -7,6 +7,7 @@ mod explain;
 mod hash;
 mod policy;
 mod verify;
+mod verify_bundle;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,10 @@ const TOP_AFTER_HELP: &str = "\
 Examples:
   custody verify app.tgz --bundle app.intoto.jsonl --key release.pub
       is app.tgz a subject of provenance signed by release.pub?
+  custody verify app.whl --bundle app.sigstore.json \\
+      --certificate-identity-regexp 'https://github\\.com/org/app/.*' \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+      keyless: signed by the org/app GitHub workflows, checked offline
   custody verify app.tgz --bundle app.sigstore.json --policy policies/default.toml
       the same, with a policy's rules on builder, source and age
   custody hash . --digest all --json
@@ -53,6 +58,8 @@ enum Command {
     Hash(hash::HashArgs),
     /// Verify artifacts against signed attestations, a policy and expected provenance.
     Verify(Box<verify::VerifyArgs>),
+    /// Verify one Sigstore bundle (the sigstore-conformance CLI protocol; see `verify`).
+    VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Work with policy files.
     Policy(policy::PolicyArgs),
     /// Describe a check code: what it means and how to fix a failure.
@@ -76,6 +83,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Hash(args) => hash::run(args),
         Command::Verify(args) => verify::run(*args),
+        Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
     };

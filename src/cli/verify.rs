@@ -12,10 +12,13 @@ use clap::ArgGroup;
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
 use crate::artifact::ArtifactSpec;
-use crate::limits::{MAX_KEYS, MAX_TRUSTED_ROOT_FILE};
+use crate::check::Check;
+use crate::limits::MAX_KEYS;
 use crate::policy::{BuilderId, Identity, Policy, RefRule, rules};
 use crate::report::{Report, Verdict, render_human, render_json, render_sarif};
-use crate::signature::{Keyring, PublicKey};
+use crate::signature::codes::KEY_UNUSABLE;
+use crate::signature::{KeyError, KeylessTrust, Keyring, PublicKey};
+use crate::sigstore::{TrustedRoot, WholeMatch};
 use crate::verify::{self, Request};
 
 /// Report formats.
@@ -67,30 +70,32 @@ pub struct VerifyArgs {
     /// Expected branch the artifact was built from.
     #[arg(long, value_name = "BRANCH")]
     pub source_branch: Option<String>,
-    /// Trusted builder id; without @ref, any ref of that builder. Repeatable.
+    /// Trusted builder id; without @ref, any ref of that builder. With keyless evidence and no
+    /// --certificate-identity, a github.com builder also pins the signer. Repeatable.
     #[arg(long, value_name = "ID")]
     pub builder_id: Vec<String>,
     /// A workflow input the build must have had. Repeatable.
     #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
     pub build_workflow_input: Vec<String>,
 
-    /// Sigstore trusted_root.json for keyless verification (validated; keyless evidence is
-    /// reported as not performed in this build).
+    /// Sigstore trusted_root.json for keyless verification (default: the built-in public-good
+    /// production root).
     #[arg(long, value_name = "FILE", conflicts_with = "staging")]
     pub trusted_root: Option<PathBuf>,
-    /// Use the Sigstore staging instance's trusted root (keyless).
+    /// Use the built-in Sigstore public-good staging root (keyless).
     #[arg(long)]
     pub staging: bool,
-    /// Keyless: the certificate identity (SAN) that must have signed.
+    /// Keyless: the certificate identity (SAN) that must have signed. Keyless evidence needs an
+    /// identity (this, -regexp, --builder-id or the policy); there is no "any signer" default.
     #[arg(long, value_name = "ID", conflicts_with_all = ["certificate_identity_regexp", "keys"])]
     pub certificate_identity: Option<String>,
-    /// Keyless: a regular expression the certificate identity must match.
+    /// Keyless: a regular expression the whole certificate identity must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_identity_regexp: Option<String>,
     /// Keyless: the OIDC issuer of the certificate.
     #[arg(long, value_name = "URL", conflicts_with_all = ["certificate_oidc_issuer_regexp", "keys"])]
     pub certificate_oidc_issuer: Option<String>,
-    /// Keyless: a regular expression the OIDC issuer must match.
+    /// Keyless: a regular expression the whole OIDC issuer must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_oidc_issuer_regexp: Option<String>,
     /// A checkout of the reviewed source (source binding; not available in this build, exits 2).
@@ -135,15 +140,23 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         notes.insert("policy".to_owned(), path.display().to_string().into());
     }
     apply_flags(&args, &mut policy)?;
-    if let Some(keyless) = keyless_flags(&args)? {
-        notes.insert("keyless".to_owned(), keyless.into());
-    }
+    let keyless = keyless_trust(&args, &mut policy, &mut notes)?;
 
     let mut keys = std::mem::take(&mut policy.keys);
+    let mut preflight = Vec::new();
     for path in &args.keys {
-        keys.push(
-            PublicKey::from_file(path).map_err(|e| format!("--key {}: {e}", path.display()))?,
-        );
+        match PublicKey::from_file(path) {
+            Ok(k) => keys.push(k),
+            // A key that cannot be read at all stops custody; one that was read but cannot be
+            // used is a failing check, like a wrong key.
+            Err(e @ (KeyError::Io { .. } | KeyError::NotAKeyFile { .. })) => {
+                return Err(format!("--key {}: {e}", path.display()));
+            }
+            Err(e) => preflight.push(Check::fail(
+                KEY_UNUSABLE,
+                format!("--key {}: {e}", path.display()),
+            )),
+        }
     }
     if keys.len() > MAX_KEYS {
         return Err(format!("more than {MAX_KEYS} trusted keys"));
@@ -175,7 +188,9 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         artifacts,
         attestations: args.bundles,
         keyring: Keyring::new(keys, threshold),
+        keyless,
         policy,
+        preflight,
         now,
         notes,
     };
@@ -217,49 +232,95 @@ fn apply_flags(args: &VerifyArgs, policy: &mut Policy) -> Result<(), String> {
     Ok(())
 }
 
-/// Validate the keyless flags. Keyless verification is not in this build: keyless evidence is
-/// reported as not performed whatever these say, so they are checked and noted, never trusted.
-fn keyless_flags(args: &VerifyArgs) -> Result<Option<String>, String> {
-    let any_identity = args.certificate_identity.is_some()
+/// The issuer of GitHub Actions' OIDC tokens, which signs every github.com builder.
+const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// The trusted root and accepted identities for keyless evidence. The identity flags replace
+/// the policy's identities; without them, `--builder-id` pins the signer to the builder.
+fn keyless_trust(
+    args: &VerifyArgs,
+    policy: &mut Policy,
+    notes: &mut BTreeMap<String, serde_json::Value>,
+) -> Result<KeylessTrust, String> {
+    let root = match (&args.trusted_root, args.staging) {
+        (Some(path), _) => TrustedRoot::from_file(path),
+        (None, true) => TrustedRoot::staging(),
+        (None, false) => TrustedRoot::production(),
+    }
+    .map_err(|e| format!("--trusted-root: {e}"))?;
+
+    let any_flag = args.certificate_identity.is_some()
         || args.certificate_identity_regexp.is_some()
         || args.certificate_oidc_issuer.is_some()
         || args.certificate_oidc_issuer_regexp.is_some();
-    if any_identity {
-        Identity::new(
-            args.certificate_identity.as_deref(),
-            args.certificate_identity_regexp.as_deref(),
-            args.certificate_oidc_issuer.as_deref(),
-            args.certificate_oidc_issuer_regexp.as_deref(),
-            false,
-        )
-        .map_err(|e| format!("--certificate-identity / --certificate-oidc-issuer: {e}"))?;
+    let identities = if any_flag {
+        vec![
+            Identity::new(
+                args.certificate_identity.as_deref(),
+                args.certificate_identity_regexp.as_deref(),
+                args.certificate_oidc_issuer.as_deref(),
+                args.certificate_oidc_issuer_regexp.as_deref(),
+                false,
+            )
+            .map_err(|e| format!("--certificate-identity / --certificate-oidc-issuer: {e}"))?,
+        ]
+    } else if !args.builder_id.is_empty() {
+        // Builders outside github.com have no known OIDC issuer: they pin no signer, and
+        // keyless evidence then fails for want of an identity (identity-not-specified).
+        policy
+            .builder_ids
+            .iter()
+            .filter_map(|b| builder_identity(b.as_str()).transpose())
+            .collect::<Result<_, _>>()?
+    } else {
+        std::mem::take(&mut policy.identities)
+    };
+    if !identities.is_empty() {
+        let shown: Vec<String> = identities.iter().map(ToString::to_string).collect();
+        notes.insert("keyless_identities".to_owned(), shown.into());
     }
-    if let Some(root) = &args.trusted_root {
-        let meta = std::fs::metadata(root)
-            .map_err(|e| format!("--trusted-root {}: {e}", root.display()))?;
-        if !meta.is_file() || meta.len() > MAX_TRUSTED_ROOT_FILE {
-            return Err(format!(
-                "--trusted-root {}: not a regular file of at most {MAX_TRUSTED_ROOT_FILE} bytes",
-                root.display()
-            ));
-        }
-        let text =
-            std::fs::read(root).map_err(|e| format!("--trusted-root {}: {e}", root.display()))?;
-        let value: serde_json::Value = serde_json::from_slice(&text)
-            .map_err(|e| format!("--trusted-root {}: not JSON: {e}", root.display()))?;
-        if !value
-            .get("mediaType")
-            .is_some_and(|m| m.as_str().is_some_and(|m| m.contains("trustedroot")))
-        {
-            return Err(format!(
-                "--trusted-root {}: not a Sigstore trusted root (no trustedroot mediaType)",
-                root.display()
-            ));
-        }
+    if identities.iter().any(|i| i.dangerous_any_identity) {
+        notes.insert(
+            "dangerous_any_identity".to_owned(),
+            "DANGEROUS: the policy accepts keyless signatures from ANY identity of its issuer"
+                .into(),
+        );
     }
-    Ok((any_identity || args.trusted_root.is_some() || args.staging).then(|| {
-        "keyless flags given; keyless verification is not available in this build, keyless evidence is reported as not performed".to_owned()
-    }))
+    if policy.dangerous_accept_unlogged {
+        notes.insert(
+            "dangerous_accept_unlogged".to_owned(),
+            "DANGEROUS: the policy accepts keyless evidence without a transparency log entry"
+                .into(),
+        );
+    }
+    Ok(KeylessTrust {
+        root: std::sync::Arc::new(root),
+        identities,
+        dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
+    })
+}
+
+/// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given
+/// ref, or at any ref without `@`. Only github.com builders, whose issuer is known.
+fn builder_identity(builder: &str) -> Result<Option<Identity>, String> {
+    if !builder.starts_with("https://github.com/") {
+        return Ok(None);
+    }
+    let mut id = Identity::new(
+        Some(builder),
+        None,
+        Some(GITHUB_ACTIONS_ISSUER),
+        None,
+        false,
+    )?;
+    if !builder.contains('@') {
+        id.certificate_identity = None;
+        id.certificate_identity_regexp = Some(
+            WholeMatch::new(&format!("{}@.+", regex::escape(builder)))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(Some(id))
 }
 
 /// Write the report where asked; the exit code follows the verdict.

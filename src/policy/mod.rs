@@ -23,6 +23,7 @@ use toml::Spanned;
 
 use crate::limits::MAX_POLICY_FILE;
 use crate::signature::PublicKey;
+use crate::sigstore::Extension;
 
 /// Why a policy could not be used (custody exits 2).
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +67,9 @@ pub struct Policy {
     pub keys: Vec<PublicKey>,
     pub threshold: Option<usize>,
     pub identities: Vec<Identity>,
+    /// Accept keyless evidence without a transparency log entry (`[signatures]
+    /// dangerous-accept-unlogged`).
+    pub dangerous_accept_unlogged: bool,
     /// Accepted predicate types; empty accepts any.
     pub predicate_types: Vec<String>,
     /// Accepted builder ids; empty accepts any.
@@ -228,6 +232,9 @@ impl Validator<'_> {
                     p.keys.push(key);
                 }
             }
+            p.dangerous_accept_unlogged = sig
+                .dangerous_accept_unlogged
+                .is_some_and(|b| b.into_inner());
             for id in sig.identities.unwrap_or_default() {
                 let span = id.span();
                 let id = id.into_inner();
@@ -240,7 +247,16 @@ impl Validator<'_> {
                         .as_ref()
                         .is_some_and(|d| *d.get_ref()),
                 ) {
-                    Ok(i) => p.identities.push(i),
+                    Ok(mut i) => {
+                        for (key, value) in id.extensions() {
+                            if value.get_ref().is_empty() {
+                                self.error(value.span(), format!("{key} must not be empty"));
+                            } else if let Some(e) = Extension::from_key(key) {
+                                i.extensions.push((e, value.get_ref().clone()));
+                            }
+                        }
+                        p.identities.push(i);
+                    }
                     Err(e) => self.error(span, e),
                 }
             }

@@ -26,6 +26,7 @@ pub struct RawSignatures {
     pub threshold: Option<Spanned<i64>>,
     pub keys: Option<Vec<Spanned<RawKey>>>,
     pub identities: Option<Vec<Spanned<RawIdentity>>>,
+    pub dangerous_accept_unlogged: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +44,51 @@ pub struct RawIdentity {
     pub oidc_issuer: Option<Spanned<String>>,
     pub oidc_issuer_regexp: Option<Spanned<String>>,
     pub dangerous_any_identity: Option<Spanned<bool>>,
+    // Fulcio certificate extensions, exact values (`crate::sigstore::Extension`).
+    pub build_signer_uri: Option<Spanned<String>>,
+    pub build_signer_digest: Option<Spanned<String>>,
+    pub runner_environment: Option<Spanned<String>>,
+    pub source_repository_uri: Option<Spanned<String>>,
+    pub source_repository_digest: Option<Spanned<String>>,
+    pub source_repository_ref: Option<Spanned<String>>,
+    pub source_repository_identifier: Option<Spanned<String>>,
+    pub source_repository_owner_uri: Option<Spanned<String>>,
+    pub source_repository_owner_identifier: Option<Spanned<String>>,
+    pub build_config_uri: Option<Spanned<String>>,
+    pub build_config_digest: Option<Spanned<String>>,
+    pub build_trigger: Option<Spanned<String>>,
+}
+
+impl RawIdentity {
+    /// The extension values given, by the policy key each was written under.
+    pub fn extensions(&self) -> Vec<(&'static str, &Spanned<String>)> {
+        [
+            ("build-signer-uri", &self.build_signer_uri),
+            ("build-signer-digest", &self.build_signer_digest),
+            ("runner-environment", &self.runner_environment),
+            ("source-repository-uri", &self.source_repository_uri),
+            ("source-repository-digest", &self.source_repository_digest),
+            ("source-repository-ref", &self.source_repository_ref),
+            (
+                "source-repository-identifier",
+                &self.source_repository_identifier,
+            ),
+            (
+                "source-repository-owner-uri",
+                &self.source_repository_owner_uri,
+            ),
+            (
+                "source-repository-owner-identifier",
+                &self.source_repository_owner_identifier,
+            ),
+            ("build-config-uri", &self.build_config_uri),
+            ("build-config-digest", &self.build_config_digest),
+            ("build-trigger", &self.build_trigger),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_ref()?)))
+        .collect()
+    }
 }
 
 #[derive(Deserialize, Default)]

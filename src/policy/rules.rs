@@ -2,7 +2,6 @@
 //! equivalent command-line flag — so both are validated by the same code.
 
 use globset::{Glob, GlobMatcher};
-use regex::Regex;
 
 use crate::attest::slsa::normalize_repository;
 
@@ -186,71 +185,7 @@ pub fn workflow_input(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Who may have signed keyless evidence. Parsed and validated now; enforced by the keyless
-/// verifier.
-#[derive(Clone, Debug)]
-pub struct Identity {
-    pub certificate_identity: Option<String>,
-    pub certificate_identity_regexp: Option<Regex>,
-    pub oidc_issuer: Option<String>,
-    pub oidc_issuer_regexp: Option<Regex>,
-    /// Any identity at all: only with this name, because it trusts anyone with a certificate.
-    pub dangerous_any_identity: bool,
-}
-
-impl Identity {
-    /// Exactly one of identity / identity-regexp (unless `dangerous_any_identity`), exactly one
-    /// of issuer / issuer-regexp, and the regular expressions must compile.
-    pub fn new(
-        identity: Option<&str>,
-        identity_regexp: Option<&str>,
-        issuer: Option<&str>,
-        issuer_regexp: Option<&str>,
-        dangerous_any_identity: bool,
-    ) -> Result<Identity, String> {
-        let re = |r: Option<&str>, what: &str| {
-            r.map(|r| {
-                Regex::new(r).map_err(|e| format!("{what} is not a valid regular expression: {e}"))
-            })
-            .transpose()
-        };
-        match (
-            identity.is_some() || identity_regexp.is_some(),
-            dangerous_any_identity,
-        ) {
-            (false, false) => {
-                return Err(
-                    "an identity needs certificate-identity or certificate-identity-regexp \
-                            (or dangerous-any-identity = true)"
-                        .into(),
-                );
-            }
-            (true, true) => {
-                return Err("dangerous-any-identity cannot be combined with an identity".into());
-            }
-            _ => {}
-        }
-        if identity.is_some() && identity_regexp.is_some() {
-            return Err("use certificate-identity or certificate-identity-regexp, not both".into());
-        }
-        match (issuer, issuer_regexp) {
-            (None, None) => {
-                return Err("an identity needs oidc-issuer or oidc-issuer-regexp".into());
-            }
-            (Some(_), Some(_)) => {
-                return Err("use oidc-issuer or oidc-issuer-regexp, not both".into());
-            }
-            _ => {}
-        }
-        Ok(Identity {
-            certificate_identity: identity.map(str::to_owned),
-            certificate_identity_regexp: re(identity_regexp, "certificate-identity-regexp")?,
-            oidc_issuer: issuer.map(str::to_owned),
-            oidc_issuer_regexp: re(issuer_regexp, "oidc-issuer-regexp")?,
-            dangerous_any_identity,
-        })
-    }
-}
+pub use crate::sigstore::Identity;
 
 #[cfg(test)]
 mod tests {
@@ -313,16 +248,5 @@ mod tests {
         assert!(commit(&"A".repeat(40)).is_ok() && commit("abc").is_err());
         assert_eq!(workflow_input("a=b=c"), Ok(("a".into(), "b=c".into())));
         assert!(workflow_input("=x").is_err() && workflow_input("x").is_err());
-    }
-
-    #[test]
-    fn identities_need_one_identity_and_one_issuer() {
-        assert!(Identity::new(Some("a"), None, Some("https://i"), None, false).is_ok());
-        assert!(Identity::new(None, None, Some("https://i"), None, true).is_ok());
-        assert!(Identity::new(None, None, Some("https://i"), None, false).is_err());
-        assert!(Identity::new(Some("a"), Some("b"), Some("https://i"), None, false).is_err());
-        assert!(Identity::new(Some("a"), None, None, None, false).is_err());
-        assert!(Identity::new(None, Some("("), Some("https://i"), None, false).is_err());
-        assert!(Identity::new(Some("a"), None, Some("i"), Some("j"), false).is_err());
     }
 }

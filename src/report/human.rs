@@ -45,6 +45,16 @@ pub fn render_human(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {mark} [{}] {}", c.code, c.message);
         }
     }
+    for (key, value) in report.headline_notes() {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        if key == "trusted_root" {
+            let _ = writeln!(out, "trusted root: {text}");
+        } else {
+            let _ = writeln!(out, "{} {text}", p.paint(YELLOW, "warning:"));
+        }
+    }
     let failed = report
         .artifacts
         .iter()
@@ -131,7 +141,7 @@ mod tests {
             BTreeMap::new(),
             vec![
                 Check::fail("no-matching-subject", "nothing names b"),
-                Check::not_performed("keyless-not-supported", "not checked"),
+                Check::not_performed("tlog-not-performed", "not checked"),
             ],
         );
         Report::new("verify", vec![ok, bad])
@@ -143,7 +153,7 @@ mod tests {
         assert_eq!(
             text,
             "PASS a\nFAIL b\n  fail [no-matching-subject] nothing names b\n  \
-             not performed [keyless-not-supported] not checked\n\
+             not performed [tlog-not-performed] not checked\n\
              verdict: fail (1 of 2 artifacts failed)\n\
              run `custody explain CODE` for what a code means and how to fix it\n"
         );

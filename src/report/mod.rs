@@ -73,6 +73,15 @@ impl Report {
         }
     }
 
+    /// The notes every report format must show, whatever its verbosity: which trusted root keyless
+    /// evidence was checked against, and every `dangerous_*` setting in force.
+    pub fn headline_notes(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
+        self.notes
+            .iter()
+            .filter(|(k, _)| k.as_str() == "trusted_root" || k.starts_with("dangerous_"))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Every failed or not-performed check, with the artifact it belongs to.
     pub fn problems(&self) -> impl Iterator<Item = (&ArtifactReport, &Check)> {
         self.artifacts.iter().flat_map(|a| {

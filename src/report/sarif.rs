@@ -39,7 +39,12 @@ pub fn render_sarif(report: &Report) -> String {
             None => json!({ "id": code }),
         })
         .collect();
-    let log = json!({
+    // Which trusted root was used and any dangerous setting travel with every run.
+    let properties: serde_json::Map<String, serde_json::Value> = report
+        .headline_notes()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect();
+    let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -51,6 +56,9 @@ pub fn render_sarif(report: &Report) -> String {
             "results": results,
         }],
     });
+    if !properties.is_empty() {
+        log["runs"][0]["properties"] = properties.into();
+    }
     let mut s = serde_json::to_string_pretty(&log).expect("a SARIF log always serialises");
     s.push('\n');
     s

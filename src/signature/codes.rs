@@ -7,7 +7,8 @@ pub const SIGNATURE_INVALID: &str = "signature-invalid";
 pub const NO_TRUSTED_KEY: &str = "no-trusted-key";
 pub const THRESHOLD_NOT_MET: &str = "threshold-not-met";
 pub const UNSUPPORTED_PAYLOAD_TYPE: &str = "unsupported-payload-type";
-pub const KEYLESS_NOT_SUPPORTED: &str = "keyless-not-supported";
+pub const UNSUPPORTED_KEY_MATERIAL: &str = "unsupported-key-material";
+pub const KEY_UNUSABLE: &str = "key-unusable";
 pub const MESSAGE_SIGNATURE_NOT_CHECKABLE: &str = "message-signature-not-checkable";
 
 /// Registry entries for every code above.
@@ -46,11 +47,17 @@ pub const CODES: &[Code] = &[
             so custody cannot read subjects from it and does not guess.",
     },
     Code {
-        code: KEYLESS_NOT_SUPPORTED,
-        summary: "keyless (certificate) Sigstore verification is not available in this build",
-        description: "The attestation is signed with a short-lived Fulcio certificate and logged in Rekor. Checking \
-            it needs the certificate chain, transparency log proofs and identity policy, which this build of custody \
-            does not implement yet. The attestation was NOT verified and the artifact does not pass on its strength.",
+        code: UNSUPPORTED_KEY_MATERIAL,
+        summary: "no verifier handles the evidence's key material",
+        description: "The evidence carries key material custody has no verifier for, so its signature was NOT \
+            checked and the artifact does not pass on its strength.",
+    },
+    Code {
+        code: KEY_UNUSABLE,
+        summary: "a key given with --key could be read but not used",
+        description: "The file given with --key is not a PEM SubjectPublicKeyInfo of a supported algorithm \
+            (ECDSA P-256/P-384, Ed25519, RSA 2048-8192), so no signature can be checked with it. custody treats \
+            this as a failing check, as it would a wrong key.",
     },
     Code {
         code: MESSAGE_SIGNATURE_NOT_CHECKABLE,

@@ -1,6 +1,6 @@
 //! Trusted public keys: PEM SubjectPublicKeyInfo in, ready-to-use verification keys out.
 //!
-//! Crypto is aws-lc-rs: the keyless verifier that comes next builds on sigstore-verify, whose
+//! Crypto is aws-lc-rs: the keyless verifier builds on sigstore-verify, whose
 //! only backend is aws-lc-rs, so one crypto stack serves both.
 
 use std::fmt;
@@ -70,6 +70,7 @@ pub struct PublicKey {
     keyid: String,
     kind: KeyKind,
     variants: Vec<Variant>,
+    spki: Vec<u8>,
 }
 
 impl fmt::Debug for PublicKey {
@@ -194,7 +195,13 @@ impl PublicKey {
             keyid: hex(&Sha256::digest(der)),
             kind,
             variants,
+            spki: der.to_vec(),
         })
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
     }
 
     /// Where the key came from (a file path, or the policy entry).

@@ -15,15 +15,63 @@ use super::{Claim, Keyring, PublicKey, Rejected, SignatureVerifier, Signer, Veri
 use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::attest::statement::Statement;
 use crate::attest::{Content, Evidence, HashAlgorithm, Material, MessageSignature};
+use std::sync::Arc;
+
 use crate::check::Check;
+use crate::sigstore::{TrustedRoot, verify_key_bundle};
 
 pub struct KeyVerifier {
     keyring: Keyring,
+    /// For the log entries and timestamps a key-signed Sigstore bundle carries.
+    root: Arc<TrustedRoot>,
 }
 
 impl KeyVerifier {
-    pub fn new(keyring: Keyring) -> KeyVerifier {
-        KeyVerifier { keyring }
+    pub fn new(keyring: Keyring, root: Arc<TrustedRoot>) -> KeyVerifier {
+        KeyVerifier { keyring, root }
+    }
+
+    /// A key-signed bundle's transparency log entries and RFC 3161 timestamps: none is
+    /// required (the key is trusted directly), but every one present must verify against the
+    /// trusted root.
+    fn bundle_steps(&self, evidence: &Evidence, v: &mut Verified) -> Result<(), Box<Rejected>> {
+        let Some(json) = &evidence.bundle_json else {
+            return Ok(());
+        };
+        if evidence.tlog_entries.is_empty() && evidence.rfc3161_timestamps.is_empty() {
+            return Ok(());
+        }
+        let key = v
+            .signers
+            .first()
+            .and_then(|s| self.keyring.keys().iter().find(|k| k.keyid() == s.keyid));
+        let (Some(key), Some(digest)) = (key, v.claim.bound_digest()) else {
+            return Err(Rejected::new(
+                evidence,
+                Check::not_performed(
+                    MESSAGE_SIGNATURE_NOT_CHECKABLE,
+                    format!(
+                        "{}: the bundle's log entries cannot be checked without a signed digest",
+                        evidence.origin
+                    ),
+                ),
+            ));
+        };
+        let steps = verify_key_bundle(&self.root, json, (digest.0, &digest.1), key.spki_der())
+            .map_err(|c| {
+                Rejected::new(
+                    evidence,
+                    Check {
+                        message: format!("{}: {}", evidence.origin, c.message),
+                        ..c
+                    },
+                )
+            })?;
+        v.steps.extend(steps.into_iter().map(|c| Check {
+            message: format!("{}: {}", evidence.origin, c.message),
+            ..c
+        }));
+        Ok(())
     }
 
     /// Keys in the order to try them: those the hint names first. The hint never decides trust;
@@ -78,6 +126,7 @@ impl KeyVerifier {
             format: evidence.format.clone(),
             signers,
             claim: Claim::Statement(statement),
+            steps: Vec::new(),
         })
     }
 
@@ -130,6 +179,7 @@ impl KeyVerifier {
                 algorithm: *algorithm,
                 hex: key::hex(bytes),
             },
+            steps: Vec::new(),
         })
     }
 
@@ -163,6 +213,7 @@ fn signer(k: &PublicKey, algorithm: &'static str) -> Signer {
         key: k.name().to_owned(),
         keyid: k.keyid().to_owned(),
         algorithm,
+        certificate: None,
     }
 }
 
@@ -183,9 +234,11 @@ impl SignatureVerifier for KeyVerifier {
             Material::PublicKey { hint } => hint.as_deref(),
             _ => None,
         };
-        match &evidence.content {
+        let mut v = match &evidence.content {
             Content::Envelope(env) => self.verify_envelope(evidence, env, hint),
             Content::MessageSignature(m) => self.verify_message(evidence, m, hint),
-        }
+        }?;
+        self.bundle_steps(evidence, &mut v)?;
+        Ok(v)
     }
 }

@@ -3,8 +3,8 @@
 //! A [`Verified`] can only be built inside this module (its fields are private), so code
 //! downstream (`policy`, `verify`) cannot be handed something unverified. Evidence is routed by
 //! its key material to a [`SignatureVerifier`]: [`keyed::KeyVerifier`] for public keys and bare
-//! DSSE envelopes, [`keyless::KeylessVerifier`] for certificates. Keyless verification plugs in
-//! there; until it does, keyless evidence is reported as not performed, never as passed.
+//! DSSE envelopes, [`keyless::KeylessVerifier`] for certificates (Sigstore keyless, against a
+//! trusted root and the accepted identities).
 
 pub mod codes;
 mod key;
@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use key::{KeyError, KeyKind, PublicKey};
+pub use keyless::KeylessTrust;
 
 use crate::attest::statement::{DigestSet, Statement};
 use crate::attest::{Content, Evidence, Format, HashAlgorithm, Material, Origin};
@@ -50,6 +51,9 @@ pub struct Signer {
     pub key: String,
     pub keyid: String,
     pub algorithm: &'static str,
+    /// Keyless: the signing certificate's identity, issuer and Fulcio extensions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<serde_json::Value>,
 }
 
 /// What a verified signature vouches for.
@@ -64,13 +68,45 @@ pub enum Claim {
     },
 }
 
-/// Proof that a piece of evidence was signed by trusted keys. Only this module constructs it.
+impl Claim {
+    /// The one digest a Sigstore log entry binds this claim to: the message digest, or the first
+    /// subject's sha256 (else sha512). Binding to *artifacts* is `verify::binding`'s job.
+    pub(crate) fn bound_digest(&self) -> Option<(HashAlgorithm, Vec<u8>)> {
+        match self {
+            Claim::ArtifactDigest { algorithm, hex } => Some((*algorithm, unhex(hex)?)),
+            Claim::Statement(s) => s.subjects.iter().find_map(|s| {
+                [
+                    ("sha256", HashAlgorithm::Sha256),
+                    ("sha512", HashAlgorithm::Sha512),
+                ]
+                .into_iter()
+                .find_map(|(name, alg)| Some((alg, unhex(s.digest.0.get(name)?)?)))
+            }),
+        }
+    }
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// Proof that a piece of evidence was signed by trusted keys or, keyless, by an accepted signer
+/// whose certificate chains to the trusted root. Only this module constructs it.
 #[derive(Clone, Debug)]
 pub struct Verified {
     origin: Origin,
     format: Format,
     signers: Vec<Signer>,
     claim: Claim,
+    /// The verification steps that passed beyond the signature itself (keyless: certificate
+    /// chain, SCT, transparency log, timestamps, identity), in the order they ran.
+    steps: Vec<Check>,
 }
 
 impl Verified {
@@ -85,6 +121,9 @@ impl Verified {
     }
     pub fn claim(&self) -> &Claim {
         &self.claim
+    }
+    pub fn steps(&self) -> &[Check] {
+        &self.steps
     }
     pub fn statement(&self) -> Option<&Statement> {
         match &self.claim {
@@ -147,12 +186,13 @@ pub struct Verifiers {
 }
 
 impl Verifiers {
-    /// Key-based verification with `keyring`; keyless evidence is reported as not performed.
-    pub fn new(keyring: Keyring) -> Verifiers {
+    /// Key-based verification with `keyring`, keyless verification with `keyless`; both check
+    /// transparency log entries and timestamps against `keyless.root`.
+    pub fn new(keyring: Keyring, keyless: KeylessTrust) -> Verifiers {
         Verifiers {
             list: vec![
-                Box::new(keyed::KeyVerifier::new(keyring)),
-                Box::new(keyless::KeylessVerifier),
+                Box::new(keyed::KeyVerifier::new(keyring, keyless.root.clone())),
+                Box::new(keyless::KeylessVerifier::new(keyless)),
             ],
         }
     }
@@ -164,7 +204,7 @@ impl Verifiers {
             None => Err(Rejected::new(
                 evidence,
                 Check::not_performed(
-                    codes::KEYLESS_NOT_SUPPORTED,
+                    codes::UNSUPPORTED_KEY_MATERIAL,
                     "no verifier handles this key material",
                 ),
             )),

@@ -14,13 +14,13 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::artifact::{self, ArtifactError, ArtifactSpec};
-use crate::attest::{self, LoadError, Loaded};
+use crate::attest::{self, LoadError, Loaded, Material};
 use crate::check::Check;
 use crate::policy::Policy;
 use crate::policy::evaluate::evaluate;
 use crate::report::{ArtifactReport, Report};
 use crate::signature::codes::SIGNATURE_VERIFIED;
-use crate::signature::{Keyring, Rejected, Verified, Verifiers};
+use crate::signature::{KeylessTrust, Keyring, Rejected, Verified, Verifiers};
 use binding::{NO_MATCHING_SUBJECT, SUBJECT_MATCHED, SubjectIndex};
 
 /// Why verification could not run at all (custody exits 2).
@@ -40,7 +40,12 @@ pub struct Request {
     pub artifacts: Vec<ArtifactSpec>,
     pub attestations: Vec<PathBuf>,
     pub keyring: Keyring,
+    /// The trusted root and accepted identities for keyless evidence.
+    pub keyless: KeylessTrust,
     pub policy: Policy,
+    /// Checks decided before any evidence was read (e.g. a `--key` that cannot be used); they
+    /// apply to every artifact.
+    pub preflight: Vec<Check>,
     /// Seconds since the Unix epoch, for `max-age`.
     pub now: i64,
     /// Facts about the run to put in the report's `notes`.
@@ -62,7 +67,16 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
         .par_iter()
         .map(|p| attest::load(p))
         .collect::<Result<_, _>>()?;
-    let verifiers = Verifiers::new(req.keyring);
+    // Say which trusted root was used, when any evidence needed one: keyless evidence, or a
+    // key-signed bundle with log entries or timestamps.
+    let keyless_seen = files.iter().flatten().any(|l| {
+        matches!(l, Loaded::Evidence(e)
+            if matches!(e.material, Material::Certificate(_) | Material::CertificateChain(_))
+                || (e.bundle_json.is_some()
+                    && !(e.tlog_entries.is_empty() && e.rfc3161_timestamps.is_empty())))
+    });
+    let root_name = req.keyless.root.name().to_owned();
+    let verifiers = Verifiers::new(req.keyring, req.keyless);
     let checked: Vec<Checked> = files
         .into_par_iter()
         .flatten()
@@ -89,7 +103,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
 
     // Failures that name no artifact of this run fail every artifact: nothing given on the
     // command line may be silently ignored.
-    let mut everywhere: Vec<Check> = Vec::new();
+    let mut everywhere: Vec<Check> = req.preflight.clone();
     let mut attributed: Vec<&Rejected> = Vec::new();
     for c in &checked {
         match c {
@@ -124,6 +138,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
                     SIGNATURE_VERIFIED,
                     format!("{}: {} signed by {}", v.origin(), v.format(), by.join(", ")),
                 ));
+                checks.extend(v.steps().iter().cloned());
             }
             if matched.is_empty() {
                 checks.push(Check::fail(
@@ -165,5 +180,10 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
 
     let mut report = Report::new("verify", reports);
     report.notes = req.notes;
+    if keyless_seen {
+        report
+            .notes
+            .insert("trusted_root".to_owned(), root_name.into());
+    }
     Ok(report)
 }

@@ -29,7 +29,6 @@ fn could_not_run_is_exit_2() {
         vec!["verify", &art, "--bundle", "missing.json", "--key", &k],
         vec!["verify", "missing.bin", "--bundle", &b, "--key", &k],
         vec!["verify", "sha256:1234", "--bundle", &b, "--key", &k],
-        vec!["verify", &art, "--bundle", &b, "--key", "garbage.pub"],
         vec!["verify", &art, "--bundle", &b, "--key", "missing.pub"],
         vec!["verify", &art, "--bundle", &b, "--policy", "bad.toml"],
         vec![
@@ -166,6 +165,23 @@ fn could_not_run_is_exit_2() {
         assert!(!err.is_empty(), "{args:?} says nothing");
     }
     assert_eq!(s.run(&["verify", &art, "--bundle", &b, "--key", &k]).0, 0);
+}
+
+/// A key file that can be read but not used fails like a wrong key (exit 1), naming the key;
+/// only a key that cannot be read at all stops custody.
+#[test]
+fn an_unusable_key_is_a_failing_check() {
+    let (s, art, b, k) = passing();
+    s.write("garbage.pub", "not a key");
+    let (code, report) = s.verify_json(&[&art, "--bundle", &b, "--key", "garbage.pub"]);
+    assert_eq!(code, 1, "{report:#}");
+    let p = problems(&report);
+    assert!(p.contains(&"key-unusable".to_owned()), "{p:?}");
+    // With a usable key next to it, the unusable one still fails the run.
+    let (code, report) =
+        s.verify_json(&[&art, "--bundle", &b, "--key", &k, "--key", "garbage.pub"]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&report), ["key-unusable"]);
 }
 
 #[cfg(unix)]
@@ -319,7 +335,9 @@ fn explain_describes_every_reported_code() {
     let (code, list, _) = s.run(&["explain", "--list"]);
     assert_eq!(code, 0);
     for c in [
-        "keyless-not-supported",
+        "identity-not-specified",
+        "certificate-chain-verified",
+        "tlog-inclusion-proof-invalid",
         "signature-invalid",
         "threshold-not-met",
         "unknown-external-parameter",

@@ -1,0 +1,268 @@
+//! Verifying one keyless Sigstore bundle against a [`TrustedRoot`], in the order of the
+//! Sigstore client specification (sigstore-go's `pkg/verify`):
+//!
+//! 0. establish verified signing times (RFC 3161 timestamps against the root's TSAs; Rekor v1
+//!    integrated times authenticated by a signed entry timestamp);
+//! 1. the certificate chains to a Fulcio CA of the root and is valid at every verified time;
+//! 2. its embedded SCT verifies against the root's CT logs;
+//! 3. (identity: custody's own step, in `signature::keyless`, against [`super::Identity`]);
+//! 4. the Rekor inclusion proof and the signed checkpoint (v1 and v2 logs);
+//! 5. the inclusion promise (signed entry timestamp), when present;
+//! 6. the integrated time lies within the certificate's validity;
+//! 7. the signature over the DSSE envelope or the artifact digest;
+//! 8. the log entry body (hashedrekord 0.0.1/0.0.2, intoto 0.0.2, dsse 0.0.1) describes this
+//!    bundle's signature, key and content.
+//!
+//! The cryptography is sigstore-verify's (`=0.15.1`); this file maps its outcome onto custody
+//! checks, one code per step, and never lets its types escape. Binding the signed content to
+//! an artifact is custody's own later step (`verify::binding`), so the "artifact" handed to
+//! sigstore-verify is the digest the signed content itself claims.
+
+use sigstore_verify::bundle::Error as BundleError;
+use sigstore_verify::{CertificateError, Error, TimestampError, TransparencyLogError};
+
+use super::TrustedRoot;
+use super::certificate::CertificateFacts;
+use super::codes::*;
+use crate::attest::HashAlgorithm;
+use crate::check::Check;
+
+/// What a keyless bundle was verified to be.
+#[derive(Clone, Debug)]
+pub struct BundleOutcome {
+    pub certificate: CertificateFacts,
+    /// One passing check per verified step, in spec order.
+    pub steps: Vec<Check>,
+}
+
+/// Verify `bundle` (the bundle's JSON text) whose signed content claims `digest`.
+///
+/// `Err` is the failing check of the first step that failed.
+pub fn verify_bundle(
+    root: &TrustedRoot,
+    bundle: &str,
+    digest: (HashAlgorithm, &[u8]),
+) -> Result<BundleOutcome, Check> {
+    let parsed = sigstore_types::Bundle::from_json(bundle).map_err(|e| {
+        Check::fail(
+            KEYLESS_BUNDLE_INVALID,
+            format!("bundle structure: the bundle is not a valid Sigstore bundle: {e}"),
+        )
+    })?;
+    let artifact = artifact_digest(digest)?;
+    // Identity is judged by custody against its own policy (whole-match regexes, extensions),
+    // so sigstore-verify is asked for the cryptographic steps only; nothing is skipped.
+    let policy = sigstore_verify::VerificationPolicy::any_identity();
+    let result = root
+        .verifier
+        .verify(artifact, &parsed, &policy)
+        .map_err(step_failure)?;
+    let Some(info) = result.certificate() else {
+        return Err(Check::fail(
+            KEYLESS_BUNDLE_INVALID,
+            "bundle structure: the bundle has no signing certificate",
+        ));
+    };
+    // Never report a step as passed that the library did not say it performed.
+    let mut steps = Vec::new();
+    let times: Vec<String> = result
+        .verified_timestamps()
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    let facts = CertificateFacts::from_info(info);
+    steps.push(performed(
+        result.certificate_verified(),
+        CERTIFICATE_CHAIN_VERIFIED,
+        format!(
+            "certificate chain: chains to a Fulcio CA of the {} and was valid at the verified signing time{} {}",
+            root.name(),
+            if times.len() == 1 { "" } else { "s" },
+            times.join(", ")
+        ),
+    ));
+    steps.push(performed(
+        result.sct_verified(),
+        SCT_VERIFIED,
+        "SCT: the certificate's signed certificate timestamp verifies against a trusted CT log",
+    ));
+    let entries = &parsed.verification_material.tlog_entries;
+    let tsa = parsed
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .len();
+    if tsa > 0 {
+        steps.push(Check::pass(
+            TIMESTAMP_VERIFIED,
+            format!("RFC 3161: {tsa} timestamp(s) verify against the root's timestamp authorities"),
+        ));
+    }
+    let described: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let set = if e.inclusion_promise.is_some() {
+                ", signed entry timestamp"
+            } else {
+                ""
+            };
+            format!(
+                "{:?} entry {} (inclusion proof, checkpoint{set}, body consistent with the bundle)",
+                e.kind_version, e.log_index
+            )
+        })
+        .collect();
+    steps.push(performed(
+        result.tlog_verified(),
+        TLOG_VERIFIED,
+        format!("transparency log: {}", described.join("; ")),
+    ));
+    Ok(BundleOutcome {
+        certificate: facts,
+        steps,
+    })
+}
+
+/// Verify the transparency log entries and RFC 3161 timestamps of a bundle signed with a managed
+/// key (`spki`, already trusted by the caller), whose signed content claims `digest`. The
+/// signature is checked again here, as part of the entry's consistency.
+pub fn verify_key_bundle(
+    root: &TrustedRoot,
+    bundle: &str,
+    digest: (HashAlgorithm, &[u8]),
+    spki: &[u8],
+) -> Result<Vec<Check>, Check> {
+    let parsed = sigstore_types::Bundle::from_json(bundle).map_err(|e| {
+        Check::fail(
+            KEYLESS_BUNDLE_INVALID,
+            format!("bundle structure: the bundle is not a valid Sigstore bundle: {e}"),
+        )
+    })?;
+    let artifact = artifact_digest(digest)?;
+    let policy = sigstore_verify::PublicKeyVerificationPolicy::new(
+        sigstore_types::DerPublicKey::from(spki.to_vec()),
+    );
+    let result = root
+        .verifier
+        .verify(artifact, &parsed, &policy)
+        .map_err(step_failure)?;
+    let mut steps = Vec::new();
+    let tsa = parsed
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .len();
+    if tsa > 0 {
+        steps.push(Check::pass(
+            TIMESTAMP_VERIFIED,
+            format!(
+                "RFC 3161: {tsa} timestamp(s) verify against the {}'s timestamp authorities",
+                root.name()
+            ),
+        ));
+    }
+    let entries = parsed.verification_material.tlog_entries.len();
+    if entries > 0 {
+        steps.push(performed(
+            result.tlog_verified(),
+            TLOG_VERIFIED,
+            format!(
+                "transparency log: {entries} entr{} proven included in a log of the {} and consistent with the bundle",
+                if entries == 1 { "y" } else { "ies" },
+                root.name()
+            ),
+        ));
+    }
+    Ok(steps)
+}
+
+fn artifact_digest(
+    digest: (HashAlgorithm, &[u8]),
+) -> Result<sigstore_types::ArtifactDigest, Check> {
+    let algorithm = match digest.0 {
+        HashAlgorithm::Sha256 => sigstore_types::HashAlgorithm::Sha2256,
+        HashAlgorithm::Sha384 => sigstore_types::HashAlgorithm::Sha2384,
+        HashAlgorithm::Sha512 => sigstore_types::HashAlgorithm::Sha2512,
+    };
+    sigstore_types::ArtifactDigest::new(algorithm, digest.1.to_vec())
+        .map_err(|e| Check::fail(KEYLESS_BUNDLE_INVALID, format!("bundle digest: {e}")))
+}
+
+fn performed(done: bool, code: &'static str, message: impl Into<String>) -> Check {
+    if done {
+        Check::pass(code, message)
+    } else {
+        Check::not_performed(code, message)
+    }
+}
+
+/// The failing check for a sigstore-verify error, named by its step.
+fn step_failure(e: Error) -> Check {
+    let (code, step) = match &e {
+        Error::Certificate(c) => match c {
+            CertificateError::NotYetValid { .. } | CertificateError::Expired { .. } => (
+                CERTIFICATE_NOT_VALID_AT_SIGNING_TIME,
+                "step 1 (certificate validity)",
+            ),
+            CertificateError::Sct(_) => (SCT_INVALID, "step 2 (SCT)"),
+            _ => (CERTIFICATE_CHAIN_INVALID, "step 1 (certificate chain)"),
+        },
+        Error::TransparencyLog(t) => match t {
+            TransparencyLogError::UnknownLog { .. } => {
+                (TLOG_UNKNOWN_LOG, "step 4 (transparency log key)")
+            }
+            TransparencyLogError::InclusionProof(_) => {
+                (TLOG_INCLUSION_PROOF_INVALID, "step 4 (inclusion proof)")
+            }
+            TransparencyLogError::Checkpoint(_) => (TLOG_CHECKPOINT_INVALID, "step 4 (checkpoint)"),
+            TransparencyLogError::InclusionPromise(_) => {
+                (TLOG_SET_INVALID, "step 5 (signed entry timestamp)")
+            }
+            TransparencyLogError::IntegratedTime(_) => {
+                (TLOG_INTEGRATED_TIME_INVALID, "step 6 (integrated time)")
+            }
+            TransparencyLogError::EntryMismatch(_) => {
+                (TLOG_ENTRY_MISMATCH, "step 8 (log entry consistency)")
+            }
+            _ => (TLOG_ENTRY_MISMATCH, "step 8 (log entry)"),
+        },
+        Error::Timestamp(t) => match t {
+            TimestampError::Invalid(_) | TimestampError::OutsideAuthorityValidity { .. } => {
+                (TIMESTAMP_INVALID, "step 0 (RFC 3161 timestamp)")
+            }
+            _ => (NO_VERIFIED_TIME, "step 0 (signing time)"),
+        },
+        Error::SignatureInvalid(_) => (
+            crate::signature::codes::SIGNATURE_INVALID,
+            "step 7 (signature)",
+        ),
+        Error::ArtifactMismatch(_) => (TLOG_ENTRY_MISMATCH, "step 8 (content consistency)"),
+        Error::IdentityMismatch { .. } | Error::IssuerMismatch { .. } => {
+            (IDENTITY_MISMATCH, "step 3 (identity)")
+        }
+        Error::Bundle(b) => match b {
+            BundleError::CheckpointRootMismatch | BundleError::LogIndexOutOfRange { .. } => {
+                (TLOG_INCLUSION_PROOF_INVALID, "step 4 (inclusion proof)")
+            }
+            BundleError::MissingInclusionProof(_) => (
+                TLOG_INCLUSION_PROOF_INVALID,
+                "step 4 (inclusion proof missing)",
+            ),
+            BundleError::MissingCheckpoint => {
+                (TLOG_CHECKPOINT_INVALID, "step 4 (checkpoint missing)")
+            }
+            BundleError::MissingInclusionPromise(_) => {
+                (TLOG_SET_INVALID, "step 5 (signed entry timestamp missing)")
+            }
+            BundleError::MissingSigningTimeEvidence | BundleError::MissingTimestamp => {
+                (NO_VERIFIED_TIME, "step 0 (signing time)")
+            }
+            _ => (KEYLESS_BUNDLE_INVALID, "bundle structure"),
+        },
+        Error::InvalidTrustRoot(_) | Error::TrustRoot(_) | Error::TrustedCertificate(_) => {
+            (TRUSTED_ROOT_UNUSABLE, "trusted root")
+        }
+        _ => (KEYLESS_BUNDLE_INVALID, "bundle structure"),
+    };
+    Check::fail(code, format!("{step}: {e}"))
+}
