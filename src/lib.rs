@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod contents;
 pub mod hash;
 pub mod limits;
 pub mod report;

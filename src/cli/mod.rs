@@ -3,6 +3,7 @@
 //! Exit codes, for every command: 0 every check passed, 1 at least one check failed,
 //! 2 custody could not run.
 
+mod compare;
 mod hash;
 
 use std::process::ExitCode;
@@ -32,6 +33,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Hash(hash::HashArgs),
+    /// Compare a release archive with the reviewed commit, file by file.
+    Compare(compare::CompareArgs),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -50,6 +53,7 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Hash(args) => hash::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,267 @@
+//! The first pass over an archive: every entry's normalised path, kind, size and digests (the
+//! git blob id, so identical files are found without reading git's blobs, and SHA-256 for the
+//! report), plus the bytes of the few packaging metadata files that decide the layout.
+//!
+//! Path escapes, special entries and duplicates are recorded here as problems with their check
+//! codes; reading goes on, so one hostile entry does not hide the rest of the archive.
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::path::Path;
+
+use git2::Oid;
+use sha1_checked::Sha1;
+use sha2::{Digest, Sha256};
+
+use super::archive::{self, RawEntry, RawKind, ReadOutcome};
+use super::entry_path::{self, PathProblem};
+use super::kind::HEAD_LEN;
+use crate::limits::MAX_METADATA_FILE;
+
+/// File names whose bytes the layout and the packaging rules need.
+const METADATA_NAMES: &[&str] = &[
+    ".cargo_vcs_info.json",
+    "package.json",
+    "setup.cfg",
+    "Cargo.toml",
+    "PKG-INFO",
+    "Cargo.lock",
+];
+
+/// What an entry is, once read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum EntryKind {
+    File,
+    Directory,
+    Symlink(Vec<u8>),
+    Special(&'static str),
+}
+
+/// A check code and the reason an entry fails it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// One archive entry after the first pass.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    /// The normalised path from the archive root; `None` when the path was refused.
+    pub path: Option<String>,
+    /// The path as stored, for reports.
+    pub shown: String,
+    pub kind: EntryKind,
+    /// Position of the entry whose bytes this one has: itself, or a hard link's target.
+    pub content_from: usize,
+    pub size: u64,
+    /// Git blob id of the content (for a symlink, of its target, as git stores it).
+    pub blob: Oid,
+    pub sha256: [u8; 32],
+    /// First bytes, for recognising build outputs.
+    pub head: Vec<u8>,
+    /// The bytes of packaging metadata files.
+    pub kept: Option<Vec<u8>>,
+    pub problem: Option<Problem>,
+}
+
+/// Everything the first pass learned.
+pub(crate) struct Scan {
+    pub entries: Vec<Entry>,
+    pub outcome: ReadOutcome,
+}
+
+/// Read every entry of the archive at `path`.
+pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut by_path: HashMap<String, usize> = HashMap::new();
+    let mut symlinks: Vec<String> = Vec::new();
+    let outcome = archive::read(path, &mut |raw: RawEntry, content: &mut dyn Read| {
+        let index = entries.len();
+        let shown = String::from_utf8_lossy(&raw.path).into_owned();
+        let mut problem = None;
+        let normalised = match entry_path::normalise(&raw.path, raw.backslash_separates) {
+            Ok(p) => Some(p),
+            Err(why) => {
+                problem = Some(path_problem(why, &shown));
+                None
+            }
+        };
+        let mut entry = Entry {
+            path: normalised.clone(),
+            shown: shown.clone(),
+            kind: EntryKind::File,
+            content_from: index,
+            size: 0,
+            blob: Oid::zero(),
+            sha256: [0; 32],
+            head: Vec::new(),
+            kept: None,
+            problem: None,
+        };
+        match raw.kind {
+            RawKind::File => {
+                let keep = normalised.as_deref().is_some_and(is_metadata);
+                digest_into(&mut entry, content, raw.size, keep)?;
+            }
+            RawKind::Directory => entry.kind = EntryKind::Directory,
+            RawKind::Symlink(target) => {
+                if let Some(p) = &normalised {
+                    if !entry_path::symlink_stays_inside(p, &target) {
+                        problem.get_or_insert(Problem {
+                            code: "archive-link-escape",
+                            message: format!(
+                                "{shown}: symlink to `{}` leaves the archive",
+                                String::from_utf8_lossy(&target)
+                            ),
+                        });
+                    }
+                    symlinks.push(p.clone());
+                }
+                digest_into(&mut entry, &mut &target[..], target.len() as u64, false)?;
+                entry.kind = EntryKind::Symlink(target);
+            }
+            RawKind::Hardlink(target) => {
+                let shown_target = String::from_utf8_lossy(&target).into_owned();
+                match entry_path::normalise(&target, false) {
+                    Err(_) => {
+                        problem.get_or_insert(Problem {
+                            code: "archive-link-escape",
+                            message: format!(
+                                "{shown}: hard link to `{shown_target}` leaves the archive"
+                            ),
+                        });
+                    }
+                    Ok(t) => match by_path.get(&t).map(|&i| &entries[i]) {
+                        Some(from) if from.kind == EntryKind::File => {
+                            entry.content_from = from.content_from;
+                            entry.size = from.size;
+                            entry.blob = from.blob;
+                            entry.sha256 = from.sha256;
+                            entry.head.clone_from(&from.head);
+                            entry.kept.clone_from(&from.kept);
+                        }
+                        _ => {
+                            problem.get_or_insert(Problem {
+                                code: "archive-special-entry",
+                                message: format!(
+                                    "{shown}: hard link to `{shown_target}`, which is no \
+                                     earlier file of the archive"
+                                ),
+                            });
+                        }
+                    },
+                }
+            }
+            RawKind::Special(what) => {
+                entry.kind = EntryKind::Special(what);
+                problem.get_or_insert(Problem {
+                    code: "archive-special-entry",
+                    message: format!("{shown}: {what}, which a source release never needs"),
+                });
+            }
+        }
+        if let Some(p) = &normalised {
+            // An entry written through a symlink the archive made lands wherever the link
+            // points; extractors that follow it write outside the root.
+            if let Some(link) = entry_path::ancestors(p).find(|a| symlinks.iter().any(|s| s == a)) {
+                problem.get_or_insert(Problem {
+                    code: "archive-link-escape",
+                    message: format!("{shown}: written through the archive's symlink `{link}`"),
+                });
+            }
+            if entry.kind != EntryKind::Directory
+                && let Some(&first) = by_path.get(p)
+            {
+                problem.get_or_insert(Problem {
+                    code: "archive-duplicate-entry",
+                    message: format!(
+                        "{shown}: stored twice (entries {} and {}); extraction keeps only \
+                         the last",
+                        first + 1,
+                        index + 1
+                    ),
+                });
+            }
+            by_path.insert(p.clone(), index);
+        }
+        entry.problem = problem.or(entry.problem.take());
+        entries.push(entry);
+        Ok(())
+    })?;
+    Ok(Scan { entries, outcome })
+}
+
+fn is_metadata(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    METADATA_NAMES.contains(&name) || name == "Cargo.toml.orig"
+}
+
+fn path_problem(why: PathProblem, shown: &str) -> Problem {
+    let (code, what) = match why {
+        PathProblem::Absolute => ("archive-absolute-path", "absolute path"),
+        PathProblem::Traversal => ("archive-path-traversal", "path climbs out with `..`"),
+        PathProblem::OverLimit => ("archive-limit", "path longer or deeper than the limit"),
+        PathProblem::Invalid => ("archive-path-invalid", "path is not UTF-8 or holds NUL"),
+    };
+    Problem {
+        code,
+        message: format!("{shown}: {what}"),
+    }
+}
+
+/// Read the content once, computing its git blob id and SHA-256 and keeping its head and, for
+/// metadata files, its bytes. Git's blob id hashes the length first, so the declared size
+/// starts the hash and a content of any other length is malformed.
+fn digest_into(entry: &mut Entry, content: &mut dyn Read, size: u64, keep: bool) -> io::Result<()> {
+    let mut sha1 = Sha1::new();
+    sha1.update(format!("blob {size}\0").as_bytes());
+    let mut sha256 = Sha256::new();
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = match content.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = &buf[..n];
+        sha1.update(chunk);
+        sha256.update(chunk);
+        if entry.head.len() < HEAD_LEN {
+            let more = (HEAD_LEN - entry.head.len()).min(n);
+            entry.head.extend_from_slice(&chunk[..more]);
+        }
+        if keep && kept.len() + n <= MAX_METADATA_FILE {
+            kept.extend_from_slice(chunk);
+        }
+        total += n as u64;
+    }
+    if total != size {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: declares {size} bytes, holds {total}", entry.shown),
+        ));
+    }
+    let result = sha1.try_finalize();
+    if result.has_collision() {
+        entry.problem = Some(Problem {
+            code: "contents-unexplained",
+            message: format!("{}: content is a SHA-1 collision attack", entry.shown),
+        });
+    }
+    entry.blob = Oid::from_bytes(result.hash().as_slice()).expect("SHA-1 is 20 bytes");
+    entry.sha256 = sha256.finalize().into();
+    entry.size = total;
+    if keep && total as usize <= MAX_METADATA_FILE {
+        entry.kept = Some(kept);
+    }
+    Ok(())
+}
+
+/// Lowercase hex of a SHA-256 digest.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
