@@ -93,8 +93,8 @@ fn summary(r: &ContentsReport) -> String {
     let format = r.format.map(|f| f.name()).unwrap_or("unknown format");
     let _ = writeln!(
         out,
-        "{format} ({:?}) compared with commit {} (from {}){}",
-        r.ecosystem,
+        "{format} ({}) compared with commit {} (from {}){}",
+        r.ecosystem.name(),
         r.commit,
         r.commit_from,
         if r.dirty == Some(true) {

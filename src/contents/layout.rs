@@ -31,6 +31,19 @@ pub enum Ecosystem {
     Plain,
 }
 
+impl Ecosystem {
+    /// The ecosystem as reports spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ecosystem::Crate => "crate",
+            Ecosystem::Npm => "npm",
+            Ecosystem::PythonSdist => "python-sdist",
+            Ecosystem::PythonWheel => "python-wheel",
+            Ecosystem::Plain => "plain",
+        }
+    }
+}
+
 /// The commit an artifact names as its source.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NamedCommit {
@@ -49,8 +62,11 @@ pub(crate) struct Metadata {
     pub named_commit: Option<NamedCommit>,
     /// A crate packaged from a working tree with uncommitted changes.
     pub dirty: Option<bool>,
-    /// Repository directories the metadata names (`path_in_vcs`, `repository.directory`).
+    /// Repository directories the package may come from: named by its metadata
+    /// (`path_in_vcs`, `repository.directory`), or guessed (a wheel's `src/`).
     pub source_dirs: Vec<String>,
+    /// The metadata named the directory: it is used as is, never outscored by the root.
+    pub source_dir_named: bool,
 }
 
 /// The prefixes that turn an archive path into a repository path.
@@ -84,6 +100,7 @@ pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
         named_commit: None,
         dirty: None,
         source_dirs: Vec::new(),
+        source_dir_named: false,
     };
     if has(".cargo_vcs_info.json") || has("Cargo.toml.orig") {
         meta.ecosystem = Ecosystem::Crate;
@@ -95,9 +112,14 @@ pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
                 });
             }
             meta.dirty = Some(info["git"]["dirty"].as_bool().unwrap_or(false));
-            if let Some(dir) = info["path_in_vcs"].as_str().filter(|d| !d.is_empty()) {
-                meta.source_dirs
-                    .push(format!("{}/", dir.trim_end_matches('/')));
+            if let Some(dir) = info["path_in_vcs"].as_str() {
+                let dir = dir.trim_matches('/');
+                meta.source_dirs.push(if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                });
+                meta.source_dir_named = true;
             }
         }
     } else if top.as_deref() == Some("package/") && has("package.json") {
@@ -113,6 +135,7 @@ pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
                 let dir = dir.trim_matches('/');
                 if !dir.is_empty() {
                     meta.source_dirs.push(format!("{dir}/"));
+                    meta.source_dir_named = true;
                 }
             }
         }
@@ -133,12 +156,15 @@ pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
 
 /// Choose the mapping under which the most archive files are identical to the commit.
 /// Candidates are tried in order and the first of equal scores wins: metadata's directories,
-/// then the repository root.
+/// then the repository root. A directory the artifact itself names is the only source
+/// candidate: if it is wrong, its files fail, which is the truth about such an artifact.
 pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &CommitFiles<'_>) -> Mapping {
     let mut archive_prefixes: Vec<String> = meta.top.iter().cloned().collect();
     archive_prefixes.push(String::new());
     let mut source_prefixes = meta.source_dirs.clone();
-    source_prefixes.push(String::new());
+    if !meta.source_dir_named {
+        source_prefixes.push(String::new());
+    }
     let mut best: Option<(usize, Mapping)> = None;
     for a in &archive_prefixes {
         for s in &source_prefixes {
