@@ -22,6 +22,8 @@ pub const MAX_COMPRESSION_RATIO: u64 = 200;
 /// Unpacked bytes below which the ratio is not judged: small archives cannot hurt, and a tiny
 /// archive of empty files legitimately compresses far beyond the ratio.
 pub const COMPRESSION_RATIO_FLOOR: u64 = 16 << 20;
+/// Most bytes of tar headers (GNU long names, pax records) before one entry.
+pub const MAX_TAR_HEADER_BYTES: u64 = 1 << 20;
 /// Longest entry path accepted in an archive, in bytes.
 pub const MAX_ARCHIVE_PATH: usize = 4096;
 /// Deepest entry path accepted in an archive, in components.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::limits::{
     COMPRESSION_RATIO_FLOOR, MAX_ARCHIVE_ENTRIES, MAX_ARCHIVE_UNPACKED, MAX_COMPRESSION_RATIO,
-    MAX_SYMLINK_TARGET,
+    MAX_SYMLINK_TARGET, MAX_TAR_HEADER_BYTES,
 };
 
 /// The container of a release archive.
@@ -85,8 +85,9 @@ pub(crate) enum Stop {
     Malformed(String),
     /// Unpacking went past the size or compression-ratio limit.
     Bomb(String),
-    /// The archive holds more than [`MAX_ARCHIVE_ENTRIES`] entries.
-    TooManyEntries,
+    /// More than [`MAX_ARCHIVE_ENTRIES`] entries, or more than [`MAX_TAR_HEADER_BYTES`] of
+    /// headers (GNU long names, pax records) before one entry.
+    OverLimit(String),
 }
 
 /// How a read went: the container found, and where it stopped if not at the end.
@@ -102,6 +103,11 @@ pub(crate) struct ReadOutcome {
 struct UnpackBudget {
     compressed: Cell<u64>,
     unpacked: Cell<u64>,
+    /// Whether a visitor is reading an entry's content; bytes read otherwise are headers.
+    in_entry: Cell<bool>,
+    /// Header bytes since the last entry. The tar crate reads GNU long names and pax records
+    /// into memory whatever their declared size, so this is what bounds that memory.
+    header_bytes: Cell<u64>,
     tripped: RefCell<Option<Stop>>,
 }
 
@@ -110,6 +116,20 @@ impl UnpackBudget {
         let unpacked = self.unpacked.get() + n as u64;
         self.unpacked.set(unpacked);
         let compressed = self.compressed.get().max(1);
+        if !self.in_entry.get() {
+            let header = self.header_bytes.get() + n as u64;
+            self.header_bytes.set(header);
+            if header > MAX_TAR_HEADER_BYTES {
+                let why = format!(
+                    "more than {MAX_TAR_HEADER_BYTES} bytes of headers (long names, pax \
+                     records) before one entry; reading stopped there"
+                );
+                self.tripped
+                    .borrow_mut()
+                    .get_or_insert(Stop::OverLimit(why));
+                return Err(io::Error::other("archive header limit reached"));
+            }
+        }
         let over = if unpacked > MAX_ARCHIVE_UNPACKED {
             Some(format!(
                 "unpacks to more than {MAX_ARCHIVE_UNPACKED} bytes; reading stopped there"
@@ -255,7 +275,7 @@ fn read_tar<R: Read>(
         let mut entry = entry?;
         count += 1;
         if count > MAX_ARCHIVE_ENTRIES {
-            return Ok(Some(Stop::TooManyEntries));
+            return Ok(Some(too_many_entries()));
         }
         let link = || {
             entry
@@ -283,9 +303,22 @@ fn read_tar<R: Read>(
             size,
             backslash_separates: false,
         };
-        visit(raw, &mut entry)?;
+        budget.in_entry.set(true);
+        let visited = visit(raw, &mut entry);
+        // Whatever the visitor left unread is skipped by tar as it reads on: content, not
+        // headers, so it is drained here, inside the entry.
+        let drained = visited.and_then(|()| io::copy(&mut entry, &mut io::sink()));
+        budget.in_entry.set(false);
+        budget.header_bytes.set(0);
+        drained?;
     }
     Ok(None)
+}
+
+fn too_many_entries() -> Stop {
+    Stop::OverLimit(format!(
+        "more than {MAX_ARCHIVE_ENTRIES} entries; reading stopped there"
+    ))
 }
 
 /// A tar header block: `ustar` magic, or (old v7 tar) a valid header checksum; an all-zero
@@ -328,8 +361,10 @@ fn read_zip(
         Err(e) => return Ok(Some(Stop::Malformed(e.to_string()))),
     };
     if archive.len() as u64 > MAX_ARCHIVE_ENTRIES {
-        return Ok(Some(Stop::TooManyEntries));
+        return Ok(Some(too_many_entries()));
     }
+    // Zip names and extra fields are bounded by the format (16-bit lengths).
+    budget.in_entry.set(true);
     for i in 0..archive.len() {
         let entry = match archive.by_index(i) {
             Ok(e) => e,
@@ -494,6 +529,25 @@ mod tests {
         std::fs::write(&p, gz.finish().unwrap()).unwrap();
         let (o, _) = entries(&p);
         assert!(matches!(o.stop, Some(Stop::Bomb(_))), "{:?}", o.stop);
+    }
+
+    #[test]
+    fn a_huge_gnu_long_name_stops_at_the_header_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.as_gnu_mut().unwrap().name[..13].copy_from_slice(b"././@LongLink");
+        h.set_entry_type(tar::EntryType::GNULongName);
+        let name = vec![b'a'; (MAX_TAR_HEADER_BYTES as usize) * 2];
+        h.set_size(name.len() as u64);
+        h.set_cksum();
+        let mut tar = h.as_bytes().to_vec();
+        tar.extend_from_slice(&name);
+        tar.resize(tar.len() + 2048, 0);
+        let p = dir.path().join("longname.tar");
+        std::fs::write(&p, tar).unwrap();
+        let (o, seen) = entries(&p);
+        assert!(matches!(o.stop, Some(Stop::OverLimit(_))), "{:?}", o.stop);
+        assert!(seen.is_empty());
     }
 
     #[test]

@@ -39,12 +39,7 @@ pub(crate) fn archive_checks(
             format!("{format} archive: {why} (after {entries} entries)"),
         )),
         Some(Stop::Bomb(why)) => bomb = Some(why.clone()),
-        Some(Stop::TooManyEntries) => {
-            limit = Some(format!(
-                "more than {} entries; reading stopped there",
-                crate::limits::MAX_ARCHIVE_ENTRIES
-            ))
-        }
+        Some(Stop::OverLimit(why)) => limit = Some(why.clone()),
     }
     checks.push(match bomb {
         Some(why) => Check::fail("archive-bomb", why),

@@ -112,7 +112,8 @@ pub(crate) fn classify(
     };
     let mut files = Vec::new();
     for e in entries {
-        if e.kind == EntryKind::Directory {
+        // Directories are not files; one with a refused path still shows, to fail its check.
+        if e.kind == EntryKind::Directory && e.problem.is_none() {
             continue;
         }
         let rel = e.path.as_deref().map(rel_of);

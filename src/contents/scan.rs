@@ -5,7 +5,7 @@
 //! Path escapes, special entries and duplicates are recorded here as problems with their check
 //! codes; reading goes on, so one hostile entry does not hide the rest of the archive.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -75,7 +75,7 @@ pub(crate) struct Scan {
 pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
-    let mut symlinks: Vec<String> = Vec::new();
+    let mut symlinks: HashSet<String> = HashSet::new();
     let outcome = archive::read(path, &mut |raw: RawEntry, content: &mut dyn Read| {
         let index = entries.len();
         let shown = String::from_utf8_lossy(&raw.path).into_owned();
@@ -116,7 +116,7 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
                             ),
                         });
                     }
-                    symlinks.push(p.clone());
+                    symlinks.insert(p.clone());
                 }
                 digest_into(&mut entry, &mut &target[..], target.len() as u64, false)?;
                 entry.kind = EntryKind::Symlink(target);
@@ -164,7 +164,7 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
         if let Some(p) = &normalised {
             // An entry written through a symlink the archive made lands wherever the link
             // points; extractors that follow it write outside the root.
-            if let Some(link) = entry_path::ancestors(p).find(|a| symlinks.iter().any(|s| s == a)) {
+            if let Some(link) = entry_path::ancestors(p).find(|a| symlinks.contains(*a)) {
                 problem.get_or_insert(Problem {
                     code: "archive-link-escape",
                     message: format!("{shown}: written through the archive's symlink `{link}`"),

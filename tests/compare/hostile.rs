@@ -188,6 +188,11 @@ fn absolute_path_fails() {
         "archive-absolute-path",
     );
     assert_eq!(outcomes(&r, "archive-path-traversal"), ["pass"]);
+    // A directory entry is refused as surely as a file.
+    hostile_fails(
+        (b"/etc/cron.d/", tar::EntryType::Directory, b"", b""),
+        "archive-absolute-path",
+    );
 }
 
 #[test]
