@@ -147,5 +147,19 @@ fn summary(r: &ContentsReport) -> String {
             None => {}
         }
     }
+    if !r.missing.is_empty() {
+        let shown: Vec<&str> = r.missing.iter().take(10).map(String::as_str).collect();
+        let more = r.missing.len() - shown.len();
+        let _ = writeln!(
+            out,
+            "  in the commit, not in the archive (information): {}{}",
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     out
 }

@@ -255,3 +255,81 @@ fn components(bytes: &[u8]) -> VecDeque<String> {
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with one commit holding `files` and `links` (path, target).
+    fn repo_with(files: &[(&str, &str)], links: &[(&str, &str)]) -> (tempfile::TempDir, Oid) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        for (path, target) in links {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::os::unix::fs::symlink(target, p).unwrap();
+        }
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.org").unwrap();
+        let id = repo
+            .commit(Some("HEAD"), &sig, &sig, "c", &tree, &[])
+            .unwrap();
+        (dir, id)
+    }
+
+    #[test]
+    fn resolves_symlinks_one_component_at_a_time() {
+        let (dir, id) = repo_with(
+            &[("src/lib/a.c", "a\n"), ("README", "r\n")],
+            &[
+                ("include", "src/lib"),
+                ("docs/readme", "../README"),
+                ("chain", "include"),
+                ("out", "../outside"),
+                ("abs", "/etc/passwd"),
+                ("loop1", "loop2"),
+                ("loop2", "loop1"),
+            ],
+        );
+        let source = SourceTree::open(dir.path(), "HEAD").unwrap();
+        assert_eq!(source.reviewed_commit(), id);
+        let files = source.files(id).unwrap();
+        let at = |p: &str| match files.resolve(p) {
+            Lookup::File { path, .. } => Some(path),
+            _ => None,
+        };
+        assert_eq!(at("src/lib/a.c").as_deref(), Some("src/lib/a.c"));
+        assert_eq!(at("include/a.c").as_deref(), Some("src/lib/a.c"));
+        assert_eq!(at("chain/a.c").as_deref(), Some("src/lib/a.c"));
+        assert_eq!(at("docs/readme").as_deref(), Some("README"));
+        assert_eq!(files.resolve("include/missing.c"), Lookup::Missing);
+        assert_eq!(files.resolve("out/x"), Lookup::Unresolvable);
+        assert_eq!(files.resolve("abs"), Lookup::Unresolvable);
+        assert_eq!(files.resolve("loop1/x"), Lookup::Unresolvable);
+        assert_eq!(files.resolve("src/lib"), Lookup::Missing);
+        assert!(files.entry("include").unwrap().is_symlink());
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_repository_or_a_revision() {
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            SourceTree::open(empty.path(), "HEAD"),
+            Err(SourceError::NotARepository { .. })
+        ));
+        let (dir, _) = repo_with(&[("a", "a")], &[]);
+        assert!(matches!(
+            SourceTree::open(dir.path(), "v9.9"),
+            Err(SourceError::UnknownRevision { .. })
+        ));
+    }
+}
