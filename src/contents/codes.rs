@@ -106,3 +106,32 @@ pub const CODES: &[Code] = &[
             be read to its end.",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::CODES;
+
+    /// Every code literal in the module's sources has an entry, and every entry is used.
+    #[test]
+    fn every_code_reported_is_registered_once() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("checks.rs"),
+            include_str!("scan.rs"),
+            include_str!("classify.rs"),
+        ];
+        let mut used = std::collections::BTreeSet::new();
+        for text in sources {
+            for piece in text.split('"').skip(1).step_by(2) {
+                let is_code = (piece.starts_with("archive-") || piece.starts_with("contents-"))
+                    && piece.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+                if is_code {
+                    used.insert(piece);
+                }
+            }
+        }
+        let registered: std::collections::BTreeSet<&str> = CODES.iter().map(|c| c.code).collect();
+        assert_eq!(registered.len(), CODES.len(), "a code is registered twice");
+        assert_eq!(used, registered);
+    }
+}

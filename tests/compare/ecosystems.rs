@@ -295,3 +295,41 @@ fn a_crate_naming_an_unreviewed_commit_fails() {
     assert_eq!(c["commit"], reviewed.trim());
     assert_eq!(file(&report, "demo-0.1.0/src/lib.rs")["class"], "modified");
 }
+
+#[test]
+fn npm_git_head_names_the_commit_and_the_published_manifest_is_explained() {
+    // `npm publish` adds `gitHead`; `npm pack` here does not, so the published form is made by
+    // adding it to the packed manifest, as the registry would serve it.
+    let repo = Repo::new(&[
+        (
+            "packages/demo/package.json",
+            "{\n  \"name\": \"demo-pkg\",\n  \"version\": \"1.0.0\",\n  \"repository\": {\"type\": \"git\", \"url\": \"https://example.org/r.git\", \"directory\": \"packages/demo\"}\n}\n",
+        ),
+        ("packages/demo/index.js", "module.exports = 42;\n"),
+    ]);
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(
+        "packages/demo/index.js",
+        b"module.exports = 43; // after release\n",
+    );
+    repo.commit("later work");
+    let tree = repo.out("npm/package");
+    std::fs::create_dir_all(&tree).unwrap();
+    let manifest = format!(
+        "{{\"name\":\"demo-pkg\",\"version\":\"1.0.0\",\"gitHead\":\"{head}\",\"repository\":{{\"type\":\"git\",\"url\":\"https://example.org/r.git\",\"directory\":\"packages/demo\"}}}}"
+    );
+    std::fs::write(tree.join("package.json"), manifest).unwrap();
+    std::fs::write(tree.join("index.js"), "module.exports = 42;\n").unwrap();
+    let archive = repo.out("demo-pkg-1.0.0.tgz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["commit_from"], "npm-git-head");
+    assert_eq!(c["commit"], head);
+    assert_eq!(c["source_prefix"], "packages/demo/");
+    assert_eq!(
+        file(&report, "package/package.json")["rule"],
+        "npm-published-manifest"
+    );
+}
