@@ -163,7 +163,13 @@ pub(crate) fn classify(
                 continue;
             }
         }
-        if let Some(x) = rules.explain(&rel, e) {
+        // A build output is never explained by a packaging rule: rules write text metadata.
+        file.kind = build_output_kind(&e.head, &rel);
+        let explained = match file.kind {
+            None => rules.explain(&rel, e),
+            Some(_) => None,
+        };
+        if let Some(x) = explained {
             file.class = FileClass::GeneratedExplained;
             file.rule = Some(x.rule);
             file.detail = x.source.map(|s| format!("from {s} in the commit"));
@@ -178,7 +184,6 @@ pub(crate) fn classify(
                 file.detail = Some(format!("compared through git's symlink, with {path}"));
             }
         } else {
-            file.kind = build_output_kind(&e.head, &rel);
             let allowed = policy.allows_extra(&rel) || policy.allows_extra(&e.shown);
             file.class = if allowed {
                 FileClass::AllowedExtra

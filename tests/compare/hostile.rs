@@ -286,3 +286,31 @@ fn a_file_that_is_no_archive_fails() {
     fails_with(&report, "archive-unreadable");
     assert_eq!(contents(&report)["format"], serde_json::Value::Null);
 }
+
+#[test]
+fn no_packaging_rule_explains_an_object_file() {
+    // An sdist's egg-info holds any bytes setuptools writes; an ELF object there is not one.
+    let repo = Repo::new(&[
+        ("setup.py", "from setuptools import setup\nsetup()\n"),
+        ("demo/__init__.py", "\n"),
+    ]);
+    let tree = repo.unpacked();
+    std::fs::write(tree.join("PKG-INFO"), "Metadata-Version: 2.1\nName: demo\n").unwrap();
+    std::fs::create_dir_all(tree.join("demo.egg-info")).unwrap();
+    std::fs::write(tree.join("demo.egg-info/top_level.txt"), ELF_OBJECT).unwrap();
+    std::fs::write(tree.join("demo.egg-info/SOURCES.txt"), "setup.py\n").unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(contents(&report)["ecosystem"], "python-sdist");
+    assert_eq!(
+        file(&report, "demo-1.0/demo.egg-info/SOURCES.txt")["rule"],
+        "python-egg-info"
+    );
+    let f = file(&report, "demo-1.0/demo.egg-info/top_level.txt");
+    assert_eq!(
+        (&f["class"], &f["kind"]),
+        (&"unexplained".into(), &"ELF object or executable".into())
+    );
+}
