@@ -4,10 +4,15 @@
 //!
 //! Path escapes, special entries and duplicates are recorded here as problems with their check
 //! codes; reading goes on, so one hostile entry does not hide the rest of the archive.
+//!
+//! Decompressing and hashing each take about half the time, so they overlap: entries up to
+//! [`PIPELINED_ENTRY`] bytes are handed to a hashing thread while the next one is unpacked;
+//! larger ones are hashed as they stream, in bounded memory.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::mpsc;
 
 use git2::Oid;
 use sha1_checked::Sha1;
@@ -27,6 +32,14 @@ const METADATA_NAMES: &[&str] = &[
     "PKG-INFO",
     "Cargo.lock",
 ];
+
+/// Largest entry read whole and hashed on the hashing thread.
+const PIPELINED_ENTRY: u64 = 4 << 20;
+// Metadata files are kept whole, so they must be small enough to go through the pipeline.
+const _: () = assert!(MAX_METADATA_FILE as u64 <= PIPELINED_ENTRY);
+
+/// Entries waiting for the hashing thread; with [`PIPELINED_ENTRY`], bounds the memory used.
+const PIPELINE_DEPTH: usize = 8;
 
 /// What an entry is, once read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +86,44 @@ pub(crate) struct Scan {
 
 /// Read every entry of the archive at `path`.
 pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
+    std::thread::scope(|scope| {
+        let (to_hasher, jobs) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(PIPELINE_DEPTH);
+        let hasher = scope.spawn(move || {
+            jobs.into_iter()
+                .map(|(index, data, keep)| (index, Digests::of(data, keep)))
+                .collect::<Vec<_>>()
+        });
+        let read = read_entries(path, &to_hasher);
+        drop(to_hasher);
+        let digests = match hasher.join() {
+            Ok(d) => d,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let mut scan = read?;
+        for (index, d) in digests {
+            d.apply(&mut scan.entries[index]);
+        }
+        // Hard links have their target's bytes, known only now that every digest is in.
+        for index in 0..scan.entries.len() {
+            let from = scan.entries[index].content_from;
+            if from != index {
+                let (source, entry) = (scan.entries[from].clone(), &mut scan.entries[index]);
+                entry.size = source.size;
+                entry.blob = source.blob;
+                entry.sha256 = source.sha256;
+                entry.head = source.head;
+                entry.kept = source.kept;
+            }
+        }
+        Ok(scan)
+    })
+}
+
+/// The first pass proper: every entry's header, with small files sent to the hashing thread.
+fn read_entries(
+    path: &Path,
+    to_hasher: &mpsc::SyncSender<(usize, Vec<u8>, bool)>,
+) -> io::Result<Scan> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
     let mut symlinks: HashSet<String> = HashSet::new();
@@ -105,7 +156,15 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
         match raw.kind {
             RawKind::File => {
                 let keep = normalised.as_deref().is_some_and(is_metadata);
-                digest_into(&mut entry, content, raw.size, keep, &mut buf)?;
+                if raw.size <= PIPELINED_ENTRY {
+                    let mut data = Vec::with_capacity(raw.size as usize);
+                    content.take(raw.size + 1).read_to_end(&mut data)?;
+                    check_size(&shown, raw.size, data.len() as u64)?;
+                    // The hashing thread only ends when this sender is dropped, after the read.
+                    let _ = to_hasher.send((index, data, keep));
+                } else {
+                    Digests::of_stream(content, &shown, raw.size, &mut buf)?.apply(&mut entry);
+                }
             }
             RawKind::Directory => entry.kind = EntryKind::Directory,
             RawKind::Symlink(target) => {
@@ -121,8 +180,7 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
                     }
                     symlinks.insert(p.clone());
                 }
-                let len = target.len() as u64;
-                digest_into(&mut entry, &mut &target[..], len, false, &mut buf)?;
+                Digests::of(target.clone(), false).apply(&mut entry);
                 entry.kind = EntryKind::Symlink(target);
             }
             RawKind::Hardlink(target) => {
@@ -138,12 +196,7 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
                     }
                     Ok(t) => match by_path.get(&t).map(|&i| &entries[i]) {
                         Some(from) if from.kind == EntryKind::File => {
-                            entry.content_from = from.content_from;
-                            entry.size = from.size;
-                            entry.blob = from.blob;
-                            entry.sha256 = from.sha256;
-                            entry.head.clone_from(&from.head);
-                            entry.kept.clone_from(&from.kept);
+                            entry.content_from = from.content_from; // digests copied after
                         }
                         _ => {
                             problem.get_or_insert(Problem {
@@ -214,60 +267,97 @@ fn path_problem(why: PathProblem, shown: &str) -> Problem {
     }
 }
 
-/// Read the content once, computing its git blob id and SHA-256 and keeping its head and, for
-/// metadata files, its bytes. Git's blob id hashes the length first, so the declared size
-/// starts the hash and a content of any other length is malformed.
-fn digest_into(
-    entry: &mut Entry,
-    content: &mut dyn Read,
+/// An entry's digests: git's blob id (SHA-1 with collision detection, as git computes it), its
+/// SHA-256, its first bytes and, for metadata files, all of them.
+struct Digests {
     size: u64,
-    keep: bool,
-    buf: &mut [u8],
-) -> io::Result<()> {
-    let mut sha1 = Sha1::new();
-    sha1.update(format!("blob {size}\0").as_bytes());
-    let mut sha256 = Sha256::new();
-    let mut kept = Vec::new();
-    let mut total = 0u64;
-    loop {
-        let n = match content.read(buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let chunk = &buf[..n];
-        sha1.update(chunk);
-        sha256.update(chunk);
-        if entry.head.len() < HEAD_LEN {
-            let more = (HEAD_LEN - entry.head.len()).min(n);
-            entry.head.extend_from_slice(&chunk[..more]);
+    blob: Oid,
+    collision: bool,
+    sha256: [u8; 32],
+    head: Vec<u8>,
+    kept: Option<Vec<u8>>,
+}
+
+impl Digests {
+    fn of(data: Vec<u8>, keep: bool) -> Digests {
+        let mut sha1 = Sha1::new();
+        sha1.update(format!("blob {}\0", data.len()).as_bytes());
+        sha1.update(&data);
+        let sha1 = sha1.try_finalize();
+        Digests {
+            size: data.len() as u64,
+            blob: Oid::from_bytes(sha1.hash().as_slice()).expect("SHA-1 is 20 bytes"),
+            collision: sha1.has_collision(),
+            sha256: Sha256::digest(&data).into(),
+            head: data[..data.len().min(HEAD_LEN)].to_vec(),
+            kept: (keep && data.len() <= MAX_METADATA_FILE).then_some(data),
         }
-        if keep && kept.len() + n <= MAX_METADATA_FILE {
-            kept.extend_from_slice(chunk);
+    }
+
+    /// Digests of content too large to hold, hashed in `buf`-sized chunks. Git's blob id hashes
+    /// the length first, so the declared size starts the hash and any other length is
+    /// malformed.
+    fn of_stream(
+        content: &mut dyn Read,
+        shown: &str,
+        size: u64,
+        buf: &mut [u8],
+    ) -> io::Result<Digests> {
+        let mut sha1 = Sha1::new();
+        sha1.update(format!("blob {size}\0").as_bytes());
+        let mut sha256 = Sha256::new();
+        let mut head = Vec::new();
+        let mut total = 0u64;
+        loop {
+            let n = match content.read(buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let chunk = &buf[..n];
+            sha1.update(chunk);
+            sha256.update(chunk);
+            if head.len() < HEAD_LEN {
+                head.extend_from_slice(&chunk[..(HEAD_LEN - head.len()).min(n)]);
+            }
+            total += n as u64;
         }
-        total += n as u64;
+        check_size(shown, size, total)?;
+        let sha1 = sha1.try_finalize();
+        Ok(Digests {
+            size,
+            blob: Oid::from_bytes(sha1.hash().as_slice()).expect("SHA-1 is 20 bytes"),
+            collision: sha1.has_collision(),
+            sha256: sha256.finalize().into(),
+            head,
+            kept: None, // metadata files are never this large (asserted below)
+        })
     }
-    if total != size {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{}: declares {size} bytes, holds {total}", entry.shown),
-        ));
+
+    fn apply(self, entry: &mut Entry) {
+        if self.collision && entry.problem.is_none() {
+            entry.problem = Some(Problem {
+                code: "contents-unexplained",
+                message: format!("{}: content is a SHA-1 collision attack", entry.shown),
+            });
+        }
+        entry.size = self.size;
+        entry.blob = self.blob;
+        entry.sha256 = self.sha256;
+        entry.head = self.head;
+        entry.kept = self.kept;
     }
-    let result = sha1.try_finalize();
-    if result.has_collision() {
-        entry.problem = Some(Problem {
-            code: "contents-unexplained",
-            message: format!("{}: content is a SHA-1 collision attack", entry.shown),
-        });
+}
+
+fn check_size(shown: &str, declared: u64, read: u64) -> io::Result<()> {
+    if declared == read {
+        return Ok(());
     }
-    entry.blob = Oid::from_bytes(result.hash().as_slice()).expect("SHA-1 is 20 bytes");
-    entry.sha256 = sha256.finalize().into();
-    entry.size = total;
-    if keep && total as usize <= MAX_METADATA_FILE {
-        entry.kept = Some(kept);
-    }
-    Ok(())
+    Err(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{shown}: declares {declared} bytes, holds {read}"),
+    ))
 }
 
 /// Lowercase hex of a SHA-256 digest.
@@ -332,6 +422,45 @@ mod tests {
                 assert!(result.is_ok(), "{name}, round {round}: panicked");
             }
         }
+    }
+
+    #[test]
+    fn large_entries_stream_and_hard_links_share_their_targets_digests() {
+        let big: Vec<u8> = (0..(PIPELINED_ENTRY as u32 + 4096))
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_gnu();
+        h.set_size(big.len() as u64);
+        h.set_cksum();
+        b.append_data(&mut h, "p/big.bin", &big[..]).unwrap();
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_cksum();
+        b.append_data(&mut h, "p/small.txt", &b"hi\n"[..]).unwrap();
+        for (link, target) in [("p/big-link", "p/big.bin"), ("p/small-link", "p/small.txt")] {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(tar::EntryType::Link);
+            h.set_size(0);
+            b.append_link(&mut h, link, target).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.tar");
+        std::fs::write(&path, b.into_inner().unwrap()).unwrap();
+        let scan = scan(&path).unwrap();
+        assert_eq!(scan.outcome.stop, None);
+        let e = &scan.entries;
+        assert_eq!(
+            e[0].blob,
+            Oid::hash_object(git2::ObjectType::Blob, &big).unwrap()
+        );
+        assert_eq!(e[0].sha256, <[u8; 32]>::from(Sha256::digest(&big)));
+        assert_eq!(
+            (e[2].content_from, e[2].blob, e[2].size),
+            (0, e[0].blob, e[0].size)
+        );
+        assert_eq!((e[3].content_from, e[3].blob, e[3].size), (1, e[1].blob, 3));
+        assert!(e.iter().all(|x| x.problem.is_none()));
     }
 
     #[test]
