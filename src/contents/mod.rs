@@ -156,8 +156,17 @@ pub fn compare(
     if !meta.is_file() {
         return Err(unreadable("not a regular file".into()));
     }
-    let sha256 = file_sha256(archive).map_err(|e| unreadable(e.to_string()))?;
-    let scan = scan::scan(archive).map_err(|e| unreadable(e.to_string()))?;
+    // The archive's own digest is read beside the first pass, on its own thread.
+    let (sha256, scan) = std::thread::scope(|scope| {
+        let digest = scope.spawn(|| file_sha256(archive));
+        let scan = scan::scan(archive);
+        let digest = digest
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (digest, scan)
+    });
+    let sha256 = sha256.map_err(|e| unreadable(e.to_string()))?;
+    let scan = scan.map_err(|e| unreadable(e.to_string()))?;
     let format = scan.outcome.format;
     let complete = scan.outcome.stop.is_none();
     let meta = layout::metadata(&scan.entries, format);

@@ -38,8 +38,15 @@ const PIPELINED_ENTRY: u64 = 4 << 20;
 // Metadata files are kept whole, so they must be small enough to go through the pipeline.
 const _: () = assert!(MAX_METADATA_FILE as u64 <= PIPELINED_ENTRY);
 
-/// Entries waiting for the hashing thread; with [`PIPELINED_ENTRY`], bounds the memory used.
-const PIPELINE_DEPTH: usize = 8;
+/// Batches waiting for the hashing thread; with [`BATCH_BYTES`] and [`PIPELINED_ENTRY`], bounds
+/// the memory used.
+const PIPELINE_DEPTH: usize = 4;
+/// Bytes of small entries sent to the hashing thread at once: one message per entry would spend
+/// more time waking threads than hashing.
+const BATCH_BYTES: usize = 1 << 20;
+
+/// Entries for the hashing thread: position, bytes, and whether to keep them.
+type Batch = Vec<(usize, Vec<u8>, bool)>;
 
 /// What an entry is, once read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,9 +94,11 @@ pub(crate) struct Scan {
 /// Read every entry of the archive at `path`.
 pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
     std::thread::scope(|scope| {
-        let (to_hasher, jobs) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(PIPELINE_DEPTH);
+        let (to_hasher, batches) = mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let hasher = scope.spawn(move || {
-            jobs.into_iter()
+            batches
+                .into_iter()
+                .flatten()
                 .map(|(index, data, keep)| (index, Digests::of(data, keep)))
                 .collect::<Vec<_>>()
         });
@@ -120,10 +129,9 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
 }
 
 /// The first pass proper: every entry's header, with small files sent to the hashing thread.
-fn read_entries(
-    path: &Path,
-    to_hasher: &mpsc::SyncSender<(usize, Vec<u8>, bool)>,
-) -> io::Result<Scan> {
+fn read_entries(path: &Path, to_hasher: &mpsc::SyncSender<Batch>) -> io::Result<Scan> {
+    let mut batch: Batch = Vec::new();
+    let mut batch_bytes = 0usize;
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
     let mut symlinks: HashSet<String> = HashSet::new();
@@ -160,8 +168,13 @@ fn read_entries(
                     let mut data = Vec::with_capacity(raw.size as usize);
                     content.take(raw.size + 1).read_to_end(&mut data)?;
                     check_size(&shown, raw.size, data.len() as u64)?;
-                    // The hashing thread only ends when this sender is dropped, after the read.
-                    let _ = to_hasher.send((index, data, keep));
+                    batch_bytes += data.len();
+                    batch.push((index, data, keep));
+                    if batch_bytes >= BATCH_BYTES {
+                        batch_bytes = 0;
+                        // The hashing thread ends only when the sender is dropped, after the read.
+                        let _ = to_hasher.send(std::mem::take(&mut batch));
+                    }
                 } else {
                     Digests::of_stream(content, &shown, raw.size, &mut buf)?.apply(&mut entry);
                 }
@@ -246,6 +259,9 @@ fn read_entries(
         entries.push(entry);
         Ok(())
     })?;
+    if !batch.is_empty() {
+        let _ = to_hasher.send(batch);
+    }
     Ok(Scan { entries, outcome })
 }
 
