@@ -149,12 +149,15 @@ impl Rules<'_> {
                 .then_some(())
                 .and(name("python-pkg-info")),
             (Ecosystem::PythonSdist, "setup.cfg") => {
-                let (path, oid) = git("setup.cfg")?;
-                let ours = self.commit.blob(oid).ok()?;
                 let theirs = std::str::from_utf8(kept?).ok()?;
+                // Without a setup.cfg in git, setuptools writes one holding only the section.
+                let (ours, source) = match git("setup.cfg") {
+                    Some((path, oid)) => (self.commit.blob(oid).ok()?, Some(path)),
+                    None => (Vec::new(), None),
+                };
                 egg_info_only(std::str::from_utf8(&ours).ok()?, theirs).then_some(Explained {
                     rule: "setuptools-egg-info-section",
-                    source: Some(path),
+                    source,
                 })
             }
             (Ecosystem::PythonSdist, _) if is_egg_info(rel) => name("python-egg-info"),
@@ -306,6 +309,12 @@ mod tests {
         assert!(!egg_info_only(git, &evil));
         let changed = sdist.replace("version = 1.0", "version = 1.1");
         assert!(!egg_info_only(git, &changed));
+        // With no setup.cfg in git, only the section itself is explained.
+        assert!(egg_info_only(
+            "",
+            "[egg_info]\ntag_build = \ntag_date = 0\n\n"
+        ));
+        assert!(!egg_info_only("", sdist));
     }
 
     #[test]

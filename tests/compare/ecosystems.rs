@@ -203,6 +203,26 @@ fn setuptools_sdist_passes() {
 }
 
 #[test]
+fn setuptools_sdist_without_setup_cfg_in_git_passes() {
+    let repo = Repo::new(&[
+        (
+            "setup.py",
+            "from setuptools import setup\nsetup(name=\"demo\", version=\"1.0\", packages=[\"demo\"])\n",
+        ),
+        ("README.md", "# demo\n"),
+        ("demo/__init__.py", "ANSWER = 42\n"),
+    ]);
+    run(Command::new("python3")
+        .args(["setup.py", "-q", "sdist", "--dist-dir"])
+        .arg(repo.out("dist"))
+        .current_dir(repo.path()));
+    let (code, report) = compare(&repo.out("dist/demo-1.0.tar.gz"), &repo.path(), &[]);
+    assert_clean(code, &report);
+    let cfg = file(&report, "demo-1.0/setup.cfg");
+    assert_eq!(cfg["rule"], "setuptools-egg-info-section", "{cfg}");
+}
+
+#[test]
 fn npm_pack_passes() {
     let repo = Repo::new(&[
         (
