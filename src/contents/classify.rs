@@ -58,8 +58,8 @@ pub struct FileReport {
     /// The packaging rule, for `generated-explained`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'static str>,
-    /// The build-output kind (ELF, Mach-O, PE, static library, assembly) of a file the commit
-    /// lacks.
+    /// The build-output kind (ELF, Mach-O, PE, static library, assembly) of a file that is not
+    /// identical to the commit's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<&'static str>,
     /// Why, in a few words: the check an entry failed, the commit file a rule used, the
