@@ -314,3 +314,49 @@ fn no_packaging_rule_explains_an_object_file() {
         (&"unexplained".into(), &"ELF object or executable".into())
     );
 }
+
+#[test]
+fn a_path_that_is_not_utf8_fails() {
+    hostile_fails(
+        (
+            b"demo-1.0/caf\xe9.c",
+            tar::EntryType::Regular,
+            b"",
+            b"int x;\n",
+        ),
+        "archive-path-invalid",
+    );
+}
+
+#[test]
+fn an_entry_written_through_the_archives_own_symlink_fails() {
+    // The link itself stays inside; the entry after it is written wherever the link points.
+    let repo = Repo::new(SOURCES);
+    let archive = repo.out("through-link.tar");
+    std::fs::write(
+        &archive,
+        raw_tar(&[
+            (
+                b"demo-1.0/README.md",
+                tar::EntryType::Regular,
+                b"",
+                b"# demo\n",
+            ),
+            (b"demo-1.0/src", tar::EntryType::Symlink, b"tests", b""),
+            (
+                b"demo-1.0/src/main.c",
+                tar::EntryType::Regular,
+                b"",
+                b"int main;\n",
+            ),
+        ]),
+    )
+    .unwrap();
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    fails_with(&report, "archive-link-escape");
+    assert_eq!(
+        file(&report, "demo-1.0/src/main.c")["problem"],
+        "archive-link-escape"
+    );
+}
