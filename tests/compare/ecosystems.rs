@@ -353,3 +353,43 @@ fn npm_git_head_names_the_commit_and_the_published_manifest_is_explained() {
         "npm-published-manifest"
     );
 }
+
+#[test]
+fn streams_of_several_members_or_frames_pass() {
+    // pigz, pixz, pbzip2 and pzstd write concatenated streams; each must be read to its end.
+    let repo = Repo::new(SOURCES);
+    let tar = std::fs::read(repo.git_archive("tar")).unwrap();
+    let (first, second) = tar.split_at(tar.len() / 2 + 100);
+    for (format, program) in [
+        ("tar.gz", "gzip"),
+        ("tar.xz", "xz"),
+        ("tar.bz2", "bzip2"),
+        ("tar.zst", "zstd"),
+    ] {
+        let mut joined = Vec::new();
+        for half in [first, second] {
+            let mut child = Command::new(program)
+                .args(["-c", "-q"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("`{program}` is required by this test: {e}"));
+            let mut stdin = child.stdin.take().unwrap();
+            let data = half.to_vec();
+            let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
+            let out = child.wait_with_output().unwrap();
+            writer.join().unwrap().unwrap();
+            assert!(out.status.success(), "{program} failed");
+            joined.extend_from_slice(&out.stdout);
+        }
+        let archive = repo.out(&format!("joined.{format}"));
+        std::fs::write(&archive, joined).unwrap();
+        let (code, report) = compare(&archive, &repo.path(), &[]);
+        assert_clean(code, &report);
+        assert_eq!(
+            contents(&report)["counts"]["identical"],
+            SOURCES.len() as u64,
+            "{format}"
+        );
+    }
+}
