@@ -100,15 +100,14 @@ impl SourceTree {
             }
             TreeWalkResult::Ok
         })?;
-        let mut by_blob: HashMap<Oid, String> = HashMap::new();
+        let mut by_blob: HashMap<Oid, Vec<String>> = HashMap::new();
         for (path, f) in &files {
             if f.is_regular() {
-                let slot = by_blob.entry(f.oid).or_insert_with(|| path.clone());
-                if path < slot {
-                    path.clone_into(slot); // the smallest path, so reports do not vary
-                }
+                by_blob.entry(f.oid).or_default().push(path.clone());
             }
         }
+        // Sorted, so that reports do not vary with hash order.
+        by_blob.values_mut().for_each(|paths| paths.sort_unstable());
         Ok(CommitFiles {
             repo: &self.repo,
             files,
@@ -150,7 +149,7 @@ pub(crate) struct CommitFiles<'r> {
     repo: &'r Repository,
     files: HashMap<String, GitFile>,
     dirs: HashSet<String>,
-    by_blob: HashMap<Oid, String>,
+    by_blob: HashMap<Oid, Vec<String>>,
 }
 
 impl CommitFiles<'_> {
@@ -159,9 +158,12 @@ impl CommitFiles<'_> {
         self.files.get(path).copied()
     }
 
-    /// Some path of a regular file with exactly this content.
-    pub fn path_of_blob(&self, oid: Oid) -> Option<&str> {
-        self.by_blob.get(&oid).map(String::as_str)
+    /// The paths of regular files with exactly this content, sorted.
+    pub fn paths_of_blob(&self, oid: Oid) -> &[String] {
+        self.by_blob
+            .get(&oid)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Every path (files, links, submodules) under `prefix` (`""` or ending in `/`), sorted.

@@ -33,7 +33,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "copied-readme-or-licence",
-        "a readme or licence equal to a file elsewhere in the commit",
+        "a readme or licence equal to a file of the same name elsewhere in the commit",
     ),
     ("python-pkg-info", "a Python sdist's `PKG-INFO`"),
     (
@@ -174,7 +174,7 @@ impl Rules<'_> {
                     source: Some(path),
                 })
             }
-            _ if !rel.contains('/') && is_readme_or_licence(rel) => self.copied(entry),
+            _ if !rel.contains('/') && is_readme_or_licence(rel) => self.copied(rel, entry),
             _ => None,
         }
     }
@@ -193,22 +193,30 @@ impl Rules<'_> {
         }
         let base = file.rsplit('/').next().unwrap_or(file);
         if file.starts_with("licenses/") || is_readme_or_licence(base) {
-            let source = self.commit.path_of_blob(entry.blob)?.to_owned();
             return Some(Explained {
                 rule: "python-dist-info",
-                source: Some(source),
+                source: Some(self.copy_of(base, entry)?),
             });
         }
         None
     }
 
-    /// A readme or licence equal to some file of the commit (cargo copies `readme = "../x"`).
-    fn copied(&self, entry: &Entry) -> Option<Explained> {
-        let source = self.commit.path_of_blob(entry.blob)?.to_owned();
+    /// A readme or licence copied from elsewhere in the commit (cargo copies
+    /// `readme = "../README.md"` into the package root under its own name).
+    fn copied(&self, rel: &str, entry: &Entry) -> Option<Explained> {
         Some(Explained {
             rule: "copied-readme-or-licence",
-            source: Some(source),
+            source: Some(self.copy_of(rel, entry)?),
         })
+    }
+
+    /// A commit file with the entry's exact content and the file name `name`.
+    fn copy_of(&self, name: &str, entry: &Entry) -> Option<String> {
+        self.commit
+            .paths_of_blob(entry.blob)
+            .iter()
+            .find(|p| p.rsplit('/').next() == Some(name))
+            .cloned()
     }
 }
 

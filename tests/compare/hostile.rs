@@ -360,3 +360,23 @@ fn an_entry_written_through_the_archives_own_symlink_fails() {
         "archive-link-escape"
     );
 }
+
+#[test]
+fn a_readme_is_explained_only_as_a_copy_of_a_readme() {
+    let repo = Repo::new(&[
+        ("README.md", "# demo\n"),
+        ("docs/LICENSE", "MIT\n"),
+        ("src/main.c", "int main(void) { return 0; }\n"),
+    ]);
+    let tree = repo.unpacked();
+    std::fs::write(tree.join("LICENSE"), "MIT\n").unwrap(); // copied, like cargo's license-file
+    std::fs::write(tree.join("README"), "int main(void) { return 0; }\n").unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let licence = file(&report, "demo-1.0/LICENSE");
+    assert_eq!(licence["rule"], "copied-readme-or-licence");
+    assert_eq!(licence["detail"], "from docs/LICENSE in the commit");
+    assert_eq!(file(&report, "demo-1.0/README")["class"], "unexplained");
+}
