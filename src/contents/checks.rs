@@ -28,6 +28,8 @@ pub(crate) fn archive_checks(
 ) -> Vec<Check> {
     let mut checks = Vec::new();
     let format = outcome.format.map(|f| f.name()).unwrap_or("unknown");
+    let clean =
+        |code, message: &str| clean_or_partial(code, message, outcome.stop.is_none(), entries);
     let (mut bomb, mut limit) = (None, None);
     match &outcome.stop {
         None => checks.push(Check::pass(
@@ -43,7 +45,7 @@ pub(crate) fn archive_checks(
     }
     checks.push(match bomb {
         Some(why) => Check::fail("archive-bomb", why),
-        None => Check::pass(
+        None => clean(
             "archive-bomb",
             "unpacked within the size and compression-ratio limits",
         ),
@@ -51,7 +53,7 @@ pub(crate) fn archive_checks(
     let over: Vec<&FileReport> = problems(files, "archive-limit").collect();
     match limit {
         Some(why) => checks.push(Check::fail("archive-limit", why)),
-        None if over.is_empty() => checks.push(Check::pass(
+        None if over.is_empty() => checks.push(clean(
             "archive-limit",
             "entry count and path lengths within limits",
         )),
@@ -65,7 +67,7 @@ pub(crate) fn archive_checks(
     for (code, fine) in ENTRY_CODES {
         let failures: Vec<String> = problems(files, code).map(message).collect();
         if failures.is_empty() {
-            checks.push(Check::pass(code, *fine));
+            checks.push(clean(code, fine));
         }
         push_capped(&mut checks, code, failures.into_iter());
     }
@@ -84,8 +86,9 @@ pub(crate) fn contents_checks(files: &[FileReport], complete: bool, commit: &str
             format!("{}: differs from {source} in the commit", f.archive_path)
         })
         .collect();
+    let clean = |code, message: &str| clean_or_partial(code, message, complete, files.len());
     if modified.is_empty() {
-        checks.push(Check::pass(
+        checks.push(clean(
             "contents-modified",
             "no file differs from the commit",
         ));
@@ -105,7 +108,7 @@ pub(crate) fn contents_checks(files: &[FileReport], complete: bool, commit: &str
         })
         .collect();
     if unexplained.is_empty() {
-        checks.push(Check::pass(
+        checks.push(clean(
             "contents-unexplained",
             "every file is in the commit or explained",
         ));
@@ -151,6 +154,19 @@ pub(crate) fn contents_checks(files: &[FileReport], complete: bool, commit: &str
         )
     });
     checks
+}
+
+/// A check that found nothing wrong: passed when the whole archive was read, otherwise not
+/// performed, since what was not read was not checked.
+fn clean_or_partial(code: &'static str, message: &str, complete: bool, read: usize) -> Check {
+    if complete {
+        Check::pass(code, message)
+    } else {
+        Check::not_performed(
+            code,
+            format!("{message} among the {read} read, but the archive was not read to its end"),
+        )
+    }
 }
 
 fn problems<'a>(files: &'a [FileReport], code: &'a str) -> impl Iterator<Item = &'a FileReport> {
