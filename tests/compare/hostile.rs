@@ -259,6 +259,12 @@ fn gzip_bomb_fails_and_stops_reading() {
         ["not-performed"]
     );
     assert_eq!(contents(&report)["complete"], false);
+    // Nothing is passed on the strength of a partial read.
+    assert_eq!(
+        outcomes(&report, "archive-path-traversal"),
+        ["not-performed"]
+    );
+    assert_eq!(outcomes(&report, "contents-unexplained"), ["not-performed"]);
 }
 
 #[test]
