@@ -386,3 +386,23 @@ fn a_readme_is_explained_only_as_a_copy_of_a_readme() {
     assert_eq!(licence["detail"], "from docs/LICENSE in the commit");
     assert_eq!(file(&report, "demo-1.0/README")["class"], "unexplained");
 }
+
+#[test]
+fn escaping_symlink_in_a_zip_fails() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    std::os::unix::fs::symlink("../../../etc/passwd", tree.join("passwd")).unwrap();
+    let archive = repo.out("demo-1.0.zip");
+    run(Command::new("zip")
+        .arg("-qry") // -y stores the symlink itself
+        .arg(&archive)
+        .arg("demo-1.0")
+        .current_dir(tree.parent().unwrap()));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    fails_with(&report, "archive-link-escape");
+    assert_eq!(
+        file(&report, "demo-1.0/passwd")["problem"],
+        "archive-link-escape"
+    );
+}
