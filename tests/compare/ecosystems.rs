@@ -93,6 +93,17 @@ fn files_git_stores_as_symlinks_resolve_through_the_commit() {
         file(&report, "demo-1.0/docs/README.md")["class"],
         "identical"
     );
+
+    // `git archive` stores the links as links: identical to git's links.
+    for format in ["tar.gz", "zip"] {
+        let (code, report) = compare(&repo.git_archive(format), &repo.path(), &[]);
+        assert_clean(code, &report);
+        assert_eq!(
+            file(&report, "demo-1.0/include")["class"],
+            "identical",
+            "{format}"
+        );
+    }
 }
 
 /// A workspace whose crate lives in `crates/demo` and takes its readme from the root.
