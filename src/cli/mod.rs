@@ -3,8 +3,10 @@
 //! Exit codes, for every command: 0 every check passed, 1 at least one check failed,
 //! 2 custody could not run.
 
+mod compare;
 mod explain;
 mod hash;
+mod output;
 mod policy;
 mod verify;
 mod verify_bundle;
@@ -64,6 +66,8 @@ enum Command {
     Policy(policy::PolicyArgs),
     /// Describe a check code: what it means and how to fix a failure.
     Explain(explain::ExplainArgs),
+    /// Compare a release archive with the reviewed commit, file by file.
+    Compare(compare::CompareArgs),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -86,6 +90,7 @@ pub fn run() -> ExitCode {
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     ExitCode::from(code)
 }

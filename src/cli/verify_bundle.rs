@@ -12,7 +12,8 @@
 
 use std::path::PathBuf;
 
-use super::verify::{Format, VerifyArgs};
+use super::output::Format;
+use super::verify::VerifyArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct VerifyBundleArgs {
