@@ -15,5 +15,6 @@ pub mod limits;
 pub mod policy;
 pub mod report;
 pub mod signature;
+pub mod source;
 pub mod verify;
 pub mod walk;

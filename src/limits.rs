@@ -35,3 +35,10 @@ pub const MAX_KEY_FILE: u64 = 64 << 10;
 pub const MAX_KEYS: usize = 256;
 /// Largest trusted root file read (keyless verification).
 pub const MAX_TRUSTED_ROOT_FILE: u64 = 8 << 20;
+
+/// Largest SSH allowed_signers file read.
+pub const MAX_ALLOWED_SIGNERS_FILE: u64 = 1 << 20;
+/// Largest commit signature checked; real ones are under 2 KiB (RSA-4096 OpenPGP with subpackets).
+pub const MAX_COMMIT_SIGNATURE: usize = 64 << 10;
+/// Most commits the review rules walk between the trusted base and the release commit.
+pub const MAX_REVIEW_COMMITS: usize = 1_000_000;

@@ -6,6 +6,7 @@
 mod explain;
 mod hash;
 mod policy;
+mod source;
 mod verify;
 
 use std::process::ExitCode;
@@ -25,7 +26,7 @@ pub const EXIT_ERROR: u8 = 2;
     version,
     about = "Prove, or refuse to prove, that a release artifact came from reviewed source",
     long_about = None,
-    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n  custody verify dist/app.tgz --bundle app.intoto.jsonl --key release.pub --source-uri github.com/org/app\n  custody policy check policies/default.toml\n  custody explain no-matching-subject\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
+    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n  custody verify dist/app.tgz --bundle app.intoto.jsonl --key release.pub --source-uri github.com/org/app\n  custody source . --policy release.toml  clean checkout, signed and reviewed\n  custody policy check policies/default.toml\n  custody explain no-matching-subject\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -38,6 +39,8 @@ enum Command {
     Hash(hash::HashArgs),
     /// Verify artifacts against signed attestations, a policy and expected provenance.
     Verify(Box<verify::VerifyArgs>),
+    /// Check a checkout: the working tree is the reviewed commit, and the commit passed review.
+    Source(source::SourceArgs),
     /// Work with policy files.
     Policy(policy::PolicyArgs),
     /// Describe a check code: what it means and how to fix a failure.
@@ -61,6 +64,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Hash(args) => hash::run(args),
         Command::Verify(args) => verify::run(*args),
+        Command::Source(args) => source::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
     };

@@ -16,6 +16,7 @@ use crate::limits::{MAX_KEYS, MAX_TRUSTED_ROOT_FILE};
 use crate::policy::{BuilderId, Identity, Policy, RefRule, rules};
 use crate::report::{Report, Verdict, render_human, render_json, render_sarif};
 use crate::signature::{Keyring, PublicKey};
+use crate::source::Checkout;
 use crate::verify::{self, Request};
 
 /// Report formats.
@@ -93,7 +94,8 @@ pub struct VerifyArgs {
     /// Keyless: a regular expression the OIDC issuer must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_oidc_issuer_regexp: Option<String>,
-    /// A checkout of the reviewed source (source binding; not available in this build, exits 2).
+    /// A checkout of the reviewed source: the provenance must name its commit and repository,
+    /// its working tree must be that commit (for HEAD), and the policy's [review] rules apply.
     #[arg(long, value_name = "DIR")]
     pub source: Option<PathBuf>,
     /// The revision of --source that was reviewed (default HEAD).
@@ -113,12 +115,6 @@ pub fn run(args: VerifyArgs) -> u8 {
 
 /// Validate flags, load keys and policy: everything that can stop custody from running.
 fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), String> {
-    if args.source.is_some() {
-        return Err(
-            "--source: source binding (checking a local checkout) is not available in this build"
-                .into(),
-        );
-    }
     let artifacts = args
         .artifacts
         .iter()
@@ -171,7 +167,15 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0);
+    let source = match &args.source {
+        Some(dir) => Some(
+            Checkout::open(dir, args.source_rev.as_deref())
+                .map_err(|e| format!("--source: {e}"))?,
+        ),
+        None => None,
+    };
     let request = Request {
+        source,
         artifacts,
         attestations: args.bundles,
         keyring: Keyring::new(keys, threshold),
@@ -263,7 +267,7 @@ fn keyless_flags(args: &VerifyArgs) -> Result<Option<String>, String> {
 }
 
 /// Write the report where asked; the exit code follows the verdict.
-fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> u8 {
+pub(super) fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> u8 {
     let text = match format {
         Format::Human => {
             let color = output.is_none()
