@@ -4,3 +4,6 @@
 mod checkout;
 mod git;
 mod review;
+mod verify;
+#[path = "../verify/support.rs"]
+mod vsupport;
