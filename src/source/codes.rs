@@ -3,7 +3,9 @@
 //!
 //! The provenance's commit and ref are judged with the policy's own `source-commit-*` and
 //! `source-ref-*` codes (`crate::policy::codes`): the question is the same whether the expected
-//! value comes from the policy or from the checkout.
+//! value comes from the policy or from the checkout. A commit signature that does not verify is
+//! `signature-invalid`, the code of every signature that does not verify
+//! (`crate::signature::codes`).
 
 use crate::check::Code;
 
@@ -16,7 +18,6 @@ pub const ON_PROTECTED_BRANCH: &str = "on-protected-branch";
 pub const NOT_ON_PROTECTED_BRANCH: &str = "not-on-protected-branch";
 pub const COMMIT_SIGNED: &str = "commit-signed";
 pub const COMMIT_UNSIGNED: &str = "commit-unsigned";
-pub const SIGNATURE_INVALID: &str = "signature-invalid";
 pub const SIGNER_NOT_ALLOWED: &str = "signer-not-allowed";
 pub const SIGNATURE_UNSUPPORTED: &str = "signature-unsupported";
 pub const REVIEW_SATISFIED: &str = "review-satisfied";
@@ -89,13 +90,6 @@ pub const CODES: &[Code] = &[
         description: "The policy's [review] require-signed says which commits must be signed: the release commit, \
             or every commit since the trusted base. Sign with git commit -S (gpg.format=ssh or openpgp) and \
             re-push, or move the base past commits that predate signing.",
-    },
-    Code {
-        code: SIGNATURE_INVALID,
-        summary: "a commit's signature does not verify",
-        description: "The signature does not match the commit's bytes (the commit was changed after signing, or \
-            the signature is corrupt), uses the wrong SSH namespace, or cannot be parsed. Treat the commit as \
-            tampered with.",
     },
     Code {
         code: SIGNER_NOT_ALLOWED,

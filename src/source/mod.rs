@@ -66,15 +66,15 @@ impl Checkout {
             path: dir.to_owned(),
             message,
         };
-        if let Some(format) = object_format(dir) {
-            if format != "sha1" {
-                return Err(SourceError::ObjectFormat {
-                    path: dir.to_owned(),
-                    message: format!(
-                        "the repository's object format is {format}; this build's git library reads SHA-1 repositories only"
-                    ),
-                });
-            }
+        if let Some(format) = object_format(dir)
+            && format != "sha1"
+        {
+            return Err(SourceError::ObjectFormat {
+                path: dir.to_owned(),
+                message: format!(
+                    "the repository's object format is {format}; this build's git library reads SHA-1 repositories only"
+                ),
+            });
         }
         let repo = Repository::open(dir).map_err(|e| open(e.message().to_owned()))?;
         let rev_text = rev.unwrap_or("HEAD").to_owned();

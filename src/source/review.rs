@@ -19,6 +19,7 @@ use super::signers::SignatureOutcome;
 use crate::check::Check;
 use crate::limits::MAX_REVIEW_COMMITS;
 use crate::policy::{ReviewRule, SignedCommits};
+use crate::signature::codes::SIGNATURE_INVALID;
 
 /// Judges commits, remembering each signature's outcome.
 struct Reviewer<'a> {

@@ -312,6 +312,7 @@ impl AllowedSigner {
     }
 }
 
+#[derive(Debug)]
 enum Line {
     Signer(Box<AllowedSigner>),
     CertAuthority,
