@@ -98,10 +98,14 @@ impl Signers {
     /// Add the SSH signers of an allowed_signers file.
     pub fn add_allowed_signers(&mut self, path: &Path) -> Result<(), SignersError> {
         let text = read_small(path, MAX_ALLOWED_SIGNERS_FILE)?;
-        let name = path.display().to_string();
+        self.add_allowed_signers_text(&text, &path.display().to_string())
+    }
+
+    /// Add the SSH signers of allowed_signers text; `name` names it in errors.
+    pub fn add_allowed_signers_text(&mut self, text: &str, name: &str) -> Result<(), SignersError> {
         for (i, line) in text.lines().enumerate() {
             let err = |message: String| SignersError::Line {
-                path: name.clone(),
+                path: name.to_owned(),
                 line: i + 1,
                 message,
             };

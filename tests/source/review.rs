@@ -389,3 +389,20 @@ fn review_policy_errors_name_the_line() {
         assert!(err.contains(want), "{body}: {err}");
     }
 }
+
+#[test]
+fn policy_check_summarises_the_review_rules() {
+    let w = World::new();
+    let alice = w.ssh_person("Alice", "ed25519");
+    allowed(&w, &[w.allowed_line(&alice, "")]);
+    let p = policy(
+        &w,
+        "[review]\nprotected-branches = [\"main\"]\nallowed-signers = \"allowed_signers\"\nrequire-signed = \"all\"\nbase = \"0123456789abcdef0123456789abcdef01234567\"\ntwo-party = true\n",
+    );
+    let (code, out, err) = w.custody(&["policy", "check", &p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("review: protected branches refs/heads/main; every commit since base signed; two-party (or 2 signers)"),
+        "{out}"
+    );
+}
