@@ -168,12 +168,13 @@ pub fn compare(
             None => untracked.push(r.path.clone()),
         }
     }
+    // A file that became a directory or a FIFO is already listed as modified.
+    let changed_kind: HashSet<&[u8]> = modified.iter().map(|p| p.as_bytes()).collect();
     let mut deleted: Vec<RelPath> = commit
         .blobs
         .keys()
-        .filter(|p| !seen.contains(p.as_slice()))
+        .filter(|p| !seen.contains(p.as_slice()) && !changed_kind.contains(p.as_slice()))
         .map(|p| RelPath::new(p.clone()))
-        .filter(|p| !modified.contains(p))
         .collect();
     let worktree_tree = match format {
         Format::GitSha256 => digest.git_sha256.map(|d| hash::hex(&d)),

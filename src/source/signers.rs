@@ -85,11 +85,6 @@ pub enum SignatureOutcome {
 }
 
 impl Signers {
-    /// Whether any signer is configured.
-    pub fn is_empty(&self) -> bool {
-        self.ssh.is_empty() && self.openpgp.is_empty() && self.cert_authorities == 0
-    }
-
     /// Whether any OpenPGP key is trusted.
     pub fn has_openpgp_keys(&self) -> bool {
         !self.openpgp.is_empty()

@@ -94,6 +94,7 @@ fn an_untracked_file_inside_a_new_directory_and_a_file_become_directory_are_foun
         serde_json::json!(["README/inner", "extra/dir/payload.sh"])
     );
     assert_eq!(wt["modified"], serde_json::json!(["README"]));
+    assert_eq!(wt["deleted"], serde_json::json!([]));
 }
 
 /// What reading every byte buys: git status trusts the index's stat data. With
