@@ -77,13 +77,20 @@ pub fn review(
             }
             checks.extend(bad);
         }
-        (SignedCommits::SinceBase, None) => {
-            unreachable!("policy validation requires a base for require-signed = \"all\"")
-        }
+        // Policy validation demands a base for these; a rule built in code without one cannot
+        // be judged, and says so rather than passing.
+        (SignedCommits::SinceBase, None) => checks.push(Check::not_performed(
+            COMMIT_UNSIGNED,
+            "every commit since the base must be signed, but no trusted base was given",
+        )),
     }
-    if rule.two_party {
-        let base = base.expect("policy validation requires a base for two-party review");
-        checks.extend(r.two_party(commit, base)?);
+    match (rule.two_party, base) {
+        (true, Some(base)) => checks.extend(r.two_party(commit, base)?),
+        (true, None) => checks.push(Check::not_performed(
+            REVIEW_MISSING,
+            "two-party review needs a trusted base commit, and none was given",
+        )),
+        (false, _) => {}
     }
     Ok(checks)
 }
