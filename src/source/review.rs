@@ -307,3 +307,36 @@ impl Reviewer<'_> {
 fn full_id(oid: Oid) -> String {
     oid.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::Outcome;
+
+    #[test]
+    fn rules_without_a_base_are_not_performed() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let sig = git2::Signature::now("A", "a@example.com").unwrap();
+        let tree = repo
+            .find_tree(repo.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let commit = repo
+            .commit(Some("HEAD"), &sig, &sig, "one", &tree, &[])
+            .unwrap();
+        let rule = ReviewRule {
+            require_signed: SignedCommits::SinceBase,
+            two_party: true,
+            ..ReviewRule::default()
+        };
+        let checks = review(&repo, commit, &rule).unwrap();
+        let got: Vec<(&str, Outcome)> = checks.iter().map(|c| (c.code, c.outcome)).collect();
+        assert_eq!(
+            got,
+            [
+                (COMMIT_UNSIGNED, Outcome::NotPerformed),
+                (REVIEW_MISSING, Outcome::NotPerformed)
+            ]
+        );
+    }
+}
