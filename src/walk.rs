@@ -152,6 +152,16 @@ pub enum WalkError {
 
 /// Walk `root`, leaving out every `.git` entry, and return the entries that count.
 pub fn walk(root: &Path, options: &WalkOptions) -> Result<Tree, WalkError> {
+    walk_feeding(root, options, &mut |_| {})
+}
+
+/// [`walk`], also handing each counted entry to `feed` as soon as it is found (in directory
+/// order, not yet sorted), so that work on it can start before the walk ends.
+pub fn walk_feeding(
+    root: &Path,
+    options: &WalkOptions,
+    feed: &mut dyn FnMut(&Entry),
+) -> Result<Tree, WalkError> {
     let meta = std::fs::metadata(root).map_err(|source| WalkError::Root {
         path: root.to_path_buf(),
         source,
@@ -225,7 +235,9 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Result<Tree, WalkError> {
         {
             continue;
         }
-        entries.push(Entry { path, kind });
+        let entry = Entry { path, kind };
+        feed(&entry);
+        entries.push(entry);
     }
     entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     specials.sort_unstable_by(|a, b| a.path.cmp(&b.path));

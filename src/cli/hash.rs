@@ -88,21 +88,18 @@ fn hash_command(args: &HashArgs) -> Result<String, String> {
     } else {
         None
     };
-    let tree = walk::walk(
-        &args.path,
-        &WalkOptions {
-            only,
-            exclude: args.exclude.clone(),
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let walk_options = WalkOptions {
+        only,
+        exclude: args.exclude.clone(),
+    };
     let options = HashOptions {
         formats: formats.clone(),
         dirhash_prefix: args.dirhash_prefix.clone(),
         per_file_sha256: args.manifest.is_some() || args.manifest_json.is_some(),
         threads: args.threads.map(usize::from),
     };
-    let digest = hash::hash_tree(&tree, &options).map_err(|e| e.to_string())?;
+    let (_, digest) =
+        hash::walk_and_hash(&args.path, &walk_options, &options).map_err(|e| e.to_string())?;
     if let Some(path) = &args.manifest {
         write_atomically(path, |w| manifest::write_sha256sum(&digest.records, w))?;
     }

@@ -20,13 +20,30 @@ pub const EXIT_FAIL: u8 = 1;
 /// Exit code: custody could not run (bad flags, unreadable input, invalid policy).
 pub const EXIT_ERROR: u8 = 2;
 
+const TOP_AFTER_HELP: &str = "\
+Examples:
+  custody verify app.tgz --bundle app.intoto.jsonl --key release.pub
+      is app.tgz a subject of provenance signed by release.pub?
+  custody verify app.tgz --bundle app.sigstore.json --policy policies/default.toml
+      the same, with a policy's rules on builder, source and age
+  custody source . --policy release.toml
+      is the checkout exactly its commit, signed and reviewed as the policy asks?
+  custody hash . --digest all --json
+      git tree ids, Go dirhash and Nix NAR hash of this directory
+  custody policy check policies/default.toml
+      validate a policy file; errors name file:line:column
+  custody explain no-matching-subject
+      what a check code means and how to fix a failure
+
+Exit codes: 0 every check passed, 1 a check failed, 2 custody could not run.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "custody",
     version,
     about = "Prove, or refuse to prove, that a release artifact came from reviewed source",
     long_about = None,
-    after_help = "Examples:\n  custody hash .                       Go dirhash (h1:) of the tree\n  custody hash . --digest all --json   git tree ids, dirhash and NAR hash as JSON\n  custody verify dist/app.tgz --bundle app.intoto.jsonl --key release.pub --source-uri github.com/org/app\n  custody source . --policy release.toml  clean checkout, signed and reviewed\n  custody policy check policies/default.toml\n  custody explain no-matching-subject\n\nExit codes: 0 every check passed, 1 a check failed, 2 custody could not run."
+    after_help = TOP_AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -15,13 +15,13 @@ mod nar;
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::walk::{EntryKind, RelPath, Tree};
+use crate::walk::{self, Entry, EntryKind, RelPath, Tree, WalkError, WalkOptions};
 
 pub use file::{ContentSink, FileInfo, ReadError, read_file, read_symlink};
 pub use nar::nix_base32;
@@ -171,10 +171,15 @@ pub enum HashError {
     SpecialFiles(Vec<(RelPath, &'static str)>),
     /// One entry could not be read, or changed while it was read.
     #[error("{path}: {source}")]
-    Read { path: PathBuf, source: ReadError },
+    Read {
+        path: PathBuf,
+        /// The entry's path relative to the tree root.
+        rel: RelPath,
+        source: ReadError,
+    },
     /// A file's SHA-1 computation detected a collision attack (a SHAttered-style pair).
-    #[error("{0}: SHA-1 collision attack detected; refusing to compute its git-sha1 id")]
-    Sha1Collision(PathBuf),
+    #[error("{path}: SHA-1 collision attack detected; refusing to compute its git-sha1 id")]
+    Sha1Collision { path: PathBuf, rel: RelPath },
     /// Go's dirhash cannot represent a name containing a newline.
     #[error("{0}: dirhash does not support file names containing a newline")]
     NewlineInName(RelPath),
@@ -195,6 +200,109 @@ fn special_list(files: &[(RelPath, &'static str)]) -> String {
 
 /// Hash a walked tree in the selected formats.
 pub fn hash_tree(tree: &Tree, options: &HashOptions) -> Result<TreeDigest, HashError> {
+    check_tree(tree, options)?;
+    let pool = thread_pool(options)?;
+    let wants = Wants::from(options);
+    let (records, nar) = std::thread::scope(|s| {
+        let nar = options
+            .formats
+            .contains(&Format::Nar)
+            .then(|| s.spawn(|| nar::nar_hash(tree)));
+        let records: Vec<Result<FileRecord, HashError>> = pool.install(|| {
+            tree.entries
+                .par_iter()
+                .filter(|e| e.kind != EntryKind::Dir)
+                .map(|e| hash_entry(&tree.root, &e.path, e.kind, wants))
+                .collect()
+        });
+        let nar = nar.map(|h| h.join().expect("the NAR thread does not panic"));
+        (records, nar)
+    });
+    finish(records, nar, options)
+}
+
+/// Walk `root` and hash what the walk finds, in one go: files are hashed while the walk is
+/// still listing directories, so the single-threaded walk overlaps the parallel reads instead
+/// of preceding them. The result equals `hash_tree(&walk(root, walk_options)?, options)`.
+pub fn walk_and_hash(
+    root: &Path,
+    walk_options: &WalkOptions,
+    options: &HashOptions,
+) -> Result<(Tree, TreeDigest), WalkOrHashError> {
+    /// Entries travel to the hashing threads in batches, so the channel costs little per file.
+    const BATCH: usize = 256;
+    let pool = thread_pool(options)?;
+    let wants = Wants::from(options);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(64);
+    let (walked, records) = std::thread::scope(|s| {
+        let walker = s.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let tree = walk::walk_feeding(root, walk_options, &mut |e| {
+                if e.kind != EntryKind::Dir {
+                    batch.push(e.clone());
+                    if batch.len() == BATCH {
+                        // The receiver only goes away once hashing is over.
+                        let _ =
+                            sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                }
+            });
+            let _ = sender.send(batch);
+            drop(sender);
+            let tree = tree?;
+            // The NAR hash is sequential and needs the whole tree: it starts once the walk is
+            // done, on this thread, while the pool finishes the per-file digests.
+            let nar = match options.formats.contains(&Format::Nar) && tree.specials.is_empty() {
+                true => Some(nar::nar_hash(&tree)),
+                false => None,
+            };
+            Ok::<_, WalkError>((tree, nar))
+        });
+        let mut records: Vec<Result<FileRecord, HashError>> = pool.install(|| {
+            receiver
+                .into_iter()
+                .par_bridge()
+                .flat_map_iter(|batch| {
+                    batch
+                        .into_iter()
+                        .map(|e| hash_entry(root, &e.path, e.kind, wants))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        });
+        records.sort_by(|a, b| record_path(a).cmp(record_path(b)));
+        (
+            walker.join().expect("the walk thread does not panic"),
+            records,
+        )
+    });
+    let (tree, nar) = walked?;
+    check_tree(&tree, options)?;
+    let digest = finish(records, nar, options)?;
+    Ok((tree, digest))
+}
+
+/// The path a hashing result is about, for putting results back in path order.
+fn record_path(r: &Result<FileRecord, HashError>) -> &[u8] {
+    match r {
+        Ok(record) => record.path.as_bytes(),
+        Err(HashError::Read { rel, .. } | HashError::Sha1Collision { rel, .. }) => rel.as_bytes(),
+        Err(_) => &[],
+    }
+}
+
+/// Why `walk_and_hash` failed: the walk or the hashing.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WalkOrHashError {
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// Refuse what no format can represent, before any result is reported.
+fn check_tree(tree: &Tree, options: &HashOptions) -> Result<(), HashError> {
     if !tree.specials.is_empty() {
         return Err(HashError::SpecialFiles(
             tree.specials
@@ -211,35 +319,27 @@ pub fn hash_tree(tree: &Tree, options: &HashOptions) -> Result<TreeDigest, HashE
     {
         return Err(HashError::NewlineInName(e.path.clone()));
     }
+    Ok(())
+}
+
+fn thread_pool(options: &HashOptions) -> Result<rayon::ThreadPool, HashError> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = options.threads {
         builder = builder.num_threads(n);
     }
-    let pool = builder.build().map_err(|e| HashError::Threads {
+    builder.build().map_err(|e| HashError::Threads {
         threads: options.threads.unwrap_or(0),
         message: e.to_string(),
-    })?;
-    let wants = Wants {
-        sha256: options.per_file_sha256 || options.formats.contains(&Format::Dirhash),
-        git_sha1: options.formats.contains(&Format::GitSha1),
-        git_sha256: options.formats.contains(&Format::GitSha256),
-    };
+    })
+}
 
-    let (records, nar) = std::thread::scope(|s| {
-        let nar = options
-            .formats
-            .contains(&Format::Nar)
-            .then(|| s.spawn(|| nar::nar_hash(tree)));
-        let records: Vec<Result<FileRecord, HashError>> = pool.install(|| {
-            tree.entries
-                .par_iter()
-                .filter(|e| e.kind != EntryKind::Dir)
-                .map(|e| hash_entry(tree, &e.path, e.kind, wants))
-                .collect()
-        });
-        let nar = nar.map(|h| h.join().expect("the NAR thread does not panic"));
-        (records, nar)
-    });
+/// Combine per-file results, sorted by path, into the tree digests.
+fn finish(
+    records: Vec<Result<FileRecord, HashError>>,
+    nar: Option<Result<[u8; 32], HashError>>,
+    options: &HashOptions,
+) -> Result<TreeDigest, HashError> {
+    let wants = Wants::from(options);
     // The first error in path order, so the message does not depend on thread timing.
     let records = records.into_iter().collect::<Result<Vec<_>, _>>()?;
     let nar = nar.transpose()?;
@@ -270,6 +370,16 @@ struct Wants {
     sha256: bool,
     git_sha1: bool,
     git_sha256: bool,
+}
+
+impl From<&HashOptions> for Wants {
+    fn from(options: &HashOptions) -> Self {
+        Wants {
+            sha256: options.per_file_sha256 || options.formats.contains(&Format::Dirhash),
+            git_sha1: options.formats.contains(&Format::GitSha1),
+            git_sha256: options.formats.contains(&Format::GitSha256),
+        }
+    }
 }
 
 /// Per-file hashers, fed the same bytes in one read.
@@ -322,14 +432,15 @@ impl ContentSink for FileHashers {
 }
 
 fn hash_entry(
-    tree: &Tree,
+    root: &Path,
     path: &RelPath,
     kind: EntryKind,
     wants: Wants,
 ) -> Result<FileRecord, HashError> {
-    let full = path.under(&tree.root);
+    let full = path.under(root);
     let read_err = |source| HashError::Read {
         path: full.clone(),
+        rel: path.clone(),
         source,
     };
     let mut hashers = FileHashers::new(wants);
@@ -355,7 +466,10 @@ fn hash_entry(
         Some(h) => {
             let result = h.try_finalize();
             if result.has_collision() {
-                return Err(HashError::Sha1Collision(full));
+                return Err(HashError::Sha1Collision {
+                    path: full,
+                    rel: path.clone(),
+                });
             }
             Some((*result.hash()).into())
         }
@@ -401,6 +515,35 @@ mod tests {
                 .contains("unknown digest format")
         );
         assert!(parse_formats(",").is_err());
+    }
+
+    #[test]
+    fn walking_while_hashing_equals_hashing_a_walked_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..700 {
+            let sub = dir.path().join(format!("d{}", i % 7));
+            std::fs::create_dir_all(&sub).unwrap();
+            std::fs::write(sub.join(format!("f{i}")), i.to_string()).unwrap();
+        }
+        std::os::unix::fs::symlink("d0/f0", dir.path().join("link")).unwrap();
+        let options = HashOptions {
+            formats: Format::ALL.into_iter().collect(),
+            dirhash_prefix: String::new(),
+            per_file_sha256: true,
+            threads: Some(3),
+        };
+        let walk_options = WalkOptions::default();
+        let tree = walk::walk(dir.path(), &walk_options).unwrap();
+        let one = hash_tree(&tree, &options).unwrap();
+        let (tree2, two) = walk_and_hash(dir.path(), &walk_options, &options).unwrap();
+        assert_eq!(tree.entries.len(), tree2.entries.len());
+        assert_eq!(one.dirhash, two.dirhash);
+        assert_eq!(one.git_sha1, two.git_sha1);
+        assert_eq!(one.git_sha256, two.git_sha256);
+        assert_eq!(one.nar, two.nar);
+        let paths = |d: &TreeDigest| d.records.iter().map(|r| r.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&one), paths(&two));
+        assert_eq!(two.records.len(), 701);
     }
 
     #[test]

@@ -105,12 +105,16 @@ impl NarWriter {
     }
 
     fn node(&mut self, tree: &Tree, path: &mut Vec<u8>, node: &Node) -> Result<(), HashError> {
-        let full = crate::walk::RelPath::new(path.clone()).under(&tree.root);
+        let rel = crate::walk::RelPath::new(path.clone());
+        let full = rel.under(&tree.root);
         match node {
             Node::Dir(children) => self.dir(tree, path, children),
             Node::Symlink => {
-                let target =
-                    read_symlink(&full).map_err(|source| HashError::Read { path: full, source })?;
+                let target = read_symlink(&full).map_err(|source| HashError::Read {
+                    path: full,
+                    rel,
+                    source,
+                })?;
                 self.str(b"(");
                 self.str(b"type");
                 self.str(b"symlink");
@@ -123,8 +127,11 @@ impl NarWriter {
                 self.str(b"(");
                 self.str(b"type");
                 self.str(b"regular");
-                let info = read_file(&full, self)
-                    .map_err(|source| HashError::Read { path: full, source })?;
+                let info = read_file(&full, self).map_err(|source| HashError::Read {
+                    path: full,
+                    rel,
+                    source,
+                })?;
                 self.pad(info.size);
                 self.str(b")");
                 Ok(())
