@@ -236,3 +236,17 @@ fn tool_touch(path: &std::path::Path, flag: &str, value: &str) {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn the_report_renders_as_sarif_into_a_file() {
+    let (w, r) = world_with_repo();
+    r.write("README", "changed\n");
+    let (code, out, err) =
+        w.custody(&["source", "r", "--format", "sarif", "--output", "out.sarif"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "checkout-dirty");
+}
