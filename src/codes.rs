@@ -13,6 +13,7 @@ const LISTS: &[&[Code]] = &[
     crate::verify::binding::CODES,
     crate::policy::codes::CODES,
     crate::contents::codes::CODES,
+    crate::source::codes::CODES,
 ];
 
 /// Every registered code, sorted by name.

@@ -17,5 +17,6 @@ pub mod policy;
 pub mod report;
 pub mod signature;
 pub mod sigstore;
+pub mod source;
 pub mod verify;
 pub mod walk;

@@ -64,3 +64,10 @@ pub const MAX_DIFFS: usize = 200;
 pub const MAX_METADATA_FILE: usize = 1 << 20;
 /// Most failing checks of one code in a report; further failures are counted in one more.
 pub const MAX_CHECKS_PER_CODE: usize = 100;
+
+/// Largest SSH allowed_signers file read.
+pub const MAX_ALLOWED_SIGNERS_FILE: u64 = 1 << 20;
+/// Largest commit signature checked; real ones are under 2 KiB (RSA-4096 OpenPGP with subpackets).
+pub const MAX_COMMIT_SIGNATURE: usize = 64 << 10;
+/// Most commits the review rules walk between the trusted base and the release commit.
+pub const MAX_REVIEW_COMMITS: usize = 1_000_000;

@@ -8,6 +8,7 @@ mod explain;
 mod hash;
 mod output;
 mod policy;
+mod source;
 mod verify;
 mod verify_bundle;
 
@@ -32,6 +33,8 @@ Examples:
       keyless: signed by the org/app GitHub workflows, checked offline
   custody verify app.tgz --bundle app.sigstore.json --policy policies/default.toml
       the same, with a policy's rules on builder, source and age
+  custody source . --policy release.toml
+      is the checkout exactly its commit, signed and reviewed as the policy asks?
   custody hash . --digest all --json
       git tree ids, Go dirhash and Nix NAR hash of this directory
   custody policy check policies/default.toml
@@ -62,6 +65,8 @@ enum Command {
     Verify(Box<verify::VerifyArgs>),
     /// Verify one Sigstore bundle (the sigstore-conformance CLI protocol; see `verify`).
     VerifyBundle(verify_bundle::VerifyBundleArgs),
+    /// Check a checkout: the working tree is the reviewed commit, and the commit passed review.
+    Source(source::SourceArgs),
     /// Work with policy files.
     Policy(policy::PolicyArgs),
     /// Describe a check code: what it means and how to fix a failure.
@@ -88,6 +93,7 @@ pub fn run() -> ExitCode {
         Command::Hash(args) => hash::run(args),
         Command::Verify(args) => verify::run(*args),
         Command::VerifyBundle(args) => verify_bundle::run(args),
+        Command::Source(args) => source::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Compare(args) => compare::run(args),

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
-use crate::policy::{Policy, PolicyError};
+use crate::policy::{Policy, PolicyError, SignedCommits};
 
 #[derive(clap::Args, Debug)]
 pub struct PolicyArgs {
@@ -67,6 +67,25 @@ fn summary(p: &Policy) -> String {
     }
     if p.slsa.reject_unknown_external_parameters {
         parts.push("unknown external parameters fail".to_owned());
+    }
+    if !p.review.is_empty() {
+        let r = &p.review;
+        let mut review = Vec::new();
+        if !r.protected_branches.is_empty() {
+            review.push(format!(
+                "protected branches {}",
+                r.protected_branches.join(", ")
+            ));
+        }
+        match r.require_signed {
+            SignedCommits::Release => review.push("release commit signed".to_owned()),
+            SignedCommits::SinceBase => review.push("every commit since base signed".to_owned()),
+            SignedCommits::None => {}
+        }
+        if r.two_party {
+            review.push(format!("two-party (or {} signers)", r.min_signers));
+        }
+        parts.push(format!("review: {}", review.join("; ")));
     }
     parts.join(", ")
 }

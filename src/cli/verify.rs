@@ -18,6 +18,7 @@ use crate::policy::{BuilderId, Identity, Policy, RefRule, rules};
 use crate::signature::codes::KEY_UNUSABLE;
 use crate::signature::{KeyError, KeylessTrust, Keyring, PublicKey};
 use crate::sigstore::{TrustedRoot, WholeMatch};
+use crate::source::Checkout;
 use crate::verify::{self, Request};
 
 #[derive(clap::Args, Debug)]
@@ -89,7 +90,8 @@ pub struct VerifyArgs {
     /// Keyless: a regular expression the whole OIDC issuer must match.
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_oidc_issuer_regexp: Option<String>,
-    /// A checkout of the reviewed source (source binding; not available in this build, exits 2).
+    /// A checkout of the reviewed source: the provenance must name its commit and repository,
+    /// its working tree must be that commit (for HEAD), and the policy's [review] rules apply.
     #[arg(long, value_name = "DIR")]
     pub source: Option<PathBuf>,
     /// The revision of --source that was reviewed (default HEAD).
@@ -109,12 +111,6 @@ pub fn run(args: VerifyArgs) -> u8 {
 
 /// Validate flags, load keys and policy: everything that can stop custody from running.
 fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), String> {
-    if args.source.is_some() {
-        return Err(
-            "--source: source binding (checking a local checkout) is not available in this build"
-                .into(),
-        );
-    }
     let artifacts = args
         .artifacts
         .iter()
@@ -175,7 +171,15 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0);
+    let source = match &args.source {
+        Some(dir) => Some(
+            Checkout::open(dir, args.source_rev.as_deref())
+                .map_err(|e| format!("--source: {e}"))?,
+        ),
+        None => None,
+    };
     let request = Request {
+        source,
         artifacts,
         attestations: args.bundles,
         keyring: Keyring::new(keys, threshold),

@@ -24,6 +24,7 @@ use toml::Spanned;
 use crate::limits::MAX_POLICY_FILE;
 use crate::signature::PublicKey;
 use crate::sigstore::Extension;
+use crate::source::signers::Signers;
 
 /// Why a policy could not be used (custody exits 2).
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +81,7 @@ pub struct Policy {
     pub max_age: Option<u64>,
     pub source: SourceRule,
     pub slsa: SlsaRule,
+    pub review: ReviewRule,
 }
 
 /// The source the provenance must name.
@@ -95,6 +97,56 @@ impl SourceRule {
     pub fn is_empty(&self) -> bool {
         self.uri.is_none() && self.git_ref.is_none() && self.commit.is_none()
     }
+}
+
+/// Review evidence the reviewed commit must carry (`[review]`), judged from a checkout.
+#[derive(Clone, Debug)]
+pub struct ReviewRule {
+    /// Full refs (`refs/heads/main`) the commit must be reachable from; empty: not judged.
+    pub protected_branches: Vec<String>,
+    /// Who may sign commits.
+    pub signers: Signers,
+    /// Which commits must carry an allowed signature.
+    pub require_signed: SignedCommits,
+    /// The trusted base commit (full hex id): history up to it is not judged.
+    pub base: Option<String>,
+    /// Every change since the base must come through a second person.
+    pub two_party: bool,
+    /// Distinct allowed signers that make a change two-party on their own.
+    pub min_signers: usize,
+}
+
+impl Default for ReviewRule {
+    fn default() -> Self {
+        ReviewRule {
+            protected_branches: Vec::new(),
+            signers: Signers::default(),
+            require_signed: SignedCommits::None,
+            base: None,
+            two_party: false,
+            min_signers: 2,
+        }
+    }
+}
+
+impl ReviewRule {
+    /// Whether the policy asks for any review evidence.
+    pub fn is_empty(&self) -> bool {
+        self.protected_branches.is_empty()
+            && self.require_signed == SignedCommits::None
+            && !self.two_party
+    }
+}
+
+/// Which commits `[review] require-signed` covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedCommits {
+    /// None must be signed.
+    None,
+    /// The release commit.
+    Release,
+    /// Every commit reachable from the release commit and not from the base.
+    SinceBase,
 }
 
 /// SLSA-specific rules.
@@ -305,7 +357,96 @@ impl Validator<'_> {
                 .map(|(k, v)| (k, v.into_inner()))
                 .collect();
         }
+        if let Some(review) = raw.review {
+            p.review = self.review(review);
+        }
         p
+    }
+
+    fn review(&mut self, raw: raw::RawReview) -> ReviewRule {
+        let mut rule = ReviewRule::default();
+        for b in raw.protected_branches.unwrap_or_default() {
+            let name = b.get_ref().trim();
+            if name.is_empty() || name.contains(char::is_whitespace) || name.contains("..") {
+                self.error(
+                    b.span(),
+                    "a protected branch is a branch name or a full ref",
+                );
+            } else if name.starts_with("refs/") {
+                rule.protected_branches.push(name.to_owned());
+            } else {
+                rule.protected_branches.push(format!("refs/heads/{name}"));
+            }
+        }
+        let base_dir = self.path.parent().unwrap_or(Path::new("")).to_owned();
+        if let Some(file) = &raw.allowed_signers
+            && let Err(e) = rule
+                .signers
+                .add_allowed_signers(&base_dir.join(file.get_ref()))
+        {
+            self.error(file.span(), format!("cannot use allowed signers: {e}"));
+        }
+        for key in raw.openpgp_keys.unwrap_or_default() {
+            if let Err(e) = rule.signers.add_openpgp_key(&base_dir.join(key.get_ref())) {
+                self.error(key.span(), format!("cannot use OpenPGP key: {e}"));
+            }
+        }
+        let has_signers = raw.allowed_signers.is_some() || rule.signers.has_openpgp_keys();
+        rule.require_signed = match &raw.require_signed {
+            Some(r) => match r.get_ref().as_str() {
+                "none" => SignedCommits::None,
+                "release" => SignedCommits::Release,
+                "all" => SignedCommits::SinceBase,
+                other => {
+                    self.error(
+                        r.span(),
+                        format!(
+                            "require-signed is \"release\", \"all\" or \"none\", not {other:?}"
+                        ),
+                    );
+                    SignedCommits::None
+                }
+            },
+            None if has_signers => SignedCommits::Release,
+            None => SignedCommits::None,
+        };
+        if let Some(base) = &raw.base {
+            rule.base = self.value(base, rules::commit);
+        }
+        rule.two_party = raw.two_party.as_ref().is_some_and(|b| *b.get_ref());
+        if let Some(n) = &raw.min_signers {
+            match usize::try_from(*n.get_ref()) {
+                Ok(n) if n >= 1 => rule.min_signers = n,
+                _ => self.error(n.span(), "min-signers must be a whole number of at least 1"),
+            }
+        }
+        let needs_signers = rule.require_signed != SignedCommits::None || rule.two_party;
+        if needs_signers && !has_signers {
+            let span = raw
+                .require_signed
+                .as_ref()
+                .map(|r| r.span())
+                .or(raw.two_party.as_ref().map(|t| t.span()))
+                .unwrap_or(0..0);
+            self.error(
+                span,
+                "signed commits and two-party review need allowed-signers or openpgp-keys",
+            );
+        }
+        if raw.base.is_none() {
+            if rule.require_signed == SignedCommits::SinceBase {
+                let span = raw.require_signed.as_ref().map_or(0..0, |r| r.span());
+                self.error(
+                    span,
+                    "require-signed = \"all\" needs a trusted base commit (base)",
+                );
+            }
+            if rule.two_party {
+                let span = raw.two_party.as_ref().map_or(0..0, |t| t.span());
+                self.error(span, "two-party review needs a trusted base commit (base)");
+            }
+        }
+        rule
     }
 
     fn key(&mut self, k: raw::RawKey, span: Range<usize>) -> Option<PublicKey> {

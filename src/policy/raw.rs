@@ -18,6 +18,7 @@ pub struct RawPolicy {
     pub signatures: Option<RawSignatures>,
     pub source: Option<RawSource>,
     pub slsa: Option<RawSlsa>,
+    pub review: Option<RawReview>,
 }
 
 #[derive(Deserialize, Default)]
@@ -109,4 +110,16 @@ pub struct RawSlsa {
     pub reject_unknown_external_parameters: Option<Spanned<bool>>,
     pub allowed_external_parameters: Option<Vec<Spanned<String>>>,
     pub workflow_inputs: Option<BTreeMap<String, Spanned<String>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawReview {
+    pub protected_branches: Option<Vec<Spanned<String>>>,
+    pub allowed_signers: Option<Spanned<String>>,
+    pub openpgp_keys: Option<Vec<Spanned<String>>>,
+    pub require_signed: Option<Spanned<String>>,
+    pub base: Option<Spanned<String>>,
+    pub two_party: Option<Spanned<bool>>,
+    pub min_signers: Option<Spanned<i64>>,
 }

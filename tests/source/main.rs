@@ -1,0 +1,9 @@
+//! Integration tests of `custody source` and `custody verify --source`: the real binary against
+//! real repositories built inside each test with git, ssh-keygen and gpg.
+
+mod checkout;
+mod git;
+mod review;
+mod verify;
+#[path = "../verify/support.rs"]
+mod vsupport;

@@ -1,0 +1,237 @@
+//! `custody verify --source`: the signed provenance's commit, repository and ref against a real
+//! checkout, with the checkout and review checks in the same report.
+
+use serde_json::{Value, json};
+
+use super::git::{Repo, World, codes, messages};
+use super::vsupport::{Alg, SLSA_V1, TestKey, envelope, sha256, statement};
+
+/// SLSA v1 provenance naming `repo` at `git_ref` and `commit`.
+fn provenance(repo: &str, git_ref: &str, commit: &str) -> Value {
+    json!({
+        "buildDefinition": {
+            "buildType": "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
+            "externalParameters": {
+                "workflow": {"ref": git_ref, "repository": format!("https://{repo}"), "path": ".github/workflows/release.yml"},
+            },
+            "resolvedDependencies": [{"uri": format!("git+https://{repo}@{git_ref}"), "digest": {"gitCommit": commit}}],
+        },
+        "runDetails": {"builder": {"id": "https://example.com/builder@v1"}, "metadata": {}},
+    })
+}
+
+/// A world with a checkout `r` (remote origin `remote`, tag v1.0.0 at HEAD), an artifact, a key,
+/// and a signed provenance naming `repo`, `git_ref` and `commit` (HEAD when `None`).
+struct Setup {
+    w: World,
+    r: Repo,
+    key: TestKey,
+}
+
+impl Setup {
+    fn new(remote: Option<&str>) -> Setup {
+        let w = World::new();
+        let r = w.repo("r");
+        r.commit(
+            &w.person("Alice"),
+            "one",
+            &[("src/lib.rs", "pub fn f() {}\n")],
+        );
+        r.git(&["tag", "v1.0.0"]);
+        if let Some(url) = remote {
+            r.git(&["remote", "add", "origin", url]);
+        }
+        std::fs::write(w.path("app.tgz"), b"the artifact").unwrap();
+        let key = TestKey::new(Alg::P256);
+        std::fs::write(w.path("release.pub"), key.pem()).unwrap();
+        Setup { w, r, key }
+    }
+
+    fn attest(&self, repo: &str, git_ref: &str, commit: &str) {
+        let s = statement(
+            &[("app.tgz", &sha256(b"the artifact"))],
+            SLSA_V1,
+            provenance(repo, git_ref, commit),
+        );
+        std::fs::write(
+            self.w.path("app.intoto.jsonl"),
+            serde_json::to_vec(&envelope(&s, &[&self.key])).unwrap(),
+        )
+        .unwrap();
+    }
+
+    fn verify(&self, extra: &[&str]) -> (i32, Value) {
+        let mut args = vec![
+            "verify",
+            "app.tgz",
+            "--bundle",
+            "app.intoto.jsonl",
+            "--key",
+            "release.pub",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = self.w.custody(&args);
+        let report = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("exit {code}, not JSON ({e}):\n{out}\n{err}"));
+        (code, report)
+    }
+}
+
+#[test]
+fn the_provenance_binds_to_the_checkout() {
+    let s = Setup::new(Some("git@GitHub.com:org/repo.git"));
+    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head());
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 0, "{report:#}");
+    let pass = codes(&report, "pass");
+    for want in [
+        "checkout-clean",
+        "source-commit-matched",
+        "source-repo-matched",
+        "source-ref-matched",
+    ] {
+        assert!(pass.contains(&want.to_owned()), "{want}: {pass:?}");
+    }
+    assert!(messages(&report, "source-repo-matched").contains("remote origin"));
+    assert_eq!(
+        report["artifacts"][0]["source"]["commit"],
+        s.r.head().as_str()
+    );
+    // The same report in SARIF names the source rules.
+    let (code, out, _) = s.w.custody(&[
+        "verify",
+        "app.tgz",
+        "--bundle",
+        "app.intoto.jsonl",
+        "--key",
+        "release.pub",
+        "--source",
+        "r",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"version\": \"2.1.0\""), "{out}");
+}
+
+#[test]
+fn a_moved_tag_fails_the_ref() {
+    let s = Setup::new(Some("https://github.com/org/repo"));
+    let release = s.r.head();
+    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &release);
+    s.r.commit(&s.w.person("Mallory"), "two", &[("src/lib.rs", "evil\n")]);
+    s.r.git(&["tag", "-f", "v1.0.0"]);
+    s.r.git(&["checkout", "-q", &release]);
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["source-ref-mismatch"]);
+    assert!(messages(&report, "source-ref-mismatch").contains("refs/tags/v1.0.0"));
+}
+
+#[test]
+fn another_commit_fails_the_binding() {
+    let s = Setup::new(Some("https://github.com/org/repo"));
+    let release = s.r.head();
+    s.attest("github.com/org/repo", "refs/heads/main", &release);
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 0, "{report:#}");
+    // The branch moved on: the release commit is still on it, but HEAD is not the release.
+    let next = s.r.commit(&s.w.person("Alice"), "two", &[("b", "2")]);
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["source-commit-mismatch"]);
+    let m = messages(&report, "source-commit-mismatch");
+    assert!(m.contains(&release) && m.contains(&next), "{m}");
+    // Naming the release revision binds again; the working tree is then not compared.
+    let (code, report) = s.verify(&["--source", "r", "--source-rev", &release]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(!codes(&report, "pass").contains(&"checkout-clean".to_owned()));
+}
+
+#[test]
+fn another_repository_fails_the_binding() {
+    let s = Setup::new(Some("https://github.com/someone/fork.git"));
+    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head());
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["source-repo-mismatch"]);
+    assert!(messages(&report, "source-repo-mismatch").contains("github.com/someone/fork"));
+    // The policy's repository is what counts when it names one.
+    s.w.write("p.toml", "[source]\nuri = \"github.com/org/repo\"\n");
+    let (code, report) = s.verify(&["--source", "r", "--policy", "p.toml"]);
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn without_a_remote_or_policy_repository_the_repository_is_not_judged() {
+    let s = Setup::new(None);
+    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head());
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "not-performed"), ["source-repo-mismatch"]);
+}
+
+#[test]
+fn a_dirty_checkout_fails_every_artifact() {
+    let s = Setup::new(Some("https://github.com/org/repo"));
+    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head());
+    s.r.write("src/lib.rs", "pub fn f() { backdoor() }\n");
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
+}
+
+#[test]
+fn review_rules_without_a_checkout_are_not_performed() {
+    let s = Setup::new(Some("https://github.com/org/repo"));
+    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head());
+    s.w.write("p.toml", "[review]\nprotected-branches = [\"main\"]\n");
+    let (code, report) = s.verify(&["--policy", "p.toml"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "not-performed"), ["review-missing"]);
+    let (code, report) = s.verify(&["--policy", "p.toml", "--source", "r"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(codes(&report, "pass").contains(&"on-protected-branch".to_owned()));
+}
+
+#[test]
+fn provenance_without_a_source_cannot_bind() {
+    let s = Setup::new(Some("https://github.com/org/repo"));
+    let st = statement(
+        &[("app.tgz", &sha256(b"the artifact"))],
+        "https://example.com/not-provenance/v1",
+        json!({}),
+    );
+    std::fs::write(
+        s.w.path("app.intoto.jsonl"),
+        serde_json::to_vec(&envelope(&st, &[&s.key])).unwrap(),
+    )
+    .unwrap();
+    let (code, report) = s.verify(&["--source", "r"]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&report, "fail"), ["source-commit-mismatch"]);
+}
+
+#[test]
+fn source_codes_are_explained() {
+    let w = World::new();
+    for code in [
+        "commit-unsigned",
+        "signer-not-allowed",
+        "signature-invalid",
+        "signature-unsupported",
+        "not-on-protected-branch",
+        "review-missing",
+        "source-commit-mismatch",
+        "source-repo-mismatch",
+        "source-ref-mismatch",
+        "checkout-dirty",
+        "checkout-submodule",
+    ] {
+        let (status, out, err) = w.custody(&["explain", code]);
+        assert_eq!(status, 0, "{code}: {err}");
+        assert!(out.len() > 100, "{code}: {out}");
+    }
+}
