@@ -1,15 +1,14 @@
 //! Artifacts to verify: files, hashed streaming and in parallel, or `sha256:HEX` digests.
 //!
-//! Single-file SHA-256/SHA-512 lives here for now; it is the same streaming digest the tree
-//! hasher uses per file and will share its reader once both land.
+//! Files are read through the tree hasher's reader (one bounded, reused buffer; a FIFO or
+//! device is refused without blocking; a file that changes while read is an error).
 
-use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::limits::READ_BUFFER;
+use crate::hash::{ContentSink, FileInfo, ReadError, read_named_file};
 
 /// Why an artifact could not be read at all (custody exits 2).
 #[derive(Debug, thiserror::Error)]
@@ -94,42 +93,47 @@ pub fn digest_all(
         .collect()
 }
 
-/// SHA-256 (and SHA-512 if asked) of one file, read through one bounded buffer.
+/// SHA-256 (and SHA-512 if asked) of one file, read once.
 pub fn digest_file(
-    path: &PathBuf,
+    path: &Path,
     with_sha512: bool,
 ) -> Result<(String, Option<String>), ArtifactError> {
-    let io = |source| ArtifactError::Io {
-        path: path.clone(),
-        source,
+    let mut sink = Digests {
+        sha256: Sha256::new(),
+        sha512: with_sha512.then(Sha512::new),
     };
-    // Check the type before opening: opening a FIFO would block.
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(ArtifactError::NotAFile { path: path.clone() });
-    }
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    // Small files get a small buffer; large ones one of READ_BUFFER bytes.
-    let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
-    let mut buf = vec![0u8; size.saturating_add(1).clamp(8 << 10, READ_BUFFER)];
-    let mut h256 = Sha256::new();
-    let mut h512 = with_sha512.then(Sha512::new);
-    loop {
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io(e)),
-        };
-        h256.update(&buf[..n]);
-        if let Some(h) = h512.as_mut() {
-            h.update(&buf[..n]);
+    read_named_file(path, &mut sink).map_err(|e| match e {
+        ReadError::NotRegular => ArtifactError::NotAFile {
+            path: path.to_path_buf(),
+        },
+        ReadError::Io(source) => ArtifactError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => ArtifactError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(other.to_string()),
+        },
+    })?;
+    Ok((
+        crate::hash::hex(&sink.sha256.finalize()),
+        sink.sha512.map(|h| crate::hash::hex(&h.finalize())),
+    ))
+}
+
+struct Digests {
+    sha256: Sha256,
+    sha512: Option<Sha512>,
+}
+
+impl ContentSink for Digests {
+    fn start(&mut self, _: FileInfo) {}
+    fn chunk(&mut self, bytes: &[u8]) {
+        self.sha256.update(bytes);
+        if let Some(h) = self.sha512.as_mut() {
+            h.update(bytes);
         }
     }
-    Ok((
-        format!("{:x}", h256.finalize()),
-        h512.map(|h| format!("{:x}", h.finalize())),
-    ))
 }
 
 #[cfg(test)]
@@ -165,7 +169,7 @@ mod tests {
         );
         assert!(s512.unwrap().starts_with("ddaf35a193617aba"));
         assert!(matches!(
-            digest_file(&dir.path().to_path_buf(), false),
+            digest_file(dir.path(), false),
             Err(ArtifactError::NotAFile { .. })
         ));
         assert!(matches!(

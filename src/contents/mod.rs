@@ -24,12 +24,10 @@ mod rules;
 mod scan;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::check::Check;
 
@@ -158,7 +156,7 @@ pub fn compare(
     }
     // The archive's own digest is read beside the first pass, on its own thread.
     let (sha256, scan) = std::thread::scope(|scope| {
-        let digest = scope.spawn(|| file_sha256(archive));
+        let digest = scope.spawn(|| crate::artifact::digest_file(archive, false).map(|(d, _)| d));
         let scan = scan::scan(archive);
         let digest = digest
             .join()
@@ -275,18 +273,4 @@ pub fn compare(
         checks,
         sha256,
     })
-}
-
-fn file_sha256(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; crate::limits::READ_BUFFER];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(scan::hex(&h.finalize()))
 }

@@ -9,6 +9,7 @@
 //! [`PIPELINED_ENTRY`] bytes are handed to a hashing thread while the next one is unpacked;
 //! larger ones are hashed as they stream, in bounded memory.
 
+pub(crate) use crate::hash::hex;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 use std::path::Path;
@@ -374,11 +375,6 @@ fn check_size(shown: &str, declared: u64, read: u64) -> io::Result<()> {
         io::ErrorKind::InvalidData,
         format!("{shown}: declares {declared} bytes, holds {read}"),
     ))
-}
-
-/// Lowercase hex of a SHA-256 digest.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

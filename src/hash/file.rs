@@ -37,6 +37,10 @@ pub enum ReadError {
     /// the end of reading it: the bytes seen are not one consistent version of the file.
     #[error("changed while being hashed ({0})")]
     Changed(&'static str),
+    /// A directory, FIFO, socket or device where a regular file was expected; it was opened
+    /// without blocking and not read.
+    #[error("not a regular file")]
+    NotRegular,
     /// A symlink's target is longer than [`MAX_SYMLINK_TARGET`].
     #[error("symlink target longer than {MAX_SYMLINK_TARGET} bytes")]
     TargetTooLong,
@@ -117,18 +121,29 @@ pub fn read_file_at(
 
 /// Read the regular file at `path` into `sink`, refusing a symlink or special file there.
 pub fn read_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
-    let file = File::options()
+    read_open(open_path(path, libc::O_NOFOLLOW)?, sink)
+}
+
+/// Read the file a person named at `path` (an artifact, an archive) into `sink`. A symlink
+/// there is followed, since the name was chosen, but a FIFO, socket or device is refused
+/// without ever blocking on it.
+pub fn read_named_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
+    read_open(open_path(path, 0)?, sink)
+}
+
+fn open_path(path: &Path, extra_flags: i32) -> Result<File, ReadError> {
+    File::options()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(extra_flags | libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
         .map_err(|e| {
-            if e.raw_os_error() == Some(libc::ELOOP) {
+            // ELOOP from O_NOFOLLOW: the walk saw a file here, now it is a symlink.
+            if e.raw_os_error() == Some(libc::ELOOP) && extra_flags & libc::O_NOFOLLOW != 0 {
                 ReadError::Changed("became a symlink")
             } else {
                 ReadError::Io(e)
             }
-        })?;
-    read_open(file, sink)
+        })
 }
 
 /// Read an open file whole, proving with `fstat` before and after that it is a regular file
@@ -136,7 +151,7 @@ pub fn read_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileInfo, Re
 fn read_open(mut file: File, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
     let before = file.metadata()?;
     if !before.file_type().is_file() {
-        return Err(ReadError::Changed("no longer a regular file"));
+        return Err(ReadError::NotRegular);
     }
     let size = before.len();
     let info = FileInfo {

@@ -3,6 +3,7 @@
 //! Crypto is aws-lc-rs: the keyless verifier builds on sigstore-verify, whose
 //! only backend is aws-lc-rs, so one crypto stack serves both.
 
+pub(crate) use crate::hash::hex;
 use std::fmt;
 
 use aws_lc_rs::digest;
@@ -268,17 +269,6 @@ fn pem_body(text: &str) -> Result<Vec<u8>, KeyError> {
     base64::engine::general_purpose::STANDARD
         .decode(body)
         .map_err(|_| KeyError::BadBase64)
-}
-
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]
