@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::output::{Format, emit};
+use super::output::{ReportArgs, emit};
 use crate::contents::{self, ContentsPolicy, ContentsReport, Difference, FileClass, SourceTree};
 use crate::report::{ArtifactReport, Report};
 
@@ -28,12 +28,8 @@ pub struct CompareArgs {
     /// among them are still named.
     #[arg(long = "allow-extra", value_name = "GLOB")]
     pub allow_extra: Vec<String>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn run(args: CompareArgs) -> u8 {
@@ -60,8 +56,8 @@ pub fn run(args: CompareArgs) -> u8 {
     let report = Report::new("compare", vec![artifact]);
     emit(
         &report,
-        args.format,
-        args.output.as_deref(),
+        args.report.format(),
+        args.report.output.as_deref(),
         &summary(&found),
     )
 }

@@ -2,7 +2,7 @@
 //! command that produces a [`Report`].
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
 use crate::report::{Report, Verdict, render_human, render_json, render_sarif};
@@ -13,6 +13,27 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+}
+
+/// The flags every reporting command shares.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The format asked for, `--json` included.
+    pub fn format(&self) -> Format {
+        if self.json { Format::Json } else { self.format }
+    }
 }
 
 /// Write the report to `output` (or standard output) and return the exit code its verdict

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::fatal;
-use super::output::{Format, emit};
+use super::output::{ReportArgs, emit};
 use crate::policy::Policy;
 use crate::report::{ArtifactReport, Report};
 use crate::source::Checkout;
@@ -34,15 +34,8 @@ pub struct SourceArgs {
     /// A policy file (TOML) with [source] and [review] rules.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Shorthand for --format json.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Hashing threads (default: one per core). The report never depends on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -50,10 +43,12 @@ pub struct SourceArgs {
 
 pub fn run(args: SourceArgs) -> u8 {
     match report(&args) {
-        Ok(report) => {
-            let format = if args.json { Format::Json } else { args.format };
-            emit(&report, format, args.output.as_deref(), "")
-        }
+        Ok(report) => emit(
+            &report,
+            args.report.format(),
+            args.report.output.as_deref(),
+            "",
+        ),
         Err(e) => fatal(e),
     }
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::ArgGroup;
 
 use super::fatal;
-use super::output::{Format, emit};
+use super::output::{Format, ReportArgs, emit};
 use crate::artifact::ArtifactSpec;
 use crate::check::Check;
 use crate::limits::MAX_KEYS;
@@ -40,15 +40,8 @@ pub struct VerifyArgs {
     /// A policy file (TOML); presets live in policies/.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Shorthand for --format json.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Expected source repository, e.g. github.com/org/repo (slsa-verifier --source-uri).
     #[arg(long, value_name = "URI")]
@@ -189,8 +182,7 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         now,
         notes,
     };
-    let format = if args.json { Format::Json } else { args.format };
-    Ok((request, format, args.output))
+    Ok((request, args.report.format(), args.report.output))
 }
 
 /// The slsa-verifier-style flags, validated by the same rules as the policy file.

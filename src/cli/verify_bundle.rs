@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use super::output::Format;
+use super::output::{Format, ReportArgs};
 use super::verify::VerifyArgs;
 
 #[derive(clap::Args, Debug)]
@@ -63,9 +63,11 @@ pub fn to_verify_args(args: VerifyBundleArgs) -> VerifyArgs {
         keys: args.key.into_iter().collect(),
         threshold: None,
         policy: None,
-        format: Format::Human,
-        json: false,
-        output: None,
+        report: ReportArgs {
+            format: Format::Human,
+            json: false,
+            output: None,
+        },
         source_uri: None,
         source_tag: None,
         source_versioned_tag: None,
