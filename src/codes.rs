@@ -11,6 +11,7 @@ const LISTS: &[&[Code]] = &[
     crate::signature::codes::CODES,
     crate::verify::binding::CODES,
     crate::policy::codes::CODES,
+    crate::contents::codes::CODES,
 ];
 
 /// Every registered code, sorted by name.

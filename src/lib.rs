@@ -10,6 +10,7 @@ pub mod attest;
 pub mod check;
 pub mod cli;
 pub mod codes;
+pub mod contents;
 pub mod hash;
 pub mod limits;
 pub mod policy;

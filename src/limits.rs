@@ -35,3 +35,32 @@ pub const MAX_KEY_FILE: u64 = 64 << 10;
 pub const MAX_KEYS: usize = 256;
 /// Largest trusted root file read (keyless verification).
 pub const MAX_TRUSTED_ROOT_FILE: u64 = 8 << 20;
+/// Most entries (files, directories, links) a release archive may hold.
+pub const MAX_ARCHIVE_ENTRIES: u64 = 1_000_000;
+/// Most bytes an archive may unpack to, all entries and container framing together.
+pub const MAX_ARCHIVE_UNPACKED: u64 = 8 << 30;
+/// Highest ratio of unpacked bytes to compressed bytes read. Source compresses 3–10×; gzip tops
+/// out near 1,000× on zeros, so a ratio this high means a bomb, not a release.
+pub const MAX_COMPRESSION_RATIO: u64 = 200;
+/// Unpacked bytes below which the ratio is not judged: small archives cannot hurt, and a tiny
+/// archive of empty files legitimately compresses far beyond the ratio.
+pub const COMPRESSION_RATIO_FLOOR: u64 = 16 << 20;
+/// Most bytes of tar headers (GNU long names, pax records) before one entry.
+pub const MAX_TAR_HEADER_BYTES: u64 = 1 << 20;
+/// Longest entry path accepted in an archive, in bytes.
+pub const MAX_ARCHIVE_PATH: usize = 4096;
+/// Deepest entry path accepted in an archive, in components.
+pub const MAX_ARCHIVE_DEPTH: usize = MAX_TREE_DEPTH;
+/// Most symlinks followed while resolving one path through a commit's tree (Linux's own bound).
+pub const MAX_SYMLINK_HOPS: usize = 40;
+/// Largest file (archive entry or git blob) whose text is diffed; larger ones are compared as
+/// bytes (sizes and first differing offset).
+pub const MAX_DIFF_INPUT: usize = 1 << 20;
+/// Longest unified diff kept per modified file, in lines.
+pub const MAX_DIFF_LINES: usize = 60;
+/// Most modified files whose differences are described; the rest are listed without detail.
+pub const MAX_DIFFS: usize = 200;
+/// Largest packaging metadata file (`package.json`, `.cargo_vcs_info.json`, `setup.cfg`) read.
+pub const MAX_METADATA_FILE: usize = 1 << 20;
+/// Most failing checks of one code in a report; further failures are counted in one more.
+pub const MAX_CHECKS_PER_CODE: usize = 100;

@@ -3,8 +3,10 @@
 //! Exit codes, for every command: 0 every check passed, 1 at least one check failed,
 //! 2 custody could not run.
 
+mod compare;
 mod explain;
 mod hash;
+mod output;
 mod policy;
 mod verify;
 
@@ -57,6 +59,8 @@ enum Command {
     Policy(policy::PolicyArgs),
     /// Describe a check code: what it means and how to fix a failure.
     Explain(explain::ExplainArgs),
+    /// Compare a release archive with the reviewed commit, file by file.
+    Compare(compare::CompareArgs),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -78,6 +82,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     ExitCode::from(code)
 }

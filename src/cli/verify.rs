@@ -5,26 +5,17 @@
 //! replace the matching policy entries, `--key` adds to its keys, `--threshold` overrides it.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ArgGroup;
 
-use super::{EXIT_FAIL, EXIT_PASS, fatal};
+use super::fatal;
+use super::output::{Format, emit};
 use crate::artifact::ArtifactSpec;
 use crate::limits::{MAX_KEYS, MAX_TRUSTED_ROOT_FILE};
 use crate::policy::{BuilderId, Identity, Policy, RefRule, rules};
-use crate::report::{Report, Verdict, render_human, render_json, render_sarif};
 use crate::signature::{Keyring, PublicKey};
 use crate::verify::{self, Request};
-
-/// Report formats.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Json,
-    Sarif,
-}
 
 #[derive(clap::Args, Debug)]
 #[command(group(ArgGroup::new("source-ref").args(["source_tag", "source_versioned_tag", "source_branch"])))]
@@ -104,7 +95,7 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> u8 {
     match prepare(args) {
         Ok((request, format, output)) => match verify::run(request) {
-            Ok(report) => emit(&report, format, output.as_deref()),
+            Ok(report) => emit(&report, format, output.as_deref(), ""),
             Err(e) => fatal(e),
         },
         Err(e) => fatal(e),
@@ -260,30 +251,4 @@ fn keyless_flags(args: &VerifyArgs) -> Result<Option<String>, String> {
     Ok((any_identity || args.trusted_root.is_some() || args.staging).then(|| {
         "keyless flags given; keyless verification is not available in this build, keyless evidence is reported as not performed".to_owned()
     }))
-}
-
-/// Write the report where asked; the exit code follows the verdict.
-fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> u8 {
-    let text = match format {
-        Format::Human => {
-            let color = output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            render_human(report, color)
-        }
-        Format::Json => render_json(report),
-        Format::Sarif => render_sarif(report),
-    };
-    match output {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, text) {
-                return fatal(format!("--output {}: {e}", path.display()));
-            }
-        }
-        None => print!("{text}"),
-    }
-    match report.verdict {
-        Verdict::Pass => EXIT_PASS,
-        Verdict::Fail => EXIT_FAIL,
-    }
 }

@@ -1,0 +1,277 @@
+//! Classifying every archive file against the commit: identical, modified, explained by a
+//! packaging rule, allowed by the policy, or unexplained; then a second, targeted pass over the
+//! archive that describes how each modified file differs.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Read};
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::ContentsPolicy;
+use super::archive::{self, Finished};
+use super::commit::{CommitFiles, Lookup};
+use super::difference::{Comparer, Difference};
+use super::kind::build_output_kind;
+use super::layout::{Ecosystem, Mapping};
+use super::rules::Rules;
+use super::scan::{Entry, EntryKind, hex};
+use crate::limits::MAX_DIFFS;
+
+/// What one archive file is, compared with the commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileClass {
+    /// Byte for byte the commit's file at the mapped path.
+    Identical,
+    /// The commit has the file, with other content.
+    Modified,
+    /// Written by a packaging tool; the rule is named.
+    GeneratedExplained,
+    /// Not in the commit, and permitted by the policy's `allow-extra`.
+    AllowedExtra,
+    /// Not in the commit, and nothing explains it.
+    Unexplained,
+}
+
+impl FileClass {
+    /// The class as reports spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileClass::Identical => "identical",
+            FileClass::Modified => "modified",
+            FileClass::GeneratedExplained => "generated-explained",
+            FileClass::AllowedExtra => "allowed-extra",
+            FileClass::Unexplained => "unexplained",
+        }
+    }
+}
+
+/// One archive file and what custody concluded about it.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    /// The path as the archive stores it.
+    pub archive_path: String,
+    /// The repository path it maps to; `None` when the archive path was refused.
+    pub source_path: Option<String>,
+    pub class: FileClass,
+    /// The packaging rule, for `generated-explained`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// The build-output kind (ELF, Mach-O, PE, static library, assembly) of a file that is not
+    /// identical to the commit's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// Why, in a few words: the check an entry failed, the commit file a rule used, the
+    /// symlink an identical file was reached through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The check code a refused entry failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<&'static str>,
+    pub size: u64,
+    pub sha256: String,
+    /// Git blob id of the archive's content.
+    pub git_blob: String,
+    /// Git blob id of the commit's file, where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_blob: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub difference: Option<Difference>,
+    /// Archive entry whose bytes this file has (for the second pass).
+    #[serde(skip)]
+    pub(crate) content_from: usize,
+}
+
+/// Classify every file of the archive; directories are not files and are left out.
+pub(crate) fn classify(
+    entries: &[Entry],
+    ecosystem: Ecosystem,
+    mapping: &Mapping,
+    commit: &CommitFiles<'_>,
+    policy: &ContentsPolicy,
+) -> Vec<FileReport> {
+    let rel_of = |path: &str| -> String {
+        path.strip_prefix(mapping.archive_prefix.as_str())
+            .unwrap_or(path)
+            .to_owned()
+    };
+    let mut by_rel = HashMap::new();
+    for e in entries {
+        if let Some(p) = e.path.as_deref()
+            && let Some(rel) = p.strip_prefix(mapping.archive_prefix.as_str())
+        {
+            by_rel.insert(rel, e);
+        }
+    }
+    let rules = Rules {
+        ecosystem,
+        commit,
+        source_prefix: &mapping.source_prefix,
+        by_rel,
+    };
+    let mut files = Vec::new();
+    for e in entries {
+        // Directories are not files; one with a refused path still shows, to fail its check.
+        if e.kind == EntryKind::Directory && e.problem.is_none() {
+            continue;
+        }
+        let rel = e.path.as_deref().map(rel_of);
+        let mut file = FileReport {
+            archive_path: e.shown.clone(),
+            source_path: rel
+                .as_ref()
+                .map(|r| format!("{}{r}", mapping.source_prefix)),
+            class: FileClass::Unexplained,
+            rule: None,
+            kind: None,
+            detail: None,
+            problem: None,
+            size: e.size,
+            sha256: hex(&e.sha256),
+            git_blob: e.blob.to_string(),
+            source_blob: None,
+            difference: None,
+            content_from: e.content_from,
+        };
+        if let Some(p) = &e.problem {
+            file.problem = Some(p.code);
+            file.detail = Some(p.message.clone());
+            files.push(file);
+            continue;
+        }
+        let (Some(rel), Some(source_path)) = (rel, file.source_path.clone()) else {
+            files.push(file);
+            continue;
+        };
+        let in_git = match &e.kind {
+            // A symlink is identical when git stores the same link (same target, same blob).
+            EntryKind::Symlink(_) => commit.entry(&source_path).map(|f| (source_path.clone(), f)),
+            _ => match commit.resolve(&source_path) {
+                Lookup::File { path, file } => Some((path, file)),
+                _ => None,
+            },
+        };
+        if let Some((path, f)) = &in_git {
+            file.source_blob = Some(f.oid.to_string());
+            if f.oid == e.blob && f.is_symlink() == matches!(e.kind, EntryKind::Symlink(_)) {
+                file.class = FileClass::Identical;
+                if *path != source_path {
+                    file.detail = Some(format!("through git's symlink, to {path}"));
+                }
+                files.push(file);
+                continue;
+            }
+        }
+        // A build output is never explained by a packaging rule: rules write text metadata.
+        file.kind = build_output_kind(&e.head, &rel);
+        let explained = match file.kind {
+            None => rules.explain(&rel, e),
+            Some(_) => None,
+        };
+        if let Some(x) = explained {
+            file.class = FileClass::GeneratedExplained;
+            file.rule = Some(x.rule);
+            file.detail = x.source.map(|s| format!("from {s} in the commit"));
+        } else if let Some((path, _)) = in_git {
+            file.class = FileClass::Modified;
+            if let EntryKind::Symlink(target) = &e.kind {
+                file.detail = Some(format!(
+                    "symlink to `{}` in the archive",
+                    String::from_utf8_lossy(target)
+                ));
+            } else if path != source_path {
+                file.detail = Some(format!("compared through git's symlink, with {path}"));
+            }
+        } else {
+            let allowed = policy.allows_extra(&rel) || policy.allows_extra(&e.shown);
+            file.class = if allowed {
+                FileClass::AllowedExtra
+            } else {
+                FileClass::Unexplained
+            };
+        }
+        files.push(file);
+    }
+    files
+}
+
+/// Paths of the package's part of the commit (under the source prefix) that no archive file
+/// maps to: for information, since packaging selects files on purpose.
+pub(crate) fn missing(
+    files: &[FileReport],
+    mapping: &Mapping,
+    commit: &CommitFiles<'_>,
+) -> Vec<String> {
+    let present: HashSet<&str> = files
+        .iter()
+        .filter_map(|f| f.source_path.as_deref())
+        .collect();
+    commit
+        .paths_under(&mapping.source_prefix)
+        .into_iter()
+        .filter(|p| !present.contains(p))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Read the archive again and describe how each modified regular file differs from git's.
+/// At most [`MAX_DIFFS`] files are described.
+pub(crate) fn describe_differences(
+    archive_path: &Path,
+    files: &mut [FileReport],
+    entries: &[Entry],
+    commit: &CommitFiles<'_>,
+) -> io::Result<()> {
+    let mut wanted: HashMap<usize, Vec<(usize, Vec<u8>)>> = HashMap::new();
+    let modified = files.iter().enumerate().filter(|(_, f)| {
+        f.class == FileClass::Modified && entries[f.content_from].kind == EntryKind::File
+    });
+    for (i, f) in modified.take(MAX_DIFFS) {
+        let Some(oid) = f
+            .source_blob
+            .as_deref()
+            .and_then(|o| git2::Oid::from_str(o).ok())
+        else {
+            continue;
+        };
+        let Ok(source) = commit.blob(oid) else {
+            continue;
+        };
+        wanted.entry(f.content_from).or_default().push((i, source));
+    }
+    let Some(&last) = wanted.keys().max() else {
+        return Ok(());
+    };
+    let mut index = 0usize;
+    let mut found: Vec<(usize, Difference)> = Vec::new();
+    archive::read(archive_path, &mut |_raw, content: &mut dyn Read| {
+        let here = index;
+        index += 1;
+        if let Some(targets) = wanted.get(&here) {
+            let mut comparers: Vec<Comparer<'_>> =
+                targets.iter().map(|(_, s)| Comparer::new(s)).collect();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = content.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                comparers.iter_mut().for_each(|c| c.feed(&buf[..n]));
+            }
+            for ((i, _), c) in targets.iter().zip(comparers) {
+                let f = &files[*i];
+                let name = f.source_path.as_deref().unwrap_or(&f.archive_path);
+                found.push((*i, c.finish(name, name)));
+            }
+        }
+        if here >= last {
+            return Err(io::Error::other(Finished));
+        }
+        Ok(())
+    })?;
+    for (i, d) in found {
+        files[i].difference = Some(d);
+    }
+    Ok(())
+}

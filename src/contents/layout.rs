@@ -1,0 +1,269 @@
+//! Where an archive's files live in the repository: which packaging ecosystem made the archive,
+//! which prefix to strip from archive paths (a tarball's `name-version/`, npm's `package/`),
+//! which directory of the repository the package came from (a crate's `path_in_vcs`, npm's
+//! `repository.directory`, a wheel's `src/`), and which commit the artifact says it was built
+//! from (a crate's `.cargo_vcs_info.json`, npm's `gitHead`).
+//!
+//! Metadata only proposes: the mapping used is the candidate under which the most archive files
+//! are identical to the commit, so a wrong guess costs matches, never correctness.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::archive::Format;
+use super::commit::CommitFiles;
+use super::scan::{Entry, EntryKind};
+
+/// The packaging ecosystem an archive comes from, recognised by its metadata files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ecosystem {
+    /// `cargo package` (`Cargo.toml.orig` or `.cargo_vcs_info.json` at the root).
+    Crate,
+    /// `npm pack` (everything under `package/`, with `package.json`).
+    Npm,
+    /// A Python source distribution (`PKG-INFO` at the root of a tarball).
+    PythonSdist,
+    /// A Python wheel (a zip with `*.dist-info/WHEEL`).
+    PythonWheel,
+    /// Any other archive (`git archive`, `make dist`, hand-made).
+    Plain,
+}
+
+impl Ecosystem {
+    /// The ecosystem as reports spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ecosystem::Crate => "crate",
+            Ecosystem::Npm => "npm",
+            Ecosystem::PythonSdist => "python-sdist",
+            Ecosystem::PythonWheel => "python-wheel",
+            Ecosystem::Plain => "plain",
+        }
+    }
+}
+
+/// The commit an artifact names as its source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NamedCommit {
+    /// Full hex id.
+    pub id: String,
+    /// Where it was named: `cargo-vcs-info` or `npm-git-head`.
+    pub from: &'static str,
+}
+
+/// What the archive's metadata says, before the commit is read.
+#[derive(Clone, Debug)]
+pub(crate) struct Metadata {
+    pub ecosystem: Ecosystem,
+    /// The single top-level directory (with its `/`), if every entry is under one.
+    pub top: Option<String>,
+    pub named_commit: Option<NamedCommit>,
+    /// A crate packaged from a working tree with uncommitted changes.
+    pub dirty: Option<bool>,
+    /// Repository directories the package may come from: named by its metadata
+    /// (`path_in_vcs`, `repository.directory`), or guessed (a wheel's `src/`).
+    pub source_dirs: Vec<String>,
+    /// The metadata named the directory: it is used as is, never outscored by the root.
+    pub source_dir_named: bool,
+}
+
+/// The prefixes that turn an archive path into a repository path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Mapping {
+    /// Stripped from archive paths (`""` or ending in `/`).
+    pub archive_prefix: String,
+    /// Prepended to give the repository path (`""` or ending in `/`).
+    pub source_prefix: String,
+}
+
+/// Read the ecosystem, top directory and named commit from the first pass's entries.
+pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
+    let top = single_top(entries);
+    let strip = top.clone().unwrap_or_default();
+    let kept: HashMap<&str, &[u8]> = entries
+        .iter()
+        .filter_map(|e| Some((e.path.as_deref()?, e.kept.as_deref()?)))
+        .collect();
+    let has = |name: &str| {
+        entries
+            .iter()
+            .any(|e| e.path.as_deref() == Some(&format!("{strip}{name}")))
+    };
+    let json = |name: &str| -> Option<serde_json::Value> {
+        serde_json::from_slice(kept.get(format!("{strip}{name}").as_str())?).ok()
+    };
+    let mut meta = Metadata {
+        ecosystem: Ecosystem::Plain,
+        top: top.clone(),
+        named_commit: None,
+        dirty: None,
+        source_dirs: Vec::new(),
+        source_dir_named: false,
+    };
+    if has(".cargo_vcs_info.json") || has("Cargo.toml.orig") {
+        meta.ecosystem = Ecosystem::Crate;
+        if let Some(info) = json(".cargo_vcs_info.json") {
+            if let Some(sha1) = info["git"]["sha1"].as_str() {
+                meta.named_commit = Some(NamedCommit {
+                    id: sha1.to_owned(),
+                    from: "cargo-vcs-info",
+                });
+            }
+            meta.dirty = Some(info["git"]["dirty"].as_bool().unwrap_or(false));
+            if let Some(dir) = info["path_in_vcs"].as_str() {
+                let dir = dir.trim_matches('/');
+                meta.source_dirs.push(if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!("{dir}/")
+                });
+                meta.source_dir_named = true;
+            }
+        }
+    } else if top.as_deref() == Some("package/") && has("package.json") {
+        meta.ecosystem = Ecosystem::Npm;
+        if let Some(pkg) = json("package.json") {
+            if let Some(head) = pkg["gitHead"].as_str() {
+                meta.named_commit = Some(NamedCommit {
+                    id: head.to_owned(),
+                    from: "npm-git-head",
+                });
+            }
+            if let Some(dir) = pkg["repository"]["directory"].as_str() {
+                let dir = dir.trim_matches('/');
+                if !dir.is_empty() {
+                    meta.source_dirs.push(format!("{dir}/"));
+                    meta.source_dir_named = true;
+                }
+            }
+        }
+    } else if format == Some(Format::Zip)
+        && entries.iter().filter_map(|e| e.path.as_deref()).any(|p| {
+            p.split_once('/')
+                .is_some_and(|(d, f)| d.ends_with(".dist-info") && f == "WHEEL")
+        })
+    {
+        meta.ecosystem = Ecosystem::PythonWheel;
+        meta.top = None; // a wheel's top level is the installed tree itself
+        meta.source_dirs.push("src/".into());
+    } else if format != Some(Format::Zip) && has("PKG-INFO") {
+        meta.ecosystem = Ecosystem::PythonSdist;
+    }
+    meta
+}
+
+/// Choose the mapping under which the most archive files are identical to the commit.
+/// Candidates are tried in order and the first of equal scores wins: metadata's directories,
+/// then the repository root. A directory the artifact itself names is the only source
+/// candidate: if it is wrong, its files fail, which is the truth about such an artifact.
+pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &CommitFiles<'_>) -> Mapping {
+    let mut archive_prefixes: Vec<String> = meta.top.iter().cloned().collect();
+    archive_prefixes.push(String::new());
+    let mut source_prefixes = meta.source_dirs.clone();
+    if !meta.source_dir_named {
+        source_prefixes.push(String::new());
+    }
+    let mut best: Option<(usize, Mapping)> = None;
+    for a in &archive_prefixes {
+        for s in &source_prefixes {
+            let score = entries
+                .iter()
+                .filter(|e| e.kind == EntryKind::File || matches!(e.kind, EntryKind::Symlink(_)))
+                .filter_map(|e| Some((e.path.as_deref()?.strip_prefix(a.as_str())?, e)))
+                .filter(|(rel, e)| {
+                    commit
+                        .entry(&format!("{s}{rel}"))
+                        .is_some_and(|f| f.oid == e.blob)
+                })
+                .count();
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                let mapping = Mapping {
+                    archive_prefix: a.clone(),
+                    source_prefix: s.clone(),
+                };
+                best = Some((score, mapping));
+            }
+        }
+    }
+    best.expect("at least one candidate").1
+}
+
+/// The one top-level directory every entry lives under, with its `/`; `None` when entries sit
+/// at the root or under several directories.
+fn single_top(entries: &[Entry]) -> Option<String> {
+    let mut top: Option<&str> = None;
+    let mut nested = false;
+    for e in entries {
+        let Some(path) = e.path.as_deref().filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let (first, rest) = match path.split_once('/') {
+            Some((f, r)) => (f, !r.is_empty()),
+            None if e.kind == EntryKind::Directory => (path, false),
+            None => return None, // a file at the root
+        };
+        nested |= rest;
+        match top {
+            None => top = Some(first),
+            Some(t) if t == first => {}
+            Some(_) => return None,
+        }
+    }
+    top.filter(|_| nested).map(|t| format!("{t}/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::Oid;
+
+    fn entry(path: &str, kind: EntryKind) -> Entry {
+        Entry {
+            path: Some(path.into()),
+            shown: path.into(),
+            kind,
+            content_from: 0,
+            size: 0,
+            blob: Oid::zero(),
+            sha256: [0; 32],
+            head: vec![],
+            kept: None,
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn finds_the_single_top_directory() {
+        let v = [
+            entry("xz-5.6.1", EntryKind::Directory),
+            entry("xz-5.6.1/configure.ac", EntryKind::File),
+            entry("xz-5.6.1/m4/x.m4", EntryKind::File),
+        ];
+        assert_eq!(single_top(&v).as_deref(), Some("xz-5.6.1/"));
+        let flat = [
+            entry("a.py", EntryKind::File),
+            entry("b/c.py", EntryKind::File),
+        ];
+        assert_eq!(single_top(&flat), None);
+        let two = [entry("a/x", EntryKind::File), entry("b/y", EntryKind::File)];
+        assert_eq!(single_top(&two), None);
+    }
+
+    #[test]
+    fn reads_a_crates_vcs_info() {
+        let mut info = entry("demo-0.1.0/.cargo_vcs_info.json", EntryKind::File);
+        info.kept = Some(
+            br#"{"git":{"sha1":"0123456789012345678901234567890123456789","dirty":true},
+                "path_in_vcs":"crates/demo"}"#
+                .to_vec(),
+        );
+        let v = [info, entry("demo-0.1.0/Cargo.toml", EntryKind::File)];
+        let m = metadata(&v, Some(Format::TarGz));
+        assert_eq!(m.ecosystem, Ecosystem::Crate);
+        assert_eq!(m.dirty, Some(true));
+        assert_eq!(m.source_dirs, ["crates/demo/"]);
+        assert_eq!(m.named_commit.unwrap().from, "cargo-vcs-info");
+    }
+}

@@ -1,0 +1,395 @@
+//! Each packaging ecosystem passes when its archive is clean: `git archive`, tar with every
+//! compressor, zip, `cargo package`, a setuptools sdist, `npm pack`, and a wheel.
+
+use std::process::Command;
+
+use crate::fixture::{Repo, SOURCES, assert_clean, compare, contents, file, run, tar_dir};
+
+#[test]
+fn git_archive_tar_gz_and_zip_pass() {
+    let repo = Repo::new(SOURCES);
+    for format in ["tar", "tar.gz", "zip"] {
+        let archive = repo.git_archive(format);
+        let (code, report) = compare(&archive, &repo.path(), &[]);
+        assert_clean(code, &report);
+        let c = contents(&report);
+        assert_eq!(c["format"], format);
+        assert_eq!(c["counts"]["identical"], SOURCES.len() as u64);
+        assert_eq!(c["archive_prefix"], "demo-1.0/");
+        assert_eq!(c["commit_from"], "source-rev");
+        let readme = file(&report, "demo-1.0/README.md");
+        assert_eq!(readme["source_path"], "README.md");
+        assert_eq!(readme["class"], "identical");
+        assert_eq!(
+            readme["git_blob"],
+            repo.git(&["rev-parse", "HEAD:README.md"]).trim()
+        );
+    }
+}
+
+#[test]
+fn every_tar_compressor_passes() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    let cases: [(&str, &[&str]); 4] = [
+        ("tar.gz", &["gzip"]),
+        ("tar.xz", &["xz", "-T1"]),
+        ("tar.bz2", &["bzip2"]),
+        ("tar.zst", &["zstd", "-q"]),
+    ];
+    for (format, compressor) in cases {
+        let archive = repo.out(&format!("demo-1.0.{format}"));
+        tar_dir(&tree, &archive, Some(compressor));
+        let (code, report) = compare(&archive, &repo.path(), &[]);
+        assert_clean(code, &report);
+        assert_eq!(contents(&report)["format"], format);
+    }
+}
+
+#[test]
+fn zip_made_by_info_zip_passes() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    let archive = repo.out("demo-1.0.zip");
+    run(Command::new("zip")
+        .arg("-qr")
+        .arg(&archive)
+        .arg("demo-1.0")
+        .current_dir(tree.parent().unwrap()));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    assert_eq!(contents(&report)["format"], "zip");
+}
+
+#[test]
+fn files_git_stores_as_symlinks_resolve_through_the_commit() {
+    // The archive was made with `tar -h`, which stores the file a symlink points to.
+    let repo = Repo::new(SOURCES);
+    repo.symlink("include", "src/lib");
+    repo.symlink("docs/README.md", "../README.md");
+    repo.commit("links");
+    let tree = repo.out("demo-1.0");
+    std::fs::create_dir_all(&tree).unwrap();
+    run(Command::new("tar")
+        .args(["-chf", "-", "--exclude=.git", "."])
+        .current_dir(repo.path())
+        .stdout(std::fs::File::create(repo.out("x.tar")).unwrap()));
+    run(Command::new("tar")
+        .arg("-xf")
+        .arg(repo.out("x.tar"))
+        .arg("-C")
+        .arg(&tree));
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let via = file(&report, "demo-1.0/include/util.c");
+    assert_eq!(via["class"], "identical");
+    assert!(
+        via["detail"].as_str().unwrap().contains("src/lib/util.c"),
+        "{via}"
+    );
+    assert_eq!(
+        file(&report, "demo-1.0/docs/README.md")["class"],
+        "identical"
+    );
+}
+
+/// A workspace whose crate lives in `crates/demo` and takes its readme from the root.
+fn crate_repo() -> Repo {
+    Repo::new(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/demo\"]\nresolver = \"2\"\n",
+        ),
+        (".gitignore", "/target\n"),
+        ("README.md", "# demo workspace\n"),
+        (
+            "crates/demo/Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             description = \"demo\"\nlicense = \"MIT\"\nreadme = \"../../README.md\"\n\n\
+             [dependencies]\n",
+        ),
+        (
+            "crates/demo/src/lib.rs",
+            "pub fn answer() -> u32 {\n    42\n}\n",
+        ),
+    ])
+}
+
+fn cargo_package(repo: &Repo, extra: &[&str]) -> std::path::PathBuf {
+    let target = repo.out("target");
+    run(Command::new(env!("CARGO"))
+        .args(["package", "-q", "--no-verify", "--offline", "-p", "demo"])
+        .args(extra)
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(repo.path()));
+    target.join("package/demo-0.1.0.crate")
+}
+
+#[test]
+fn cargo_package_passes_with_its_rules_named() {
+    let repo = crate_repo();
+    let archive = cargo_package(&repo, &[]);
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["ecosystem"], "crate");
+    assert_eq!(c["commit_from"], "cargo-vcs-info");
+    assert_eq!(c["commit"], repo.git(&["rev-parse", "HEAD"]).trim());
+    assert_eq!(c["dirty"], false);
+    assert_eq!(c["source_prefix"], "crates/demo/");
+    for (path, rule) in [
+        ("demo-0.1.0/.cargo_vcs_info.json", "cargo-vcs-info"),
+        ("demo-0.1.0/Cargo.toml", "cargo-normalised-manifest"),
+        ("demo-0.1.0/Cargo.toml.orig", "cargo-original-manifest"),
+        ("demo-0.1.0/Cargo.lock", "cargo-lockfile"),
+        ("demo-0.1.0/README.md", "copied-readme-or-licence"),
+    ] {
+        let f = file(&report, path);
+        assert_eq!(f["class"], "generated-explained", "{f}");
+        assert_eq!(f["rule"], rule, "{f}");
+    }
+    assert_eq!(file(&report, "demo-0.1.0/src/lib.rs")["class"], "identical");
+}
+
+#[test]
+fn a_crate_packaged_dirty_is_reported_and_its_change_fails() {
+    let repo = crate_repo();
+    repo.write(
+        "crates/demo/src/lib.rs",
+        b"pub fn answer() -> u32 {\n    41\n}\n",
+    );
+    let archive = cargo_package(&repo, &["--allow-dirty"]);
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(contents(&report)["dirty"], true);
+    let lib = file(&report, "demo-0.1.0/src/lib.rs");
+    assert_eq!(lib["class"], "modified");
+    let diff = lib["difference"]["diff"].as_str().unwrap();
+    assert!(diff.contains("-    42\n+    41"), "{diff}");
+}
+
+#[test]
+fn setuptools_sdist_passes() {
+    let repo = Repo::new(&[
+        ("setup.py", "from setuptools import setup\nsetup()\n"),
+        (
+            "setup.cfg",
+            "[metadata]\nname = demo\nversion = 1.0\n# kept in git only\n\n[options]\npackages = find:\n",
+        ),
+        ("README.md", "# demo\n"),
+        ("demo/__init__.py", "ANSWER = 42\n"),
+        (".gitignore", "*.egg-info/\ndist/\n"),
+    ]);
+    run(Command::new("python3")
+        .args(["setup.py", "-q", "sdist", "--dist-dir"])
+        .arg(repo.out("dist"))
+        .current_dir(repo.path()));
+    let archive = repo.out("dist/demo-1.0.tar.gz");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    assert_eq!(contents(&report)["ecosystem"], "python-sdist");
+    let cfg = file(&report, "demo-1.0/setup.cfg");
+    assert_eq!(cfg["rule"], "setuptools-egg-info-section", "{cfg}");
+    assert_eq!(
+        file(&report, "demo-1.0/PKG-INFO")["rule"],
+        "python-pkg-info"
+    );
+    assert_eq!(
+        file(&report, "demo-1.0/demo.egg-info/SOURCES.txt")["rule"],
+        "python-egg-info"
+    );
+}
+
+#[test]
+fn setuptools_sdist_without_setup_cfg_in_git_passes() {
+    let repo = Repo::new(&[
+        (
+            "setup.py",
+            "from setuptools import setup\nsetup(name=\"demo\", version=\"1.0\", packages=[\"demo\"])\n",
+        ),
+        ("README.md", "# demo\n"),
+        ("demo/__init__.py", "ANSWER = 42\n"),
+    ]);
+    run(Command::new("python3")
+        .args(["setup.py", "-q", "sdist", "--dist-dir"])
+        .arg(repo.out("dist"))
+        .current_dir(repo.path()));
+    let (code, report) = compare(&repo.out("dist/demo-1.0.tar.gz"), &repo.path(), &[]);
+    assert_clean(code, &report);
+    let cfg = file(&report, "demo-1.0/setup.cfg");
+    assert_eq!(cfg["rule"], "setuptools-egg-info-section", "{cfg}");
+}
+
+#[test]
+fn npm_pack_passes() {
+    let repo = Repo::new(&[
+        (
+            "package.json",
+            "{\n  \"name\": \"demo-pkg\",\n  \"version\": \"1.0.0\",\n  \"main\": \"index.js\",\n  \"license\": \"MIT\"\n}\n",
+        ),
+        ("index.js", "module.exports = 42;\n"),
+        ("README.md", "# demo\n"),
+    ]);
+    let cache = repo.out("npm-cache");
+    run(Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(repo.out(""))
+        .env("npm_config_cache", &cache)
+        .env("npm_config_update_notifier", "false")
+        .current_dir(repo.path()));
+    let archive = repo.out("demo-pkg-1.0.0.tgz");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["ecosystem"], "npm");
+    assert_eq!(c["archive_prefix"], "package/");
+}
+
+#[test]
+fn wheel_with_src_layout_passes() {
+    // No wheel builder is installed here, so the wheel is assembled as the format specifies:
+    // the package at the top, metadata in `NAME-VERSION.dist-info/`.
+    let repo = Repo::new(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"demo\"\nversion = \"1.0\"\n",
+        ),
+        ("LICENSE", "MIT\n"),
+        ("src/demo/__init__.py", "ANSWER = 42\n"),
+        ("src/demo/core.py", "def f():\n    return 1\n"),
+    ]);
+    let stage = repo.out("wheel");
+    let write = |path: &str, text: &str| {
+        let p = stage.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("demo/__init__.py", "ANSWER = 42\n");
+    write("demo/core.py", "def f():\n    return 1\n");
+    write(
+        "demo-1.0.dist-info/METADATA",
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+    );
+    write(
+        "demo-1.0.dist-info/WHEEL",
+        "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+    );
+    write("demo-1.0.dist-info/RECORD", "");
+    write("demo-1.0.dist-info/licenses/LICENSE", "MIT\n");
+    let archive = repo.out("demo-1.0-py3-none-any.whl");
+    run(Command::new("zip")
+        .arg("-qr")
+        .arg(&archive)
+        .args(["demo", "demo-1.0.dist-info"])
+        .current_dir(&stage));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["ecosystem"], "python-wheel");
+    assert_eq!(c["source_prefix"], "src/");
+    assert_eq!(
+        file(&report, "demo-1.0.dist-info/licenses/LICENSE")["rule"],
+        "python-dist-info"
+    );
+}
+
+#[test]
+fn a_crate_naming_an_unreviewed_commit_fails() {
+    let repo = crate_repo();
+    let reviewed = repo.git(&["rev-parse", "HEAD"]);
+    repo.write(
+        "crates/demo/src/lib.rs",
+        b"pub fn answer() -> u32 {\n    7\n}\n",
+    );
+    repo.commit("not reviewed yet");
+    let archive = cargo_package(&repo, &[]);
+    let (code, report) = compare(&archive, &repo.path(), &["--source-rev", reviewed.trim()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        crate::fixture::outcomes(&report, "contents-commit"),
+        ["fail"]
+    );
+    let c = contents(&report);
+    assert_eq!(c["commit"], reviewed.trim());
+    assert_eq!(file(&report, "demo-0.1.0/src/lib.rs")["class"], "modified");
+}
+
+#[test]
+fn npm_git_head_names_the_commit_and_the_published_manifest_is_explained() {
+    // `npm publish` adds `gitHead`; `npm pack` here does not, so the published form is made by
+    // adding it to the packed manifest, as the registry would serve it.
+    let repo = Repo::new(&[
+        (
+            "packages/demo/package.json",
+            "{\n  \"name\": \"demo-pkg\",\n  \"version\": \"1.0.0\",\n  \"repository\": {\"type\": \"git\", \"url\": \"https://example.org/r.git\", \"directory\": \"packages/demo\"}\n}\n",
+        ),
+        ("packages/demo/index.js", "module.exports = 42;\n"),
+    ]);
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.write(
+        "packages/demo/index.js",
+        b"module.exports = 43; // after release\n",
+    );
+    repo.commit("later work");
+    let tree = repo.out("npm/package");
+    std::fs::create_dir_all(&tree).unwrap();
+    let manifest = format!(
+        "{{\"name\":\"demo-pkg\",\"version\":\"1.0.0\",\"gitHead\":\"{head}\",\"repository\":{{\"type\":\"git\",\"url\":\"https://example.org/r.git\",\"directory\":\"packages/demo\"}}}}"
+    );
+    std::fs::write(tree.join("package.json"), manifest).unwrap();
+    std::fs::write(tree.join("index.js"), "module.exports = 42;\n").unwrap();
+    let archive = repo.out("demo-pkg-1.0.0.tgz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["commit_from"], "npm-git-head");
+    assert_eq!(c["commit"], head);
+    assert_eq!(c["source_prefix"], "packages/demo/");
+    assert_eq!(
+        file(&report, "package/package.json")["rule"],
+        "npm-published-manifest"
+    );
+}
+
+#[test]
+fn streams_of_several_members_or_frames_pass() {
+    // pigz, pixz, pbzip2 and pzstd write concatenated streams; each must be read to its end.
+    let repo = Repo::new(SOURCES);
+    let tar = std::fs::read(repo.git_archive("tar")).unwrap();
+    let (first, second) = tar.split_at(tar.len() / 2 + 100);
+    for (format, program) in [
+        ("tar.gz", "gzip"),
+        ("tar.xz", "xz"),
+        ("tar.bz2", "bzip2"),
+        ("tar.zst", "zstd"),
+    ] {
+        let mut joined = Vec::new();
+        for half in [first, second] {
+            let mut child = Command::new(program)
+                .args(["-c", "-q"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("`{program}` is required by this test: {e}"));
+            let mut stdin = child.stdin.take().unwrap();
+            let data = half.to_vec();
+            let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
+            let out = child.wait_with_output().unwrap();
+            writer.join().unwrap().unwrap();
+            assert!(out.status.success(), "{program} failed");
+            joined.extend_from_slice(&out.stdout);
+        }
+        let archive = repo.out(&format!("joined.{format}"));
+        std::fs::write(&archive, joined).unwrap();
+        let (code, report) = compare(&archive, &repo.path(), &[]);
+        assert_clean(code, &report);
+        assert_eq!(
+            contents(&report)["counts"]["identical"],
+            SOURCES.len() as u64,
+            "{format}"
+        );
+    }
+}

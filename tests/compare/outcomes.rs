@@ -1,0 +1,157 @@
+//! Exit codes and output forms: 2 when custody cannot run, SARIF with one result per failed
+//! check, the human summary, `--output`, `--source-rev`.
+
+use std::process::Command;
+
+use crate::fixture::{Repo, SOURCES, compare, contents, run, tar_dir};
+
+fn custody() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("custody").unwrap()
+}
+
+#[test]
+fn cannot_run_exits_2() {
+    let repo = Repo::new(SOURCES);
+    let archive = repo.git_archive("tar.gz");
+    let fifo = repo.out("fifo");
+    run(Command::new("mkfifo").arg(&fifo));
+    let not_git = tempfile::tempdir().unwrap();
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (
+            vec![
+                repo.out("missing.tgz").into(),
+                "--source".into(),
+                repo.path().into(),
+            ],
+            "missing",
+        ),
+        (
+            vec![fifo.into(), "--source".into(), repo.path().into()],
+            "not a regular file",
+        ),
+        (
+            vec![
+                archive.clone().into(),
+                "--source".into(),
+                not_git.path().into(),
+            ],
+            "not a git repository",
+        ),
+        (
+            vec![
+                archive.clone().into(),
+                "--source".into(),
+                repo.path().into(),
+                "--source-rev".into(),
+                "no-such-tag".into(),
+            ],
+            "no-such-tag",
+        ),
+        (
+            vec![
+                archive.into(),
+                "--source".into(),
+                repo.path().into(),
+                "--allow-extra".into(),
+                "a[".into(),
+            ],
+            "allow-extra",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = custody().arg("compare").args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let says = if says == "missing" {
+            "No such file"
+        } else {
+            says
+        };
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn compares_with_the_commit_not_the_working_tree() {
+    let repo = Repo::new(SOURCES);
+    let archive = repo.git_archive("tar.gz");
+    let first = repo.git(&["rev-parse", "HEAD"]);
+    repo.write("src/main.c", b"int main(void) { return 1; }\n");
+    repo.commit("second");
+    // Uncommitted edits in the checkout change nothing.
+    repo.write("README.md", b"edited, not committed\n");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        crate::fixture::file(&report, "demo-1.0/src/main.c")["class"],
+        "modified"
+    );
+    assert_eq!(
+        crate::fixture::file(&report, "demo-1.0/README.md")["class"],
+        "identical"
+    );
+    let (code, report) = compare(&archive, &repo.path(), &["--source-rev", first.trim()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(contents(&report)["commit"], first.trim());
+}
+
+#[test]
+fn sarif_has_one_result_per_failed_check() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    std::fs::write(tree.join("extra-1.txt"), "x").unwrap();
+    std::fs::write(tree.join("extra-2.txt"), "y").unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let out = custody()
+        .arg("compare")
+        .arg(&archive)
+        .arg("--source")
+        .arg(repo.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let unexplained = results
+        .iter()
+        .filter(|r| r["ruleId"] == "contents-unexplained")
+        .count();
+    assert_eq!(unexplained, 2, "{sarif:#}");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "contents-matches-source")
+    );
+    assert!(results.iter().all(|r| r["level"] == "error"));
+}
+
+#[test]
+fn human_summary_counts_classes_and_lists_what_is_not_identical() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    std::fs::write(tree.join("configure"), "#!/bin/sh\n").unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let report = repo.out("report.txt");
+    custody()
+        .arg("compare")
+        .arg(&archive)
+        .arg("--source")
+        .arg(repo.path())
+        .arg("--output")
+        .arg(&report)
+        .assert()
+        .code(1)
+        .stdout("");
+    let text = std::fs::read_to_string(report).unwrap();
+    assert!(text.contains("identical 5"), "{text}");
+    assert!(text.contains("unexplained 1"), "{text}");
+    assert!(
+        text.contains("unexplained          demo-1.0/configure"),
+        "{text}"
+    );
+    assert!(!text.contains("demo-1.0/src/main.c"), "{text}");
+    assert!(text.contains("verdict: fail"), "{text}");
+}
