@@ -12,6 +12,7 @@ const LISTS: &[&[Code]] = &[
     crate::verify::binding::CODES,
     crate::policy::codes::CODES,
     crate::contents::codes::CODES,
+    crate::rebuild::codes::CODES,
 ];
 
 /// Every registered code, sorted by name.

@@ -8,6 +8,7 @@ mod explain;
 mod hash;
 mod output;
 mod policy;
+mod rebuild;
 mod verify;
 
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ Examples:
       git tree ids, Go dirhash and Nix NAR hash of this directory
   custody policy check policies/default.toml
       validate a policy file; errors name file:line:column
+  custody rebuild dist/app.tar.gz --source . -- make dist
+      rebuild the reviewed commit offline and compare, member by member
   custody explain no-matching-subject
       what a check code means and how to fix a failure
 
@@ -61,6 +64,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Compare a release archive with the reviewed commit, file by file.
     Compare(compare::CompareArgs),
+    /// Rebuild the reviewed commit in a clean scratch directory and compare with the artifact.
+    Rebuild(Box<rebuild::RebuildArgs>),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -83,6 +88,7 @@ pub fn run() -> ExitCode {
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Rebuild(args) => rebuild::run(*args),
     };
     ExitCode::from(code)
 }

@@ -9,6 +9,7 @@ pub mod codes;
 mod diagnostic;
 pub mod evaluate;
 mod raw;
+mod reproduce;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::Diagnostic;
 use raw::RawPolicy;
+pub use reproduce::{Reproduce, ReproduceMode};
 pub use rules::{BuilderId, Identity, RefRule};
 use toml::Spanned;
 
@@ -76,6 +78,8 @@ pub struct Policy {
     pub max_age: Option<u64>,
     pub source: SourceRule,
     pub slsa: SlsaRule,
+    /// `[reproduce]`: rebuild the artifact, or compare its contents with the source.
+    pub reproduce: Option<Reproduce>,
 }
 
 /// The source the provenance must name.
@@ -288,6 +292,9 @@ impl Validator<'_> {
                 .into_iter()
                 .map(|(k, v)| (k, v.into_inner()))
                 .collect();
+        }
+        if let Some(r) = raw.reproduce {
+            p.reproduce = self.reproduce(r);
         }
         p
     }

@@ -18,6 +18,7 @@ pub struct RawPolicy {
     pub signatures: Option<RawSignatures>,
     pub source: Option<RawSource>,
     pub slsa: Option<RawSlsa>,
+    pub reproduce: Option<RawReproduce>,
 }
 
 #[derive(Deserialize, Default)]
@@ -63,4 +64,25 @@ pub struct RawSlsa {
     pub reject_unknown_external_parameters: Option<Spanned<bool>>,
     pub allowed_external_parameters: Option<Vec<Spanned<String>>>,
     pub workflow_inputs: Option<BTreeMap<String, Spanned<String>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawReproduce {
+    pub mode: Option<Spanned<String>>,
+    pub command: Option<Spanned<RawCommand>>,
+    pub outputs: Option<Vec<Spanned<String>>>,
+    pub env: Option<BTreeMap<String, Spanned<String>>>,
+    pub timeout: Option<Spanned<String>>,
+    pub accept: Option<Spanned<String>>,
+    pub build_path: Option<Spanned<String>>,
+    pub allow_extra: Option<Vec<Spanned<String>>>,
+}
+
+/// A build command: one line for `sh -c`, or the argument vector itself.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum RawCommand {
+    Line(String),
+    Argv(Vec<String>),
 }
