@@ -1,0 +1,265 @@
+//! What a rebuild concludes: reproduced, not reproduced (and where), metadata-only, failed or
+//! timed-out builds, and which artifact is taken as the rebuilt one.
+
+use crate::fixture::{Project, check, outcome, section};
+
+/// Embeds the time unless SOURCE_DATE_EPOCH is set.
+const STAMP: &str = r#"echo "built at ${SOURCE_DATE_EPOCH:-$(date +%s%N)}" > out/stamp.txt"#;
+/// Embeds a random value.
+const RANDOM: &str = "head -c 16 /dev/urandom | od -An -tx1 > out/random.txt";
+const EPOCH: &str = "1700000000";
+
+#[test]
+fn a_time_stamping_build_is_reproduced_under_custodys_environment() {
+    let p = Project::new(STAMP);
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["verdict"], "pass");
+    assert_eq!(outcome(&r, "rebuild-reproduced"), "pass");
+    let s = section(&r);
+    assert_eq!(s["comparison"], "identical");
+    assert_eq!(s["environment"]["SOURCE_DATE_EPOCH"], EPOCH);
+    assert_eq!(s["environment"]["TZ"], "UTC");
+    assert_eq!(s["environment"]["LC_ALL"], "C.UTF-8");
+    assert!(
+        s["environment"]["HOME"]
+            .as_str()
+            .unwrap()
+            .contains("custody-rebuild-")
+    );
+    assert_eq!(s["rebuilt_sha256"], r["artifacts"][0]["digest"]["sha256"]);
+}
+
+#[test]
+fn a_time_stamped_artifact_built_without_the_epoch_is_not_reproduced() {
+    let p = Project::new(STAMP);
+    // The publisher pinned the members' mtimes but not the stamp inside one.
+    let published = p.publish(&[("MTIME", EPOCH)]);
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(outcome(&r, "rebuild-reproduced"), "fail");
+    let diffs = section(&r)["diff"]["differences"].as_array().unwrap();
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["path"], "./stamp.txt");
+    assert_eq!(diffs[0]["class"], "content");
+    let text = diffs[0]["detail"]["diff"].as_str().unwrap();
+    assert!(text.contains(&format!("+built at {EPOCH}")), "{text}");
+}
+
+#[test]
+fn a_random_value_is_located_in_its_member() {
+    let p = Project::new(&format!(
+        "{STAMP}\n{RANDOM}\nmkdir -p out/lib && cp hello.c out/lib/"
+    ));
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    // Content differences fail even when metadata differences are accepted.
+    let (code, r) = p.rebuild(&published, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(outcome(&r, "rebuild-reproduced"), "fail");
+    let d = &section(&r)["diff"];
+    let diffs = d["differences"].as_array().unwrap();
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["path"], "./random.txt");
+    assert_eq!(diffs[0]["change"], "changed");
+    assert_eq!(diffs[0]["class"], "content");
+    assert_eq!(d["identical"], d["members"].as_u64().unwrap() - 1);
+    assert!(
+        check(&r, "rebuild-reproduced")["message"]
+            .as_str()
+            .unwrap()
+            .contains("./random.txt")
+    );
+}
+
+#[test]
+fn other_mtimes_are_metadata_and_fail_by_default() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH), ("MTIME", "1")]);
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let s = section(&r);
+    assert_eq!(s["comparison"], "different");
+    let diffs = s["diff"]["differences"].as_array().unwrap();
+    assert!(!diffs.is_empty());
+    for d in diffs {
+        assert_eq!(d["class"], "metadata", "{d:#}");
+        assert!(
+            d["fields"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("mtime: 1 -> 1700000000"),
+            "{d:#}"
+        );
+    }
+    let message = check(&r, "rebuild-reproduced")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("accept = \"content\""), "{message}");
+}
+
+#[test]
+fn other_mtimes_pass_when_the_policy_accepts_content() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH), ("MTIME", "1")]);
+    let policy = p.out("policy.toml");
+    std::fs::write(
+        &policy,
+        "[reproduce]\nmode = \"rebuild\"\ncommand = [\"./build.sh\"]\noutputs = [\"dist/*.tar.gz\"]\naccept = \"content\"\n",
+    )
+    .unwrap();
+    let (code, r) = p.rebuild_with(
+        &published,
+        &["--policy", policy.to_str().unwrap()],
+        &[],
+        &[],
+    );
+    assert_eq!(code, 0, "{r:#}");
+    let s = section(&r);
+    assert_eq!(s["comparison"], "contents");
+    assert_eq!(s["accept"], "content");
+    let message = check(&r, "rebuild-reproduced")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(message.contains("contents reproduced"), "{message}");
+}
+
+#[test]
+fn a_build_that_exits_non_zero_is_a_failing_check_with_its_log() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let (code, r) = p.rebuild_with(
+        &published,
+        &[],
+        &["sh", "-c", "echo 'compiler exploded' >&2; exit 3"],
+        &[],
+    );
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(outcome(&r, "rebuild-build"), "fail");
+    assert_eq!(outcome(&r, "rebuild-reproduced"), "not-performed");
+    let s = section(&r);
+    assert_eq!(s["build"]["status"], "exited");
+    assert_eq!(s["build"]["code"], 3);
+    let log = std::fs::read_to_string(s["log"].as_str().unwrap()).unwrap();
+    assert!(log.contains("compiler exploded"), "{log}");
+    assert!(
+        check(&r, "rebuild-build")["message"]
+            .as_str()
+            .unwrap()
+            .contains(s["log"].as_str().unwrap())
+    );
+}
+
+#[test]
+fn a_build_past_its_timeout_is_killed_with_everything_it_started() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let start = std::time::Instant::now();
+    let (code, r) = p.rebuild_with(
+        &published,
+        &["--timeout", "2s"],
+        &[
+            "sh",
+            "-c",
+            "sleep 300 & echo background=$!; echo started; wait",
+        ],
+        &[],
+    );
+    assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+    assert_eq!(code, 1, "{r:#}");
+    let s = section(&r);
+    assert_eq!(s["build"]["status"], "timed-out");
+    assert!(
+        check(&r, "rebuild-build")["message"]
+            .as_str()
+            .unwrap()
+            .contains("within 2 s")
+    );
+    let log = std::fs::read_to_string(s["log"].as_str().unwrap()).unwrap();
+    assert!(log.contains("started"), "{log}");
+    let pid = log
+        .lines()
+        .find_map(|l| l.strip_prefix("background="))
+        .expect("the build logged its background pid");
+    // The background sleep went with its process group (give the kernel a moment to reap).
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    assert!(
+        status.is_empty() || status.contains("State:\tZ"),
+        "still running: {status}"
+    );
+}
+
+#[test]
+fn the_committed_tree_is_built_not_the_working_tree() {
+    let p = Project::new(STAMP);
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    // An uncommitted edit that would change the artifact.
+    std::fs::write(p.repo().join("hello.c"), "int main(void) { return 1; }\n").unwrap();
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 0, "{r:#}");
+    // Committed, it is what gets rebuilt, and it no longer matches.
+    p.commit("change");
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = section(&r)["diff"]["differences"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d["path"] == "./hello.c" && d["class"] == "content"),
+        "{diffs:#?}"
+    );
+    // --source-rev picks the reviewed commit.
+    let (code, _) = p.rebuild(&published, &["--source-rev", "HEAD~1"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_rebuilt_artifact_must_be_one_file_of_the_artifacts_name() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let (code, r) = p.rebuild_with(
+        &published,
+        &[],
+        &[
+            "sh",
+            "-c",
+            "./build.sh && mkdir -p other && cp dist/app.tar.gz other/",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    let m = check(&r, "rebuild-output")["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        m.contains("2 files named app.tar.gz") && m.contains("other/app.tar.gz"),
+        "{m}"
+    );
+    // --built names it.
+    let (code, r) = p.rebuild_with(
+        &published,
+        &["--built", "other/app.tar.gz"],
+        &[
+            "sh",
+            "-c",
+            "./build.sh && mkdir -p other && cp dist/app.tar.gz other/",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{r:#}");
+    let (code, r) = p.rebuild_with(&published, &[], &["true"], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        check(&r, "rebuild-output")["message"]
+            .as_str()
+            .unwrap()
+            .contains("no file named app.tar.gz")
+    );
+}
