@@ -39,7 +39,8 @@ ul.fields{margin:8px 0;padding:0 14px 0 32px;font-family:ui-monospace,monospace;
 table.sbs{width:100%;border-collapse:collapse;table-layout:fixed;font:12px/1.4 ui-monospace,monospace}
 table.sbs th{background:#eef0f4;text-align:left;padding:4px 8px;font:600 12px system-ui}
 table.sbs td{padding:0 8px;white-space:pre-wrap;word-break:break-all;vertical-align:top}
-td.n{width:42px;color:#8a93a5;text-align:right;user-select:none}
+col.n{width:48px}
+td.n{color:#8a93a5;text-align:right;user-select:none}
 td.del{background:#fdecea}td.ins{background:#e6f6ea}
 p.note{margin:8px 14px;color:#566074}
 ";
@@ -63,7 +64,7 @@ pub fn render(artifact: &str, verdict_pass: bool, r: &RebuildReport) -> String {
         out,
         "<header><h1><span class=\"verdict {class}\">{word}</span>{}</h1>\
          <p>commit {} · comparison: {} · accept: {}</p>\
-         <p>published sha256 {} · rebuilt sha256 {}</p><p>build log: {}</p></header>",
+         <p>{}</p><p>published sha256 {} · rebuilt sha256 {}</p><p>build log: {}</p></header>",
         esc(artifact),
         esc(&r.commit),
         esc(r.comparison),
@@ -71,6 +72,16 @@ pub fn render(artifact: &str, verdict_pass: bool, r: &RebuildReport) -> String {
             "content"
         } else {
             "identical"
+        },
+        match &r.diff {
+            Some(d) => format!(
+                "{} members: {} identical, {} content and {} metadata difference(s)",
+                d.members,
+                d.identical,
+                d.count(Class::Content),
+                d.count(Class::Metadata)
+            ),
+            None => String::new(),
         },
         esc(&r.sha256),
         esc(r.rebuilt_sha256.as_deref().unwrap_or("(none)")),
@@ -201,7 +212,7 @@ fn side_by_side(out: &mut String, a: &str, b: &str, _truncated: bool) {
         .timeout(std::time::Duration::from_millis(500))
         .diff_lines(a, b);
     out.push_str(
-        "<table class=\"sbs\"><tr><th colspan=\"2\">published</th><th colspan=\"2\">rebuilt</th></tr>",
+        "<table class=\"sbs\"><colgroup><col class=\"n\"><col><col class=\"n\"><col></colgroup><tr><th colspan=\"2\">published</th><th colspan=\"2\">rebuilt</th></tr>",
     );
     let mut rows = 0;
     for group in diff.grouped_ops(3) {
