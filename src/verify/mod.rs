@@ -16,8 +16,8 @@ use rayon::prelude::*;
 use crate::artifact::{self, ArtifactError, ArtifactSpec};
 use crate::attest::{self, LoadError, Loaded};
 use crate::check::Check;
-use crate::policy::Policy;
 use crate::policy::evaluate::evaluate;
+use crate::policy::{Policy, ReproduceMode};
 use crate::report::{ArtifactReport, Report};
 use crate::signature::codes::SIGNATURE_VERIFIED;
 use crate::signature::{Keyring, Rejected, Verified, Verifiers};
@@ -149,6 +149,9 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
                 }
                 checks.extend(evaluate(&req.policy, &matched, req.now));
             }
+            if let Some(r) = &req.policy.reproduce {
+                checks.push(reproduce_not_performed(r.mode));
+            }
             let mut digest = BTreeMap::from([("sha256".to_owned(), a.sha256.clone())]);
             if let Some(h) = &a.sha512 {
                 digest.insert("sha512".to_owned(), h.clone());
@@ -166,4 +169,27 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
     let mut report = Report::new("verify", reports);
     report.notes = req.notes;
     Ok(report)
+}
+
+/// The policy asks for the artifact to be reproduced from the reviewed source, which verify
+/// cannot reach in this build (it takes no `--source`); the separate commands can. Reported,
+/// never passed.
+fn reproduce_not_performed(mode: ReproduceMode) -> Check {
+    let (code, command) = match mode {
+        ReproduceMode::Rebuild => (
+            "rebuild-reproduced",
+            "custody rebuild ARTIFACT --source DIR --policy FILE",
+        ),
+        ReproduceMode::Contents => (
+            "contents-matches-source",
+            "custody compare ARTIFACT --source DIR",
+        ),
+    };
+    Check::not_performed(
+        code,
+        format!(
+            "the policy's [reproduce] needs the reviewed source, which verify does not take in \
+             this build; run `{command}`"
+        ),
+    )
 }
