@@ -4,6 +4,7 @@
 //! 2 custody could not run.
 
 mod compare;
+mod diff;
 mod explain;
 mod hash;
 mod output;
@@ -66,6 +67,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Rebuild the reviewed commit in a clean scratch directory and compare with the artifact.
     Rebuild(Box<rebuild::RebuildArgs>),
+    /// Compare a published artifact with one rebuilt elsewhere, member by member.
+    Diff(diff::DiffArgs),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -89,6 +92,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Rebuild(args) => rebuild::run(*args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

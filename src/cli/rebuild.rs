@@ -101,7 +101,7 @@ pub fn run(args: RebuildArgs) -> u8 {
         }
     }
     if let Some(path) = &args.html {
-        let page = rebuild::html::render(&name, pass, &found);
+        let page = rebuild::html::render(&rebuild::html::Page::of_rebuild(&name, pass, &found));
         if let Err(e) = std::fs::write(path, page) {
             return fatal(format!("--html {}: {e}", path.display()));
         }
@@ -234,7 +234,14 @@ fn summary(r: &RebuildReport) -> String {
         let _ = writeln!(out, "  rebuilt artifact kept at {rebuilt}");
     }
     let _ = writeln!(out, "  comparison: {}", r.comparison);
-    let Some(d) = &r.diff else { return out };
+    if let Some(d) = &r.diff {
+        describe_diff(&mut out, d);
+    }
+    out
+}
+
+/// Every difference of a structural diff, one line each with its class, then its detail.
+pub(super) fn describe_diff(out: &mut String, d: &rebuild::ArchiveDiff) {
     let _ = writeln!(
         out,
         "  {} ({} members) vs rebuilt {}: {} identical, {} content and {} metadata difference(s)",
@@ -282,5 +289,4 @@ fn summary(r: &RebuildReport) -> String {
             None => {}
         }
     }
-    out
 }

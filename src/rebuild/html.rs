@@ -11,7 +11,7 @@ use std::fmt::Write;
 use similar::{ChangeTag, TextDiff};
 
 use super::RebuildReport;
-use super::diff::{Change, Class, Detail, MemberDifference};
+use super::diff::{ArchiveDiff, Change, Class, Detail, MemberDifference};
 
 /// Most lines shown per side of one side-by-side diff.
 const MAX_SIDE_LINES: usize = 400;
@@ -45,8 +45,41 @@ td.del{background:#fdecea}td.ins{background:#e6f6ea}
 p.note{margin:8px 14px;color:#566074}
 ";
 
-/// The page for one artifact's rebuild.
-pub fn render(artifact: &str, verdict_pass: bool, r: &RebuildReport) -> String {
+/// What one page shows.
+pub struct Page<'a> {
+    pub artifact: &'a str,
+    pub pass: bool,
+    /// The commit rebuilt; `None` when two given files were compared.
+    pub commit: Option<&'a str>,
+    pub comparison: &'a str,
+    pub accept: super::Accept,
+    pub sha256: &'a str,
+    pub rebuilt_sha256: Option<&'a str>,
+    pub log: Option<&'a str>,
+    pub diff: Option<&'a ArchiveDiff>,
+}
+
+impl<'a> Page<'a> {
+    /// The page of a rebuild of `artifact`.
+    pub fn of_rebuild(artifact: &'a str, pass: bool, r: &'a RebuildReport) -> Page<'a> {
+        Page {
+            artifact,
+            pass,
+            commit: Some(&r.commit),
+            comparison: r.comparison,
+            accept: r.accept,
+            sha256: &r.sha256,
+            rebuilt_sha256: r.rebuilt_sha256.as_deref(),
+            log: Some(&r.log),
+            diff: r.diff.as_ref(),
+        }
+    }
+}
+
+/// The page, as one HTML document.
+pub fn render(r: &Page<'_>) -> String {
+    let artifact = r.artifact;
+    let verdict_pass = r.pass;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -63,10 +96,12 @@ pub fn render(artifact: &str, verdict_pass: bool, r: &RebuildReport) -> String {
     let _ = write!(
         out,
         "<header><h1><span class=\"verdict {class}\">{word}</span>{}</h1>\
-         <p>commit {} · comparison: {} · accept: {}</p>\
-         <p>{}</p><p>published sha256 {} · rebuilt sha256 {}</p><p>build log: {}</p></header>",
+         <p>{}comparison: {} · accept: {}</p>\
+         <p>{}</p><p>published sha256 {} · rebuilt sha256 {}</p>{}</header>",
         esc(artifact),
-        esc(&r.commit),
+        r.commit
+            .map(|c| format!("commit {} · ", esc(c)))
+            .unwrap_or_default(),
         esc(r.comparison),
         if r.accept == super::Accept::Content {
             "content"
@@ -83,15 +118,13 @@ pub fn render(artifact: &str, verdict_pass: bool, r: &RebuildReport) -> String {
             ),
             None => String::new(),
         },
-        esc(&r.sha256),
-        esc(r.rebuilt_sha256.as_deref().unwrap_or("(none)")),
-        esc(&r.log),
+        esc(r.sha256),
+        esc(r.rebuilt_sha256.unwrap_or("(none)")),
+        r.log
+            .map(|l| format!("<p>build log: {}</p>", esc(l)))
+            .unwrap_or_default(),
     );
-    let differences: &[MemberDifference] = r
-        .diff
-        .as_ref()
-        .map(|d| d.differences.as_slice())
-        .unwrap_or(&[]);
+    let differences: &[MemberDifference] = r.diff.map(|d| d.differences.as_slice()).unwrap_or(&[]);
     out.push_str("<main><nav><strong>Differences</strong>");
     tree(&mut out, differences);
     out.push_str("</nav><section>");
@@ -108,7 +141,7 @@ pub fn render(artifact: &str, verdict_pass: bool, r: &RebuildReport) -> String {
     for (i, d) in differences.iter().enumerate() {
         article(&mut out, i, d);
     }
-    if let Some(d) = &r.diff {
+    if let Some(d) = r.diff {
         if d.undescribed > 0 {
             let _ = write!(
                 out,

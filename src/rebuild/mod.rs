@@ -11,6 +11,7 @@
 //! compare by digest, then structurally.
 
 pub mod codes;
+mod comparison;
 pub mod diff;
 mod execute;
 pub mod html;
@@ -19,15 +20,14 @@ mod sandbox;
 mod scratch;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::check::Check;
+pub use comparison::{Comparison, compare as compare_files, file_sha256};
 pub use diff::{ArchiveDiff, Class};
 pub use execute::Ended;
 pub use members::Container;
@@ -182,7 +182,7 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
         }
     }
     let outputs = glob_set(&req.outputs)?;
-    let sha256 = file_sha256(&req.artifact).map_err(|e| artifact_err(e.to_string()))?;
+    let sha256 = comparison::file_sha256(&req.artifact).map_err(|e| artifact_err(e.to_string()))?;
     let (repo, commit) = scratch::resolve(&req.source, &req.rev).map_err(|e| {
         RebuildError::Source(format!(
             "{} at `{}`: {}",
@@ -349,79 +349,19 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
     Ok(report)
 }
 
-/// Compare by digest, then structurally; record the verdict in `rebuild-reproduced`.
+/// Compare by digest, then structurally; the verdict goes in `rebuild-reproduced`.
 fn compare(
     artifact: &Path,
     rebuilt: &Path,
     report: &mut RebuildReport,
     checks: &mut Vec<Check>,
 ) -> Result<(), RebuildError> {
-    let digest = file_sha256(rebuilt).map_err(RebuildError::Scratch)?;
-    report.rebuilt_sha256 = Some(digest.clone());
-    if digest == report.sha256 {
-        report.comparison = "identical";
-        checks.push(Check::pass(
-            "rebuild-reproduced",
-            format!("bit-for-bit identical: sha256 {digest}"),
-        ));
-        return Ok(());
-    }
-    let d = diff::compare(artifact, rebuilt).map_err(RebuildError::Scratch)?;
-    let content = d.count(Class::Content);
-    let metadata = d.count(Class::Metadata);
-    let check = if !d.incomplete.is_empty() {
-        report.comparison = "different";
-        Check::fail(
-            "rebuild-reproduced",
-            format!(
-                "the artifacts differ and could not be compared in full: {}",
-                d.incomplete.join("; ")
-            ),
-        )
-    } else if content > 0 {
-        report.comparison = "different";
-        let paths: Vec<&str> = d
-            .differences
-            .iter()
-            .filter(|x| x.class == Class::Content)
-            .take(5)
-            .map(|x| {
-                if x.path.is_empty() {
-                    "(whole file)"
-                } else {
-                    x.path.as_str()
-                }
-            })
-            .collect();
-        Check::fail(
-            "rebuild-reproduced",
-            format!(
-                "not reproduced: {content} content difference(s) ({}{}) and {metadata} metadata",
-                paths.join(", "),
-                if content > paths.len() { ", ..." } else { "" }
-            ),
-        )
-    } else if report.accept == Accept::Content {
-        report.comparison = "contents";
-        Check::pass(
-            "rebuild-reproduced",
-            format!(
-                "contents reproduced: every member identical; {metadata} metadata difference(s) \
-                 accepted (accept = \"content\"); the bytes differ"
-            ),
-        )
-    } else {
-        report.comparison = "different";
-        Check::fail(
-            "rebuild-reproduced",
-            format!(
-                "not bit-for-bit: every member's content is identical, but {metadata} metadata \
-                 difference(s); accept = \"content\" would accept them"
-            ),
-        )
-    };
-    checks.push(check);
-    report.diff = Some(d);
+    let c = comparison::compare(artifact, &report.sha256, rebuilt, report.accept)
+        .map_err(RebuildError::Scratch)?;
+    report.rebuilt_sha256 = Some(c.rebuilt_sha256);
+    report.comparison = c.comparison;
+    report.diff = c.diff;
+    checks.push(c.check);
     Ok(())
 }
 
@@ -510,18 +450,4 @@ fn is_relative_inside(p: &Path) -> bool {
 
 fn path_str(p: &Path) -> String {
     p.display().to_string()
-}
-
-fn file_sha256(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; crate::limits::READ_BUFFER];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(members::hex(&h.finalize()))
 }

@@ -2,10 +2,11 @@
 //! artifacts built here, rebuilt by the real binary.
 //!
 //! Tools these tests run (a missing one fails the test that needs it, naming it): git, sh,
-//! bash, tar, gzip, diffoscope. Isolation (network and filesystem) is asserted where `unshare`
+//! bash, tar, gzip, zip, diffoscope. Isolation (network and filesystem) is asserted where `unshare`
 //! works on the machine and asserted to be reported as not performed where it does not.
 
 mod builds;
+mod diffs;
 mod fixture;
 mod isolation;
 mod reports;
