@@ -118,6 +118,32 @@ pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> 
     }
     let mut diff = structural(&a, &b);
     diff.incomplete = incomplete;
+    if diff.differences.is_empty() && a.container != Container::Bytes {
+        // Same members, same metadata, same order, and still other bytes: the tar framing
+        // (pax records, padding) or the compressor's choices. Only then are the unpacked
+        // streams worth a pass of their own.
+        let (sa, sb) = std::thread::scope(|s| {
+            let sa = s.spawn(|| members::stream_sha256(artifact, a.container));
+            let sb = members::stream_sha256(rebuilt, b.container);
+            (
+                sa.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                sb,
+            )
+        });
+        let (sa, sb) = (sa?, sb?);
+        let what = if sa.is_some() && sa == sb {
+            "compressed stream (same unpacked archive, other compression level or compressor)"
+        } else {
+            "archive framing (tar header format, pax records, zip extra fields, padding)"
+        };
+        diff.differences.push(MemberDifference {
+            path: String::new(),
+            change: Change::Archive,
+            class: Class::Metadata,
+            fields: vec![what.to_owned()],
+            detail: None,
+        });
+    }
     describe(artifact, rebuilt, &a, &b, &mut diff)?;
     Ok(diff)
 }
@@ -197,17 +223,6 @@ fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
         if ga.2 != gb.2 {
             archive_fields.push(format!("gzip operating system: {} -> {}", ga.2, gb.2));
         }
-    }
-    let everything_else_equal = differences.is_empty() && archive_fields.is_empty();
-    if everything_else_equal && a.container != Container::Bytes {
-        // Same members, same metadata, same order, and still other bytes: the tar framing
-        // (pax records, padding) or the compressor's choices.
-        let what = if a.stream_sha256.is_some() && a.stream_sha256 == b.stream_sha256 {
-            "compressed stream (same unpacked archive, other compression level or compressor)"
-        } else {
-            "archive framing (pax records, header padding or trailing blocks)"
-        };
-        archive_fields.push(what.to_owned());
     }
     if !archive_fields.is_empty() {
         differences.insert(

@@ -99,9 +99,6 @@ pub struct Member {
 pub struct Listing {
     pub container: Container,
     pub members: Vec<Member>,
-    /// SHA-256 of the unpacked tar stream: equal streams with unequal files mean only the
-    /// compression differs.
-    pub stream_sha256: Option<String>,
     /// gzip header fields: (mtime, extra flags naming the level, operating system).
     pub gzip_header: Option<(u32, u8, u8)>,
     /// Why reading stopped early: a corrupt archive or one past a limit.
@@ -114,7 +111,6 @@ pub fn list(path: &Path) -> io::Result<Listing> {
     let mut listing = Listing {
         container,
         members: Vec::new(),
-        stream_sha256: None,
         gzip_header: None,
         stopped: None,
     };
@@ -126,9 +122,9 @@ pub fn list(path: &Path) -> io::Result<Listing> {
         listing.members.push(m);
         Ok(())
     };
-    let result = walk(path, container, &HashSet::new(), &mut visit);
+    let result = walk(path, container, Pass::List, &mut visit);
     match result {
-        Ok(stream) => listing.stream_sha256 = stream,
+        Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(e),
         Err(e) => listing.stopped = Some(e.to_string()),
     }
@@ -149,12 +145,34 @@ pub fn contents(
     let mut visit = |m: Member, data: &[u8]| {
         if wanted.contains(&m.path) {
             out.insert(m.path, data.to_vec());
+            if out.len() == wanted.len() {
+                // Everything wanted is here: stop reading.
+                return Err(io::Error::other("done"));
+            }
         }
         Ok(())
     };
     // A stop part-way is already reported by `list`; what was read until then is still useful.
-    let _ = walk(path, container, wanted, &mut visit);
+    let _ = walk(path, container, Pass::Contents(wanted), &mut visit);
     Ok(out)
+}
+
+/// SHA-256 of the unpacked tar stream (`None` for zip and plain files): equal streams in
+/// unequal files mean only the compression differs. A pass of its own, needed only when
+/// every member already agrees.
+pub fn stream_sha256(path: &Path, container: Container) -> io::Result<Option<String>> {
+    walk(path, container, Pass::Stream, &mut |_, _| Ok(()))
+}
+
+/// What one read of an archive is for; each does only the hashing it needs.
+#[derive(Clone, Copy)]
+enum Pass<'a> {
+    /// Every member's metadata and content digest.
+    List,
+    /// The digest of the whole unpacked stream.
+    Stream,
+    /// The bytes of these members.
+    Contents(&'a HashSet<String>),
 }
 
 fn sniff(path: &Path) -> io::Result<(Container, Vec<u8>)> {
@@ -178,9 +196,15 @@ type Visit<'a> = dyn FnMut(Member, &[u8]) -> io::Result<()> + 'a;
 fn walk(
     path: &Path,
     container: Container,
-    keep: &HashSet<String>,
+    pass: Pass<'_>,
     visit: &mut Visit<'_>,
 ) -> io::Result<Option<String>> {
+    let none = HashSet::new();
+    let keep = match pass {
+        Pass::Contents(k) => k,
+        _ => &none,
+    };
+    let hash_members = matches!(pass, Pass::List);
     let file = File::open(path)?;
     let disk_len = file.metadata()?.len();
     let disk = BufReader::with_capacity(1 << 16, file);
@@ -220,7 +244,8 @@ fn walk(
             )?;
             return Ok(None);
         }
-        Container::Zip => return walk_zip(path, keep, visit).map(|()| None),
+        Container::Zip if matches!(pass, Pass::Stream) => return Ok(None),
+        Container::Zip => return walk_zip(path, keep, hash_members, visit).map(|()| None),
         Container::Tar => Box::new(disk),
         Container::TarGz => Box::new(flate2::bufread::MultiGzDecoder::new(disk)),
         Container::TarXz => Box::new(lzma_rust2::XzReader::new(disk, true)),
@@ -234,7 +259,7 @@ fn walk(
         inner: stream,
         read: 0,
         disk_len,
-        hash: Sha256::new(),
+        hash: matches!(pass, Pass::Stream).then(Sha256::new),
     };
     {
         let mut archive = tar::Archive::new(&mut stream);
@@ -284,7 +309,9 @@ fn walk(
                 if n == 0 {
                     break;
                 }
-                digest.update(&buf[..n]);
+                if hash_members {
+                    digest.update(&buf[..n]);
+                }
                 if keep_this && data.len() < MAX_DIFF_INPUT {
                     let room = MAX_DIFF_INPUT - data.len();
                     data.extend_from_slice(&buf[..n.min(room)]);
@@ -308,10 +335,15 @@ fn walk(
     }
     // Drain what follows the end-of-archive blocks, so the stream digest covers every byte.
     io::copy(&mut stream, &mut io::sink())?;
-    Ok(Some(hex(&stream.hash.finalize())))
+    Ok(stream.hash.take().map(|h| hex(&h.finalize())))
 }
 
-fn walk_zip(path: &Path, keep: &HashSet<String>, visit: &mut Visit<'_>) -> io::Result<()> {
+fn walk_zip(
+    path: &Path,
+    keep: &HashSet<String>,
+    hash_members: bool,
+    visit: &mut Visit<'_>,
+) -> io::Result<()> {
     let file = File::open(path)?;
     let disk_len = file.metadata()?.len();
     let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(io::Error::other)?;
@@ -359,7 +391,9 @@ fn walk_zip(path: &Path, keep: &HashSet<String>, visit: &mut Visit<'_>) -> io::R
             }
             unpacked += n as u64;
             check_budget(unpacked, disk_len)?;
-            digest.update(&buf[..n]);
+            if hash_members {
+                digest.update(&buf[..n]);
+            }
             if keep_this && data.len() < MAX_DIFF_INPUT {
                 let room = MAX_DIFF_INPUT - data.len();
                 data.extend_from_slice(&buf[..n.min(room)]);
@@ -426,7 +460,7 @@ struct Bounded {
     inner: Box<dyn Read>,
     read: u64,
     disk_len: u64,
-    hash: Sha256,
+    hash: Option<Sha256>,
 }
 
 impl Read for Bounded {
@@ -434,7 +468,9 @@ impl Read for Bounded {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         check_budget(self.read, self.disk_len)?;
-        self.hash.update(&buf[..n]);
+        if let Some(h) = &mut self.hash {
+            h.update(&buf[..n]);
+        }
         Ok(n)
     }
 }

@@ -96,6 +96,34 @@ fn only_the_compression_level_differs() {
     let (code, r) = diff(&fast, &best, &["--accept", "content"]);
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["artifacts"][0]["rebuild"]["comparison"], "contents");
+    // Levels 2 to 8 leave the same gzip header: only the unpacked streams tell.
+    let three = d.tgz("three.tgz", &t, &["--sort=name"], "-3");
+    let seven = d.tgz("seven.tgz", &t, &["--sort=name"], "-7");
+    let (code, r) = diff(&three, &seven, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert!(
+        differences(&r)[0]["fields"]
+            .to_string()
+            .contains("compressed stream"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn another_tar_header_format_is_framing() {
+    let d = Dir::new();
+    let t = d.tree("t", FILES, "2024-01-01 00:00:00");
+    let gnu = d.tgz("gnu.tgz", &t, &["--sort=name", "--format=gnu"], "-6");
+    let ustar = d.tgz("ustar.tgz", &t, &["--sort=name", "--format=ustar"], "-6");
+    let (code, r) = diff(&gnu, &ustar, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = differences(&r);
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["class"], "metadata");
+    assert!(
+        diffs[0]["fields"].to_string().contains("archive framing"),
+        "{diffs:#?}"
+    );
 }
 
 #[test]
