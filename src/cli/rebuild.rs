@@ -94,11 +94,12 @@ pub fn run(args: RebuildArgs) -> u8 {
     artifact.details.insert("rebuild".into(), section);
     let pass = artifact.verdict == Verdict::Pass;
     let mut report = Report::new("rebuild", vec![artifact]);
-    if args.diffoscope && found.comparison != "identical" {
-        if let Some(rebuilt) = &found.rebuilt {
-            let note = run_diffoscope(&args.artifact, Path::new(rebuilt), &found.work_dir);
-            report.notes.insert("diffoscope".into(), note.into());
-        }
+    if args.diffoscope
+        && found.comparison != "identical"
+        && let Some(rebuilt) = &found.rebuilt
+    {
+        let note = run_diffoscope(&args.artifact, Path::new(rebuilt), &found.work_dir);
+        report.notes.insert("diffoscope".into(), note.into());
     }
     if let Some(path) = &args.html {
         let page = rebuild::html::render(&rebuild::html::Page::of_rebuild(&name, pass, &found));

@@ -141,14 +141,14 @@ pub fn render(r: &Page<'_>) -> String {
     for (i, d) in differences.iter().enumerate() {
         article(&mut out, i, d);
     }
-    if let Some(d) = r.diff {
-        if d.undescribed > 0 {
-            let _ = write!(
-                out,
-                "<p class=\"note\">{} more changed members are listed without their bytes.</p>",
-                d.undescribed
-            );
-        }
+    if let Some(d) = r.diff
+        && d.undescribed > 0
+    {
+        let _ = write!(
+            out,
+            "<p class=\"note\">{} more changed members are listed without their bytes.</p>",
+            d.undescribed
+        );
     }
     out.push_str("</section></main></body></html>\n");
     out

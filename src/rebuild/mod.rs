@@ -166,13 +166,13 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
                 .into(),
         ));
     }
-    if let Some(built) = &req.built {
-        if !is_relative_inside(built) {
-            return Err(RebuildError::Invalid(format!(
-                "--built {}: must be a relative path inside the checkout",
-                built.display()
-            )));
-        }
+    if let Some(built) = &req.built
+        && !is_relative_inside(built)
+    {
+        return Err(RebuildError::Invalid(format!(
+            "--built {}: must be a relative path inside the checkout",
+            built.display()
+        )));
     }
     for key in req.env.keys() {
         if key.is_empty() || key.contains('=') || key.contains('\0') {
