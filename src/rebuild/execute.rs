@@ -97,7 +97,10 @@ pub fn run(launcher: &Launcher, inv: &Invocation<'_>) -> std::io::Result<Run> {
             };
         }
         if start.elapsed() >= inv.timeout {
-            kill_group(pgid);
+            if !kill_group(pgid) {
+                // Without kill(1), at least the build's own process goes.
+                let _ = child.kill();
+            }
             let _ = child.wait();
             break Ended::TimedOut {
                 after_seconds: inv.timeout.as_secs(),
@@ -105,8 +108,8 @@ pub fn run(launcher: &Launcher, inv: &Invocation<'_>) -> std::io::Result<Run> {
         }
         std::thread::sleep(POLL);
     };
-    // Whatever the build left running in its group goes with it.
-    kill_group(pgid);
+    // Whatever the build left running in its group goes with it (the group may be empty).
+    let _ = kill_group(pgid);
     let seconds = start.elapsed().as_secs_f64();
     let said = said.join().unwrap_or_default();
     let first = said.lines().next().unwrap_or("");
@@ -119,10 +122,11 @@ pub fn run(launcher: &Launcher, inv: &Invocation<'_>) -> std::io::Result<Run> {
 
 /// SIGKILL the whole process group through kill(1): std offers no safe killpg, and the crate
 /// forbids unsafe code.
-fn kill_group(pgid: u32) {
-    let _ = Command::new("kill")
+fn kill_group(pgid: u32) -> bool {
+    Command::new("kill")
         .args(["-KILL", "--", &format!("-{pgid}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status();
+        .status()
+        .is_ok_and(|s| s.success())
 }

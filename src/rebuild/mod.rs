@@ -374,7 +374,16 @@ fn find_output(
 ) -> Result<PathBuf, String> {
     if let Some(b) = built {
         let p = checkout.join(b);
+        // The build may have made a directory on the way a symlink out of the checkout.
+        let inside = match (p.canonicalize(), checkout.canonicalize()) {
+            (Ok(real), Ok(top)) => real.starts_with(top),
+            _ => true,
+        };
         return match std::fs::symlink_metadata(&p) {
+            Ok(_) if !inside => Err(format!(
+                "--built {}: leads outside the checkout through a symlink",
+                b.display()
+            )),
             Ok(m) if m.is_file() => Ok(p),
             Ok(_) => Err(format!("--built {}: not a regular file", b.display())),
             Err(_) => Err(format!("the build wrote no {}", b.display())),

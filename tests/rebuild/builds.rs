@@ -263,3 +263,81 @@ fn the_rebuilt_artifact_must_be_one_file_of_the_artifacts_name() {
             .contains("no file named app.tar.gz")
     );
 }
+
+#[test]
+fn a_build_that_embeds_its_path_needs_the_fixed_build_path() {
+    let p = Project::new("pwd > out/where.txt; echo \"$GREETING\" > out/greeting.txt");
+    let fixed = p.out("fixed-build-path");
+    // The publisher built at the fixed path, with GREETING set.
+    let mut clone = std::process::Command::new("git");
+    clone.args(["clone", "-q"]).arg(p.repo()).arg(&fixed);
+    crate::fixture::run(&mut clone);
+    let mut build = std::process::Command::new("./build.sh");
+    build
+        .current_dir(&fixed)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .env("GREETING", "hello");
+    crate::fixture::run(&mut build);
+    let published = p.out("app.tar.gz");
+    std::fs::copy(fixed.join("dist/app.tar.gz"), &published).unwrap();
+    std::fs::remove_dir_all(&fixed).unwrap();
+
+    let fixed_flag = fixed.to_str().unwrap();
+    let (code, r) = p.rebuild(
+        &published,
+        &["--build-path", fixed_flag, "--env", "GREETING=hello"],
+    );
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(section(&r)["checkout"], fixed_flag);
+    assert!(
+        !fixed.exists(),
+        "the fixed checkout is removed after the build"
+    );
+
+    // Elsewhere, the path differs; without GREETING, so does the greeting.
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 1);
+    let diffs = section(&r)["diff"]["differences"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let paths: Vec<&str> = diffs.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["./greeting.txt", "./where.txt"], "{diffs:#?}");
+
+    // A fixed path that is in use is refused before anything runs.
+    std::fs::create_dir_all(fixed.join("something")).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("custody"))
+        .arg("rebuild")
+        .arg(&published)
+        .arg("--source")
+        .arg(p.repo())
+        .args(["--build-path", fixed_flag, "--", "./build.sh"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+}
+
+#[test]
+fn built_may_not_lead_out_of_the_checkout() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let outside = p.out("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::copy(&published, outside.join("app.tar.gz")).unwrap();
+    let script = format!("ln -s '{}' escape", outside.display());
+    let (code, r) = p.rebuild_with(
+        &published,
+        &["--built", "escape/app.tar.gz"],
+        &["sh", "-c", &script],
+        &[],
+    );
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(outcome(&r, "rebuild-output"), "fail");
+    assert!(
+        check(&r, "rebuild-output")["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the checkout")
+    );
+}
