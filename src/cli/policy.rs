@@ -68,5 +68,13 @@ fn summary(p: &Policy) -> String {
     if p.slsa.reject_unknown_external_parameters {
         parts.push("unknown external parameters fail".to_owned());
     }
+    if let Some(r) = &p.reproduce {
+        parts.push(match r.mode {
+            crate::policy::ReproduceMode::Rebuild => {
+                format!("reproduce by rebuilding with `{}`", r.command.join(" "))
+            }
+            crate::policy::ReproduceMode::Contents => "reproduce by comparing contents".to_owned(),
+        });
+    }
     parts.join(", ")
 }
