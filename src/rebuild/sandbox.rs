@@ -25,15 +25,19 @@ pub struct Launcher {
 /// directory, then the command.
 const WRAPPER: &str = r#"
 umask 022
+set -f
 mode=$1; shift
+nl='
+'
 writable=""
-while [ "$1" != "--" ]; do writable="$writable $1"; shift; done
+while [ "$1" != "--" ]; do writable="$writable$1$nl"; shift; done
 shift
 dir=$1; shift
 if [ "$mode" = confine ]; then
   failed=""
+  IFS=$nl
   for w in $writable; do mount --bind "$w" "$w" 2>/dev/null || failed="$failed bind:$w"; done
-  while read -r _ _ _ _ mnt _; do
+  while IFS=' ' read -r _ _ _ _ mnt _; do
     mnt=$(printf '%b' "$mnt")
     skip=""
     for w in $writable; do case "$mnt" in "$w"|"$w"/*) skip=1;; esac; done
@@ -41,10 +45,12 @@ if [ "$mode" = confine ]; then
     [ -n "$skip" ] && continue
     mount -o remount,bind,ro "$mnt" 2>/dev/null || failed="$failed $mnt"
   done < /proc/self/mountinfo
+  unset IFS
   if [ -z "$failed" ]; then echo "confined" >&2; else echo "not confined:$failed" >&2; fi
 else
   echo "not confined: no mount namespace" >&2
 fi
+set +f
 exec 2>&1
 cd "$dir" || exit 127
 exec "$@"

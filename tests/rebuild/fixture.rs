@@ -119,11 +119,11 @@ impl Project {
         cmd.arg("rebuild")
             .arg(artifact)
             .arg("--source")
-            .arg(self.repo())
-            .arg("--work-dir")
-            .arg(self.work())
-            .args(["--format", "json"])
-            .args(extra);
+            .arg(self.repo());
+        if !extra.contains(&"--work-dir") {
+            cmd.arg("--work-dir").arg(self.work());
+        }
+        cmd.args(["--format", "json"]).args(extra);
         if !command.is_empty() {
             cmd.arg("--").args(command);
         }

@@ -31,6 +31,26 @@ fn a_build_cannot_write_outside_its_scratch_directory() {
 }
 
 #[test]
+fn confinement_holds_for_a_work_directory_with_spaces_in_its_name() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let work = p.out("a work dir");
+    std::fs::create_dir_all(&work).unwrap();
+    let (code, r) = p.rebuild_with(
+        &published,
+        &["--work-dir", work.to_str().unwrap()],
+        &["./build.sh"],
+        &[],
+    );
+    if isolation_available() {
+        assert_eq!(code, 0, "{r:#}");
+        assert_eq!(outcome(&r, "rebuild-filesystem-confined"), "pass");
+    } else {
+        assert_eq!(outcome(&r, "rebuild-filesystem-confined"), "not-performed");
+    }
+}
+
+#[test]
 fn a_build_cannot_reach_the_network() {
     let p = Project::new("");
     let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
