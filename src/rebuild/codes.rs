@@ -26,8 +26,11 @@ pub const CODES: &[Code] = &[
         summary: "The build could write only its scratch directory",
         description: "In its own mount namespace, every mount except the scratch directory \
             (and a fixed build path) is remounted read-only before the build starts, so a \
-            build cannot change the user's files or plant something for the next build. A \
-            mount that could not be remounted is named, and the check is not performed.",
+            build cannot change the user's files or plant something for the next build. The \
+            build starts with no capabilities (util-linux setpriv, no-new-privs), so root inside \
+            the namespace can neither remount nor join another network namespace. A mount that \
+            could not be remounted, or a missing setpriv, is named, and the check is not \
+            performed.",
     },
     Code {
         code: "rebuild-build",

@@ -4,7 +4,8 @@
 //! outside its scratch directory.
 //!
 //! Isolation uses util-linux `unshare` (as root, or with `--map-root-user` in a user
-//! namespace). What could not be set up is reported, never assumed: the wrapper prints on a
+//! namespace), and util-linux `setpriv` to start the build with no capabilities, so that root
+//! inside the namespaces cannot remount a read-only mount or join another network namespace. What could not be set up is reported, never assumed: the wrapper prints on a
 //! channel the build cannot reach (standard error, before it is redirected to the log) whether
 //! confinement held.
 //!
@@ -46,6 +47,9 @@ if [ "$mode" = confine ]; then
     mount -o remount,bind,ro "$mnt" 2>/dev/null || failed="$failed $mnt"
   done < /proc/self/mountinfo
   unset IFS
+  # Root in the namespace could remount read-write, or join the host's network namespace:
+  # the build runs with no capabilities at all, and cannot regain them through setuid.
+  command -v setpriv >/dev/null 2>&1 || failed="$failed (no setpriv to drop capabilities)"
   if [ -z "$failed" ]; then echo "confined" >&2; else echo "not confined:$failed" >&2; fi
 else
   echo "not confined: no mount namespace" >&2
@@ -53,6 +57,9 @@ fi
 set +f
 exec 2>&1
 cd "$dir" || exit 127
+if [ "$mode" = confine ] && command -v setpriv >/dev/null 2>&1; then
+  exec setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- "$@"
+fi
 exec "$@"
 "#;
 

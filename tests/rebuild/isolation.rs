@@ -13,8 +13,10 @@ fn a_build_cannot_write_outside_its_scratch_directory() {
     let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
     let target = p.out("planted");
     let script = format!(
-        "echo planted > '{}' && echo wrote-outside || echo write-refused; echo ok > \"$HOME/h\"; ./build.sh",
-        target.display()
+        "mount -o remount,rw / 2>/dev/null; mount -o remount,bind,rw \"$(stat -c %m '{dir}')\" 2>/dev/null; \
+         echo planted > '{}' && echo wrote-outside || echo write-refused; echo ok > \"$HOME/h\"; ./build.sh",
+        target.display(),
+        dir = target.parent().unwrap().display()
     );
     let (code, r) = p.rebuild_with(&published, &[], &["sh", "-c", &script], &[]);
     let log = std::fs::read_to_string(section(&r)["log"].as_str().unwrap()).unwrap();
@@ -58,7 +60,8 @@ fn a_build_cannot_reach_the_network() {
     listener.set_nonblocking(true).unwrap();
     let port = listener.local_addr().unwrap().port();
     let script = format!(
-        "if (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null; then echo net-reached; else echo net-refused; fi; ./build.sh"
+        "if (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null; then echo net-reached; else echo net-refused; fi; \
+         nsenter -t 1 -n bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}' 2>/dev/null && echo nsenter-reached; ./build.sh"
     );
     let (code, r) = p.rebuild_with(&published, &[], &["bash", "-c", &script], &[]);
     let log = std::fs::read_to_string(section(&r)["log"].as_str().unwrap()).unwrap();
@@ -67,7 +70,10 @@ fn a_build_cannot_reach_the_network() {
         assert_eq!(code, 0, "{r:#}");
         assert_eq!(outcome(&r, "rebuild-network-isolated"), "pass");
         assert!(!reached, "the build connected to the test's listener");
-        assert!(log.contains("net-refused"), "{log}");
+        assert!(
+            log.contains("net-refused") && !log.contains("nsenter-reached"),
+            "{log}"
+        );
     } else {
         assert_eq!(code, 1, "{r:#}");
         assert_eq!(outcome(&r, "rebuild-network-isolated"), "not-performed");
