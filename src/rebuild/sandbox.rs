@@ -47,6 +47,8 @@ if [ "$mode" = confine ]; then
     mount -o remount,bind,ro "$mnt" 2>/dev/null || failed="$failed $mnt"
   done < /proc/self/mountinfo
   unset IFS
+  # Loopback, for builds that run local servers in their tests; still no way out.
+  ip link set lo up 2>/dev/null || true
   # Root in the namespace could remount read-write, or join the host's network namespace:
   # the build runs with no capabilities at all, and cannot regain them through setuid.
   command -v setpriv >/dev/null 2>&1 || failed="$failed (no setpriv to drop capabilities)"
@@ -70,7 +72,17 @@ impl Launcher {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("unshare"));
         let root = is_root();
-        let mut flags = vec!["--net", "--mount", "--propagation", "private"];
+        // A pid namespace whose first process is killed with unshare: when the build ends or
+        // is killed, everything it started dies too, even what left its process group.
+        let mut flags = vec![
+            "--net",
+            "--mount",
+            "--propagation",
+            "private",
+            "--pid",
+            "--fork",
+            "--kill-child",
+        ];
         if !root {
             flags.push("--map-root-user");
         }

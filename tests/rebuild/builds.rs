@@ -156,15 +156,19 @@ fn a_build_that_exits_non_zero_is_a_failing_check_with_its_log() {
 fn a_build_past_its_timeout_is_killed_with_everything_it_started() {
     let p = Project::new("");
     let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    // Durations no other process on the machine uses, to find these sleeps by command line
+    // (pids inside the build's pid namespace mean nothing outside it).
+    let (grouped, escaped) = (
+        3000 + std::process::id() % 1000,
+        5000 + std::process::id() % 1000,
+    );
+    let script =
+        format!("sleep {grouped} & setsid sleep {escaped} & sleep 0.3; echo started; wait");
     let start = std::time::Instant::now();
     let (code, r) = p.rebuild_with(
         &published,
         &["--timeout", "2s"],
-        &[
-            "sh",
-            "-c",
-            "sleep 300 & echo background=$!; echo started; wait",
-        ],
+        &["sh", "-c", &script],
         &[],
     );
     assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
@@ -179,17 +183,31 @@ fn a_build_past_its_timeout_is_killed_with_everything_it_started() {
     );
     let log = std::fs::read_to_string(s["log"].as_str().unwrap()).unwrap();
     assert!(log.contains("started"), "{log}");
-    let pid = log
-        .lines()
-        .find_map(|l| l.strip_prefix("background="))
-        .expect("the build logged its background pid");
-    // The background sleep went with its process group (give the kernel a moment to reap).
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    // Give the kernel a moment to reap.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let running = |secs: u32| {
+        let out = std::process::Command::new("pgrep")
+            .args(["-x", "-f", &format!("sleep {secs}")])
+            .output()
+            .expect("pgrep is installed");
+        !out.stdout.is_empty()
+    };
+    // The background sleep went with the process group.
     assert!(
-        status.is_empty() || status.contains("State:\tZ"),
-        "still running: {status}"
+        !running(grouped),
+        "a background process of the build survived"
     );
+    // What left the group with setsid goes with the build's pid namespace, where there is one.
+    if crate::fixture::isolation_available() {
+        assert!(
+            !running(escaped),
+            "a process that left the build's group survived"
+        );
+    } else {
+        let _ = std::process::Command::new("pkill")
+            .args(["-x", "-f", &format!("sleep {escaped}")])
+            .status();
+    }
 }
 
 #[test]

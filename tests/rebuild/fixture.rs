@@ -183,7 +183,15 @@ pub fn isolation_available() -> bool {
         .lines()
         .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
     let mut cmd = Command::new("unshare");
-    cmd.args(["--net", "--mount", "--propagation", "private"]);
+    cmd.args([
+        "--net",
+        "--mount",
+        "--propagation",
+        "private",
+        "--pid",
+        "--fork",
+        "--kill-child",
+    ]);
     if !root {
         cmd.arg("--map-root-user");
     }
