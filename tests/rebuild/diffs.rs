@@ -224,3 +224,28 @@ fn files_that_are_no_archive_are_compared_as_bytes() {
     assert_eq!(diffs[0]["class"], "content");
     assert_eq!(diffs[0]["detail"]["ranges"], serde_json::json!([[8, 12]]));
 }
+
+#[test]
+fn a_truncated_archive_is_an_incomplete_comparison_that_fails() {
+    let d = Dir::new();
+    let t = d.tree("t", FILES, "2024-01-01 00:00:00");
+    let whole = d.tgz("whole.tgz", &t, &["--sort=name"], "-6");
+    let bytes = std::fs::read(&whole).unwrap();
+    let cut = d.path("cut.tgz");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, r) = diff(&whole, &cut, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    let incomplete = &r["artifacts"][0]["rebuild"]["diff"]["incomplete"];
+    assert!(
+        incomplete[0]
+            .as_str()
+            .unwrap()
+            .starts_with("rebuilt artifact:"),
+        "{r:#}"
+    );
+    let message = r["artifacts"][0]["checks"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not be compared in full"),
+        "{message}"
+    );
+}
