@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::members::{self, Container, Listing, Member};
+use super::pairing::Pairing;
 use crate::limits::{MAX_DIFF_INPUT, MAX_DIFF_LINES, MAX_DIFFS};
 
 /// Most differing byte ranges listed for one binary member.
@@ -104,12 +105,14 @@ impl ArchiveDiff {
 
 /// Compare the published `artifact` with the `rebuilt` one, whose digests already differ.
 pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> {
+    let pairing = Pairing::default();
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| members::list(artifact));
-        let b = members::list(rebuilt);
+        let a = s.spawn(|| members::list(artifact, &pairing, 0));
+        let b = members::list(rebuilt, &pairing, 1);
         (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
     });
     let (a, b) = (a?, b?);
+    let caught = pairing.into_found();
     let mut incomplete = Vec::new();
     for (which, l) in [("published", &a), ("rebuilt", &b)] {
         if let Some(why) = &l.stopped {
@@ -144,7 +147,7 @@ pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> 
             detail: None,
         });
     }
-    describe(artifact, rebuilt, &a, &b, &mut diff)?;
+    describe(artifact, rebuilt, &a, &b, caught, &mut diff)?;
     Ok(diff)
 }
 
@@ -301,12 +304,14 @@ fn gzip_level(xfl: u8) -> &'static str {
     }
 }
 
-/// Read changed members' bytes from both artifacts and describe each content difference.
+/// Describe each content difference from the bytes `caught` while listing, reading again
+/// only the changed members that were not caught.
 fn describe(
     artifact: &Path,
     rebuilt: &Path,
     a: &Listing,
     b: &Listing,
+    caught: [HashMap<String, Vec<u8>>; 2],
     diff: &mut ArchiveDiff,
 ) -> std::io::Result<()> {
     let files: BTreeMap<&str, (u64, u64)> = {
@@ -335,15 +340,26 @@ fn describe(
         .filter(|d| d.fields.iter().any(|f| f.starts_with("content:")))
         .count()
         - wanted.len();
+    let [caught_a, caught_b] = caught;
+    let missing = |have: &HashMap<String, Vec<u8>>| -> HashSet<String> {
+        wanted
+            .iter()
+            .filter(|p| !have.contains_key(*p))
+            .cloned()
+            .collect()
+    };
+    let (wanted_a, wanted_b) = (missing(&caught_a), missing(&caught_b));
     let (ca, cb) = std::thread::scope(|s| {
-        let ca = s.spawn(|| members::contents(artifact, a.container, &wanted));
-        let cb = members::contents(rebuilt, b.container, &wanted);
+        let ca = s.spawn(|| members::contents(artifact, a.container, &wanted_a));
+        let cb = members::contents(rebuilt, b.container, &wanted_b);
         (
             ca.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             cb,
         )
     });
-    let (ca, cb) = (ca?, cb?);
+    let (mut ca, mut cb) = (ca?, cb?);
+    ca.extend(caught_a);
+    cb.extend(caught_b);
     for d in diff.differences.iter_mut() {
         let (Some(x), Some(y)) = (ca.get(&d.path), cb.get(&d.path)) else {
             continue;

@@ -14,6 +14,8 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::pairing::Pairing;
+
 use crate::limits::{
     COMPRESSION_RATIO_FLOOR, MAX_ARCHIVE_ENTRIES, MAX_ARCHIVE_UNPACKED, MAX_COMPRESSION_RATIO,
     MAX_DIFF_INPUT,
@@ -105,8 +107,9 @@ pub struct Listing {
     pub stopped: Option<String>,
 }
 
-/// List every member of the archive (or treat the file as plain bytes).
-pub fn list(path: &Path) -> io::Result<Listing> {
+/// List every member of the archive (or treat the file as plain bytes), offering each to
+/// `pairing` as side `side`.
+pub fn list(path: &Path, pairing: &Pairing, side: usize) -> io::Result<Listing> {
     let (container, magic) = sniff(path)?;
     let mut listing = Listing {
         container,
@@ -118,7 +121,8 @@ pub fn list(path: &Path) -> io::Result<Listing> {
         let mtime = u32::from_le_bytes([magic[4], magic[5], magic[6], magic[7]]);
         listing.gzip_header = Some((mtime, magic[8], magic[9]));
     }
-    let mut visit = |m: Member, _: &[u8]| {
+    let mut visit = |m: Member, data: &[u8]| {
+        pairing.offer(side, &m, data);
         listing.members.push(m);
         Ok(())
     };
@@ -199,10 +203,12 @@ fn walk(
     pass: Pass<'_>,
     visit: &mut Visit<'_>,
 ) -> io::Result<Option<String>> {
-    let none = HashSet::new();
-    let keep = match pass {
-        Pass::Contents(k) => k,
-        _ => &none,
+    // Which members' bytes are handed to the visitor: those asked for, or, while listing, any
+    // small enough to be diffed (for `Pairing`).
+    let keeps = |path: &str, size: u64| match pass {
+        Pass::Contents(k) => k.contains(path),
+        Pass::List => size <= MAX_DIFF_INPUT as u64,
+        Pass::Stream => false,
     };
     let hash_members = matches!(pass, Pass::List);
     let file = File::open(path)?;
@@ -221,7 +227,7 @@ fn walk(
                     break;
                 }
                 h.update(&buf[..n]);
-                if keep.contains("") && data.len() < MAX_DIFF_INPUT {
+                if keeps("", disk_len) && data.len() < MAX_DIFF_INPUT {
                     let room = MAX_DIFF_INPUT - data.len();
                     data.extend_from_slice(&buf[..n.min(room)]);
                 }
@@ -245,7 +251,7 @@ fn walk(
             return Ok(None);
         }
         Container::Zip if matches!(pass, Pass::Stream) => return Ok(None),
-        Container::Zip => return walk_zip(path, keep, hash_members, visit).map(|()| None),
+        Container::Zip => return walk_zip(path, &keeps, hash_members, visit).map(|()| None),
         Container::Tar => Box::new(disk),
         Container::TarGz => Box::new(flate2::bufread::MultiGzDecoder::new(disk)),
         Container::TarXz => Box::new(lzma_rust2::XzReader::new(disk, true)),
@@ -300,7 +306,7 @@ fn walk(
                 .map(|g| String::from_utf8_lossy(g).into_owned())
                 .unwrap_or_default();
             let mtime = h.mtime().unwrap_or(0) as i64;
-            let keep_this = keep.contains(&path);
+            let keep_this = keeps(&path, entry.size());
             let mut digest = Sha256::new();
             let mut data = Vec::new();
             let mut size = 0u64;
@@ -340,7 +346,7 @@ fn walk(
 
 fn walk_zip(
     path: &Path,
-    keep: &HashSet<String>,
+    keeps: &dyn Fn(&str, u64) -> bool,
     hash_members: bool,
     visit: &mut Visit<'_>,
 ) -> io::Result<()> {
@@ -380,7 +386,7 @@ fn walk_zip(
             .unwrap_or(0);
         let method = format!("{:?}", entry.compression());
         // A zip symlink's target is its content.
-        let keep_this = keep.contains(&path) || matches!(kind, MemberKind::Symlink(_));
+        let keep_this = keeps(&path, entry.size()) || matches!(kind, MemberKind::Symlink(_));
         let mut digest = Sha256::new();
         let mut data = Vec::new();
         let mut size = 0u64;
@@ -507,7 +513,7 @@ mod tests {
         b.append_data(&mut h, "p/run.sh", &b"hi\n"[..]).unwrap();
         let p = dir.path().join("a.tar");
         std::fs::write(&p, b.into_inner().unwrap()).unwrap();
-        let l = list(&p).unwrap();
+        let l = list(&p, &Pairing::default(), 0).unwrap();
         assert_eq!(l.container, Container::Tar);
         assert!(l.stopped.is_none());
         let m = &l.members[0];

@@ -16,6 +16,7 @@ pub mod diff;
 mod execute;
 pub mod html;
 mod members;
+mod pairing;
 mod sandbox;
 mod scratch;
 
