@@ -19,7 +19,7 @@ use crate::report::{ArtifactReport, Report, Verdict};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  custody rebuild dist/app-1.0.tar.gz --source . -- make dist\n  custody rebuild app.tgz --source . --source-rev v1.0 --built dist/app.tgz -- ./build.sh\n  custody rebuild app.tgz --source . --policy policies/reproduce.toml --html diff.html\n\nExit codes: 0 reproduced, 1 a check failed (not reproduced, build failed, no isolation), 2 custody could not run."
+    after_help = "Examples:\n  custody rebuild dist/app-1.0.tar.gz --source . -- make dist\n  custody rebuild app.tgz --source . --source-rev v1.0 --built dist/app.tgz -- ./build.sh\n  custody rebuild app.tgz --source . --policy release.toml --html diff.html\n\nExit codes: 0 reproduced, 1 a check failed (not reproduced, build failed, no isolation), 2 custody could not run."
 )]
 pub struct RebuildArgs {
     /// The published artifact: an archive (compared member by member) or any file.

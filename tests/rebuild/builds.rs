@@ -359,3 +359,21 @@ fn built_may_not_lead_out_of_the_checkout() {
             .contains("outside the checkout")
     );
 }
+
+#[test]
+fn the_checkout_is_removed_unless_kept_and_the_log_and_rebuilt_copy_always_stay() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 0, "{r:#}");
+    let s = section(&r);
+    assert!(!std::path::Path::new(s["checkout"].as_str().unwrap()).exists());
+    assert!(std::path::Path::new(s["log"].as_str().unwrap()).is_file());
+    let kept = std::fs::read(s["rebuilt"].as_str().unwrap()).unwrap();
+    assert_eq!(kept, std::fs::read(&published).unwrap());
+
+    let (code, r) = p.rebuild(&published, &["--keep-scratch"]);
+    assert_eq!(code, 0, "{r:#}");
+    let checkout = std::path::PathBuf::from(section(&r)["checkout"].as_str().unwrap());
+    assert!(checkout.join("build.sh").is_file() && checkout.join("dist/app.tar.gz").is_file());
+}
