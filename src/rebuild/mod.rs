@@ -199,7 +199,11 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
         Some(p) => p.clone(),
         None => scratch_dir.join("src"),
     };
-    scratch::export(&repo, commit.id, &checkout).map_err(RebuildError::Scratch)?;
+    if let Err(e) = scratch::export(&repo, commit.id, &checkout) {
+        // Nothing ran yet: leave nothing behind.
+        let _ = std::fs::remove_dir_all(&work);
+        return Err(RebuildError::Scratch(e));
+    }
     let log = work.join("build.log");
 
     let mut env = BTreeMap::new();
