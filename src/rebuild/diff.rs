@@ -287,6 +287,9 @@ fn member_fields(a: &Member, b: &Member) -> (Class, Vec<String>) {
             a.uid, a.gid, b.uid, b.gid
         ));
     }
+    if a.method != b.method {
+        fields.push(format!("compression method: {} -> {}", a.method, b.method));
+    }
     if a.user != b.user || a.group != b.group {
         fields.push(format!(
             "owner: {}/{} -> {}/{}",
@@ -449,6 +452,7 @@ mod tests {
             gid: 0,
             user: String::new(),
             group: String::new(),
+            method: String::new(),
             mtime,
             sha256: sha.into(),
         }

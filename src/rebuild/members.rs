@@ -90,6 +90,9 @@ pub struct Member {
     pub gid: u64,
     pub user: String,
     pub group: String,
+    /// A zip member's compression method (`Deflated`, `Stored`); empty in tar.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub method: String,
     /// Seconds since the epoch (zip: its DOS time read as UTC).
     pub mtime: i64,
     /// SHA-256 of the content, lowercase hex.
@@ -243,6 +246,7 @@ fn walk(
                     gid: 0,
                     user: String::new(),
                     group: String::new(),
+                    method: String::new(),
                     mtime: 0,
                     sha256: hex(&h.finalize()),
                 },
@@ -333,6 +337,7 @@ fn walk(
                 gid,
                 user,
                 group,
+                method: String::new(),
                 mtime,
                 sha256: hex(&digest.finalize()),
             };
@@ -420,9 +425,8 @@ fn walk_zip(
             uid: 0,
             gid: 0,
             user: String::new(),
-            // zip records no owner; the compression method stands in the group column so a
-            // changed method shows as the metadata difference it is.
-            group: method,
+            group: String::new(),
+            method,
             mtime,
             sha256: hex(&digest.finalize()),
         };

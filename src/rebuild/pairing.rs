@@ -91,6 +91,7 @@ mod tests {
             gid: 0,
             user: String::new(),
             group: String::new(),
+            method: String::new(),
             mtime: 0,
             sha256: sha.into(),
         }

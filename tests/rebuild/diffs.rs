@@ -249,3 +249,31 @@ fn a_truncated_archive_is_an_incomplete_comparison_that_fails() {
         "{message}"
     );
 }
+
+#[test]
+fn another_zip_compression_method_is_metadata() {
+    let d = Dir::new();
+    // Compressible enough that zip -9 deflates it rather than storing it.
+    let text = "all work and no play\n".repeat(500);
+    let t = d.tree("t", &[("big.txt", text.as_bytes())], "2024-01-01 00:00:00");
+    let zip = |level: &str, out: &str| {
+        let target = d.path(out);
+        run(Command::new("zip")
+            .args(["-q", "-r", "-X", level])
+            .arg(&target)
+            .arg(".")
+            .current_dir(&t));
+        target
+    };
+    let (stored, deflated) = (zip("-0", "stored.zip"), zip("-9", "deflated.zip"));
+    let (code, r) = diff(&stored, &deflated, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    let fields = differences(&r)
+        .iter()
+        .map(|x| x["fields"].to_string())
+        .collect::<String>();
+    assert!(
+        fields.contains("compression method: Stored -> Deflated"),
+        "{fields}"
+    );
+}
