@@ -14,6 +14,7 @@ const LISTS: &[&[Code]] = &[
     crate::policy::codes::CODES,
     crate::contents::codes::CODES,
     crate::source::codes::CODES,
+    crate::rebuild::codes::CODES,
 ];
 
 /// Every registered code, sorted by name.

@@ -1,7 +1,8 @@
 //! custody proves, or refuses to prove, that a release artifact came from reviewed source.
 //!
 //! Layers, in the direction data flows: inputs (`walk`, `hash`, `artifact`, `attest` parsing,
-//! `signature` checking) → evidence → `policy` → verdicts (`check`, `verify`) → `report`.
+//! `signature` checking, `contents`, `rebuild`) → evidence → `policy` → verdicts (`check`,
+//! `verify`) → `report`.
 //! Only `cli` prints.
 #![forbid(unsafe_code)]
 
@@ -14,6 +15,7 @@ pub mod contents;
 pub mod hash;
 pub mod limits;
 pub mod policy;
+pub mod rebuild;
 pub mod report;
 pub mod signature;
 pub mod sigstore;

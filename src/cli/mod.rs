@@ -4,10 +4,12 @@
 //! 2 custody could not run.
 
 mod compare;
+mod diff;
 mod explain;
 mod hash;
 mod output;
 mod policy;
+mod rebuild;
 mod source;
 mod verify;
 mod verify_bundle;
@@ -39,6 +41,8 @@ Examples:
       git tree ids, Go dirhash and Nix NAR hash of this directory
   custody policy check policies/default.toml
       validate a policy file; errors name file:line:column
+  custody rebuild dist/app.tar.gz --source . -- make dist
+      rebuild the reviewed commit offline and compare, member by member
   custody explain no-matching-subject
       what a check code means and how to fix a failure
 
@@ -73,6 +77,10 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Compare a release archive with the reviewed commit, file by file.
     Compare(compare::CompareArgs),
+    /// Rebuild the reviewed commit in a clean scratch directory and compare with the artifact.
+    Rebuild(Box<rebuild::RebuildArgs>),
+    /// Compare a published artifact with one rebuilt elsewhere, member by member.
+    Diff(diff::DiffArgs),
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -97,6 +105,8 @@ pub fn run() -> ExitCode {
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Rebuild(args) => rebuild::run(*args),
+        Command::Diff(args) => diff::run(args),
     };
     ExitCode::from(code)
 }

@@ -87,5 +87,13 @@ fn summary(p: &Policy) -> String {
         }
         parts.push(format!("review: {}", review.join("; ")));
     }
+    if let Some(r) = &p.reproduce {
+        parts.push(match r.mode {
+            crate::policy::ReproduceMode::Rebuild => {
+                format!("reproduce by rebuilding with `{}`", r.command.join(" "))
+            }
+            crate::policy::ReproduceMode::Contents => "reproduce by comparing contents".to_owned(),
+        });
+    }
     parts.join(", ")
 }

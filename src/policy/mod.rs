@@ -9,6 +9,7 @@ pub mod codes;
 mod diagnostic;
 pub mod evaluate;
 mod raw;
+mod reproduce;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::Diagnostic;
 use raw::RawPolicy;
+pub use reproduce::{Reproduce, ReproduceMode};
 pub use rules::{BuilderId, Identity, RefRule};
 use toml::Spanned;
 
@@ -82,6 +84,8 @@ pub struct Policy {
     pub source: SourceRule,
     pub slsa: SlsaRule,
     pub review: ReviewRule,
+    /// `[reproduce]`: rebuild the artifact, or compare its contents with the source.
+    pub reproduce: Option<Reproduce>,
 }
 
 /// The source the provenance must name.
@@ -359,6 +363,9 @@ impl Validator<'_> {
         }
         if let Some(review) = raw.review {
             p.review = self.review(review);
+        }
+        if let Some(r) = raw.reproduce {
+            p.reproduce = self.reproduce(r);
         }
         p
     }

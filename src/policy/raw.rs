@@ -19,6 +19,7 @@ pub struct RawPolicy {
     pub source: Option<RawSource>,
     pub slsa: Option<RawSlsa>,
     pub review: Option<RawReview>,
+    pub reproduce: Option<RawReproduce>,
 }
 
 #[derive(Deserialize, Default)]
@@ -122,4 +123,25 @@ pub struct RawReview {
     pub base: Option<Spanned<String>>,
     pub two_party: Option<Spanned<bool>>,
     pub min_signers: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawReproduce {
+    pub mode: Option<Spanned<String>>,
+    pub command: Option<Spanned<RawCommand>>,
+    pub outputs: Option<Vec<Spanned<String>>>,
+    pub env: Option<BTreeMap<String, Spanned<String>>>,
+    pub timeout: Option<Spanned<String>>,
+    pub accept: Option<Spanned<String>>,
+    pub build_path: Option<Spanned<String>>,
+    pub allow_extra: Option<Vec<Spanned<String>>>,
+}
+
+/// A build command: one line for `sh -c`, or the argument vector itself.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum RawCommand {
+    Line(String),
+    Argv(Vec<String>),
 }

@@ -100,6 +100,11 @@ impl Checkout {
         })
     }
 
+    /// The checkout's directory, as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The reviewed commit id, lowercase hex.
     pub fn commit(&self) -> String {
         self.commit.to_string()

@@ -7,6 +7,7 @@
 
 pub mod binding;
 mod facts;
+mod reproduce;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -154,9 +155,25 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
         }
     }
 
+    // Reproducing runs one artifact at a time: a rebuild is a whole build, not a digest.
+    let reproduced: Vec<reproduce::Reproduced> = match &req.policy.reproduce {
+        Some(rule) => req
+            .artifacts
+            .iter()
+            .map(|spec| reproduce::reproduce(rule, req.source.as_ref(), spec))
+            .collect(),
+        None => Vec::new(),
+    };
+    let nothing = reproduce::Reproduced {
+        checks: Vec::new(),
+        section: None,
+    };
+
     let reports: Vec<ArtifactReport> = artifacts
         .par_iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(n, a)| {
+            let reproduced = reproduced.get(n).unwrap_or(&nothing);
             let mut checks = everywhere.clone();
             checks.extend(
                 attributed
@@ -216,6 +233,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
                 }
                 checks.extend(bound.into_iter().cloned());
             }
+            checks.extend(reproduced.checks.iter().cloned());
             let mut digest = BTreeMap::from([("sha256".to_owned(), a.sha256.clone())]);
             if let Some(h) = &a.sha512 {
                 digest.insert("sha512".to_owned(), h.clone());
@@ -228,6 +246,9 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
             report.details.insert("verified".to_owned(), facts.into());
             if let Some(f) = &source_facts {
                 report.details.insert("source".to_owned(), f.clone());
+            }
+            if let Some((name, section)) = &reproduced.section {
+                report.details.insert((*name).to_owned(), section.clone());
             }
             report
         })

@@ -305,3 +305,16 @@ fn verified_facts_are_reported_without_a_policy() {
     );
     assert_eq!(v["signers"][0]["key"], "k.pub");
 }
+
+#[test]
+fn a_reproduce_section_is_not_performed_by_verify() {
+    let f = Fixture::v1();
+    assert_eq!(
+        f.policy("[reproduce]\nmode = \"rebuild\"\ncommand = \"make dist\"\n"),
+        (1, vec!["rebuild-reproduced".to_owned()])
+    );
+    assert_eq!(
+        f.policy("[reproduce]\nmode = \"contents\"\n"),
+        (1, vec!["contents-matches-source".to_owned()])
+    );
+}

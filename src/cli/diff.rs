@@ -1,0 +1,102 @@
+//! `custody diff PUBLISHED REBUILT`: the comparison step of `rebuild` alone, for an artifact
+//! rebuilt elsewhere: same bytes, or where the archives differ and whether it matters.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use super::fatal;
+use super::output::{Format, emit};
+use super::rebuild::describe_diff;
+use crate::rebuild::{self, Accept, html};
+use crate::report::{ArtifactReport, Report, Verdict};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  custody diff dist/app-1.0.tar.gz rebuilt/app-1.0.tar.gz\n  custody diff app.whl app-rebuilt.whl --accept content --html diff.html\n\nExit codes: 0 the same (bytes, or contents with --accept content), 1 they differ, 2 custody could not run."
+)]
+pub struct DiffArgs {
+    /// The published artifact.
+    pub published: PathBuf,
+    /// The artifact rebuilt from the reviewed source.
+    pub rebuilt: PathBuf,
+    /// Which differences pass: `identical` bytes only, or `content` (metadata differences
+    /// accepted).
+    #[arg(long, value_name = "WHAT", value_parser = ["identical", "content"], default_value = "identical")]
+    pub accept: String,
+    /// Write a self-contained HTML page of the differences to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: DiffArgs) -> u8 {
+    let accept = match Accept::parse(&args.accept) {
+        Ok(a) => a,
+        Err(e) => return fatal(e),
+    };
+    for p in [&args.published, &args.rebuilt] {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => return fatal(format!("{}: not a regular file", p.display())),
+            Err(e) => return fatal(format!("{}: {e}", p.display())),
+        }
+    }
+    let sha256 = match rebuild::file_sha256(&args.published) {
+        Ok(d) => d,
+        Err(e) => return fatal(format!("{}: {e}", args.published.display())),
+    };
+    let c = match rebuild::compare_files(&args.published, &sha256, &args.rebuilt, accept) {
+        Ok(c) => c,
+        Err(e) => return fatal(e),
+    };
+    let name = args.published.display().to_string();
+    let digest = BTreeMap::from([("sha256".to_owned(), sha256.clone())]);
+    let mut artifact = ArtifactReport::new(&name, digest, vec![c.check.clone()]);
+    let section = serde_json::json!({
+        "rebuilt": args.rebuilt.display().to_string(),
+        "rebuilt_sha256": c.rebuilt_sha256,
+        "comparison": c.comparison,
+        "accept": accept,
+        "diff": c.diff,
+    });
+    artifact.details.insert("rebuild".into(), section);
+    let pass = artifact.verdict == Verdict::Pass;
+    let mut report = Report::new("diff", vec![artifact]);
+    if let Some(path) = &args.html {
+        let page = html::render(&html::Page {
+            artifact: &name,
+            pass,
+            commit: None,
+            comparison: c.comparison,
+            accept,
+            sha256: &sha256,
+            rebuilt_sha256: Some(&c.rebuilt_sha256),
+            log: None,
+            diff: c.diff.as_ref(),
+        });
+        if let Err(e) = std::fs::write(path, page) {
+            return fatal(format!("--html {}: {e}", path.display()));
+        }
+        report
+            .notes
+            .insert("html".into(), path.display().to_string().into());
+    }
+    let mut summary = String::new();
+    let _ = writeln!(
+        summary,
+        "{} vs {}: {}",
+        args.published.display(),
+        args.rebuilt.display(),
+        c.comparison
+    );
+    if let Some(d) = &c.diff {
+        describe_diff(&mut summary, d);
+    }
+    emit(&report, args.format, args.output.as_deref(), &summary)
+}

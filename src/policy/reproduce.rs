@@ -1,0 +1,196 @@
+//! `[reproduce]`: whether and how the artifact must be reproduced from the reviewed source,
+//! by rebuilding it (`mode = "rebuild"`) or by comparing its files with the commit
+//! (`mode = "contents"`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use globset::Glob;
+
+use super::raw::{RawCommand, RawReproduce};
+use super::{Validator, rules};
+use crate::rebuild::Accept;
+
+/// How the artifact is reproduced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReproduceMode {
+    /// Rebuild from the reviewed commit and compare with the artifact.
+    Rebuild,
+    /// Compare the archive's files with the reviewed commit (`custody compare`).
+    Contents,
+}
+
+/// A validated `[reproduce]` section.
+#[derive(Clone, Debug)]
+pub struct Reproduce {
+    pub mode: ReproduceMode,
+    /// The build command's argument vector (a one-line command runs as `sh -c LINE`).
+    pub command: Vec<String>,
+    /// Globs, relative to the checkout, of what the build produces.
+    pub outputs: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    /// Seconds the build may run.
+    pub timeout: Option<u64>,
+    pub accept: Accept,
+    /// An absolute path to check the commit out at.
+    pub build_path: Option<PathBuf>,
+    /// `mode = "contents"`: extra files permitted, as `--allow-extra`.
+    pub allow_extra: Vec<String>,
+}
+
+impl Validator<'_> {
+    pub(super) fn reproduce(&mut self, raw: RawReproduce) -> Option<Reproduce> {
+        let mode = match &raw.mode {
+            None => {
+                self.error(0..0, "[reproduce] needs mode = \"rebuild\" or \"contents\"");
+                return None;
+            }
+            Some(m) => match m.get_ref().as_str() {
+                "rebuild" => ReproduceMode::Rebuild,
+                "contents" => ReproduceMode::Contents,
+                other => {
+                    self.error(
+                        m.span(),
+                        format!("mode must be \"rebuild\" or \"contents\", not \"{other}\""),
+                    );
+                    return None;
+                }
+            },
+        };
+        let mut r = Reproduce {
+            mode,
+            command: Vec::new(),
+            outputs: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: None,
+            accept: Accept::default(),
+            build_path: None,
+            allow_extra: Vec::new(),
+        };
+        let rebuild_only = |v: &mut Self, span, key: &str| {
+            if mode != ReproduceMode::Rebuild {
+                v.error(span, format!("{key} applies only to mode = \"rebuild\""));
+            }
+        };
+        match raw.command {
+            Some(c) => {
+                rebuild_only(self, c.span(), "command");
+                let span = c.span();
+                r.command = match c.into_inner() {
+                    RawCommand::Line(line) => vec!["sh".into(), "-c".into(), line],
+                    RawCommand::Argv(argv) => argv,
+                };
+                if r.command.is_empty() || r.command[r.command.len() - 1].trim().is_empty() {
+                    self.error(span, "command must not be empty");
+                }
+            }
+            None if mode == ReproduceMode::Rebuild => self.error(
+                raw.mode.as_ref().map(|m| m.span()).unwrap_or(0..0),
+                "mode = \"rebuild\" needs a command",
+            ),
+            None => {}
+        }
+        for o in raw.outputs.unwrap_or_default() {
+            rebuild_only(self, o.span(), "outputs");
+            match Glob::new(o.get_ref()) {
+                Ok(_) => r.outputs.push(o.into_inner()),
+                Err(e) => self.error(o.span(), format!("not a valid glob: {e}")),
+            }
+        }
+        for (k, v) in raw.env.unwrap_or_default() {
+            rebuild_only(self, v.span(), "env");
+            if k.is_empty() || k.contains('=') || k.contains('\0') {
+                self.error(
+                    v.span(),
+                    format!("`{k}` is not an environment variable name"),
+                );
+            } else {
+                r.env.insert(k, v.into_inner());
+            }
+        }
+        if let Some(t) = raw.timeout {
+            rebuild_only(self, t.span(), "timeout");
+            r.timeout = self.value(&t, rules::duration);
+        }
+        if let Some(a) = raw.accept {
+            rebuild_only(self, a.span(), "accept");
+            r.accept = self.value(&a, Accept::parse).unwrap_or_default();
+        }
+        if let Some(b) = raw.build_path {
+            rebuild_only(self, b.span(), "build-path");
+            let p = PathBuf::from(b.get_ref());
+            if p.is_absolute() {
+                r.build_path = Some(p);
+            } else {
+                self.error(b.span(), "build-path must be an absolute path");
+            }
+        }
+        for g in raw.allow_extra.unwrap_or_default() {
+            if mode != ReproduceMode::Contents {
+                self.error(g.span(), "allow-extra applies only to mode = \"contents\"");
+            }
+            match Glob::new(g.get_ref()) {
+                Ok(_) => r.allow_extra.push(g.into_inner()),
+                Err(e) => self.error(g.span(), format!("not a valid glob: {e}")),
+            }
+        }
+        Some(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::policy::Policy;
+
+    #[test]
+    fn a_rebuild_section_validates() {
+        let p = Policy::parse(
+            Path::new("p.toml"),
+            "[reproduce]\nmode = \"rebuild\"\ncommand = \"make dist\"\noutputs = [\"dist/*.tar.gz\"]\n\
+             env = { CFLAGS = \"-O2\" }\ntimeout = \"20m\"\naccept = \"content\"\n",
+        )
+        .unwrap();
+        let r = p.reproduce.unwrap();
+        assert_eq!(r.command, ["sh", "-c", "make dist"]);
+        assert_eq!((r.timeout, r.accept), (Some(1200), Accept::Content));
+        assert_eq!(r.env["CFLAGS"], "-O2");
+    }
+
+    #[test]
+    fn every_bad_value_names_its_line() {
+        let e = Policy::parse(
+            Path::new("p.toml"),
+            "[reproduce]\nmode = \"rebuild\"\ncommand = []\ntimeout = \"soon\"\naccept = \"bytes\"\n\
+             outputs = [\"[\"]\nbuild-path = \"rel\"\nallow-extra = [\"x\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        for needle in [
+            "p.toml:3:11",
+            "p.toml:4:11",
+            "p.toml:5:10",
+            "p.toml:6:12",
+            "p.toml:7:14",
+            "p.toml:8:16",
+        ] {
+            assert!(e.contains(needle), "{needle} missing in:\n{e}");
+        }
+        let e = Policy::parse(Path::new("p.toml"), "[reproduce]\nmode = \"rebuild\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("needs a command") && e.contains("p.toml:2:8"),
+            "{e}"
+        );
+        let e = Policy::parse(
+            Path::new("p.toml"),
+            "[reproduce]\nmode = \"fast\"\nfoo = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("foo"), "{e}");
+    }
+}

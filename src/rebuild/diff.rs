@@ -1,0 +1,470 @@
+//! Where a rebuilt artifact differs from the published one, member by member, and whether each
+//! difference is `metadata` (mtime, owner, permissions, member order, compression) or
+//! `content` (bytes a user would run or read).
+//!
+//! Both archives are listed on two threads, so the comparison costs one read of the larger;
+//! only changed members are read a second time, to describe how they differ.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::members::{self, Container, Listing, Member};
+use super::pairing::Pairing;
+use crate::limits::{MAX_DIFF_INPUT, MAX_DIFF_LINES, MAX_DIFFS};
+
+/// Most differing byte ranges listed for one binary member.
+const MAX_DIFFERING_RANGES: usize = 8;
+
+/// Whether a difference changes what the artifact holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// mtime, uid/gid, owner names, permissions, member order, compression: nothing a user
+    /// runs or reads changes.
+    Metadata,
+    /// Content: bytes, a member added or removed, a link target, a member's type, or setuid.
+    Content,
+}
+
+/// What happened to one member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// Only in the rebuilt artifact.
+    Added,
+    /// Only in the published artifact.
+    Removed,
+    Changed,
+    /// Not one member: the archive as a whole (member order, compression).
+    Archive,
+}
+
+/// How the bytes of a changed member differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Detail {
+    /// Unified diff from the published member (`---`) to the rebuilt one (`+++`).
+    Text {
+        diff: String,
+        truncated: bool,
+        /// Both sides in full (each at most [`MAX_DIFF_INPUT`]), for the side-by-side page.
+        #[serde(skip)]
+        sides: (String, String),
+    },
+    /// Sizes and the first differing byte ranges `[start, end)`.
+    Binary {
+        artifact_size: u64,
+        rebuilt_size: u64,
+        ranges: Vec<(u64, u64)>,
+    },
+}
+
+/// One difference.
+#[derive(Clone, Debug, Serialize)]
+pub struct MemberDifference {
+    /// The member's path; empty for the archive as a whole or a file that is no archive.
+    pub path: String,
+    pub change: Change,
+    pub class: Class,
+    /// Each differing field, as `field: published -> rebuilt`.
+    pub fields: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Detail>,
+}
+
+/// The structural comparison of two artifacts.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArchiveDiff {
+    pub artifact_container: Container,
+    pub rebuilt_container: Container,
+    /// Members of the published artifact.
+    pub members: usize,
+    /// Members equal in content and metadata.
+    pub identical: usize,
+    pub differences: Vec<MemberDifference>,
+    /// Differences whose bytes were not described past [`MAX_DIFFS`].
+    pub undescribed: usize,
+    /// Why either archive could not be read to its end; such a comparison is incomplete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<String>,
+}
+
+impl ArchiveDiff {
+    /// Every difference is metadata, and both archives were read in full.
+    pub fn metadata_only(&self) -> bool {
+        self.incomplete.is_empty() && self.differences.iter().all(|d| d.class == Class::Metadata)
+    }
+
+    pub fn count(&self, class: Class) -> usize {
+        self.differences.iter().filter(|d| d.class == class).count()
+    }
+}
+
+/// Compare the published `artifact` with the `rebuilt` one, whose digests already differ.
+pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> {
+    let pairing = Pairing::default();
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| members::list(artifact, &pairing, 0));
+        let b = members::list(rebuilt, &pairing, 1);
+        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+    });
+    let (a, b) = (a?, b?);
+    let caught = pairing.into_found();
+    let mut incomplete = Vec::new();
+    for (which, l) in [("published", &a), ("rebuilt", &b)] {
+        if let Some(why) = &l.stopped {
+            incomplete.push(format!("{which} artifact: {why}"));
+        }
+    }
+    let mut diff = structural(&a, &b);
+    diff.incomplete = incomplete;
+    if diff.differences.is_empty() && a.container != Container::Bytes {
+        // Same members, same metadata, same order, and still other bytes: the tar framing
+        // (pax records, padding) or the compressor's choices. Only then are the unpacked
+        // streams worth a pass of their own.
+        let (sa, sb) = std::thread::scope(|s| {
+            let sa = s.spawn(|| members::stream_sha256(artifact, a.container));
+            let sb = members::stream_sha256(rebuilt, b.container);
+            (
+                sa.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                sb,
+            )
+        });
+        let (sa, sb) = (sa?, sb?);
+        let what = if sa.is_some() && sa == sb {
+            "compressed stream (same unpacked archive, other compression level or compressor)"
+        } else {
+            "archive framing (tar header format, pax records, zip extra fields, padding)"
+        };
+        diff.differences.push(MemberDifference {
+            path: String::new(),
+            change: Change::Archive,
+            class: Class::Metadata,
+            fields: vec![what.to_owned()],
+            detail: None,
+        });
+    }
+    describe(artifact, rebuilt, &a, &b, caught, &mut diff)?;
+    Ok(diff)
+}
+
+fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
+    let by_path: HashMap<&str, &Member> = b.members.iter().map(|m| (m.path.as_str(), m)).collect();
+    let in_a: HashSet<&str> = a.members.iter().map(|m| m.path.as_str()).collect();
+    let mut differences = Vec::new();
+    let mut identical = 0;
+    for m in &a.members {
+        match by_path.get(m.path.as_str()) {
+            None => differences.push(MemberDifference {
+                path: m.path.clone(),
+                change: Change::Removed,
+                class: Class::Content,
+                fields: vec![format!("{} bytes, only in the published artifact", m.size)],
+                detail: None,
+            }),
+            Some(r) => {
+                let (class, fields) = member_fields(m, r);
+                if fields.is_empty() {
+                    identical += 1;
+                } else {
+                    differences.push(MemberDifference {
+                        path: m.path.clone(),
+                        change: Change::Changed,
+                        class,
+                        fields,
+                        detail: None,
+                    });
+                }
+            }
+        }
+    }
+    for m in b.members.iter().filter(|m| !in_a.contains(m.path.as_str())) {
+        differences.push(MemberDifference {
+            path: m.path.clone(),
+            change: Change::Added,
+            class: Class::Content,
+            fields: vec![format!("{} bytes, only in the rebuilt artifact", m.size)],
+            detail: None,
+        });
+    }
+    let mut archive_fields = Vec::new();
+    let common_a: Vec<&str> = a
+        .members
+        .iter()
+        .map(|m| m.path.as_str())
+        .filter(|p| by_path.contains_key(p))
+        .collect();
+    let common_b: Vec<&str> = b
+        .members
+        .iter()
+        .map(|m| m.path.as_str())
+        .filter(|p| in_a.contains(p))
+        .collect();
+    if common_a != common_b {
+        archive_fields.push("member order".to_owned());
+    }
+    if a.container != b.container {
+        archive_fields.push(format!(
+            "container: {} -> {}",
+            a.container.name(),
+            b.container.name()
+        ));
+    } else if let (Some(ga), Some(gb)) = (a.gzip_header, b.gzip_header) {
+        if ga.0 != gb.0 {
+            archive_fields.push(format!("gzip header mtime: {} -> {}", ga.0, gb.0));
+        }
+        if ga.1 != gb.1 {
+            archive_fields.push(format!(
+                "gzip compression level: {} -> {}",
+                gzip_level(ga.1),
+                gzip_level(gb.1)
+            ));
+        }
+        if ga.2 != gb.2 {
+            archive_fields.push(format!("gzip operating system: {} -> {}", ga.2, gb.2));
+        }
+    }
+    if !archive_fields.is_empty() {
+        differences.insert(
+            0,
+            MemberDifference {
+                path: String::new(),
+                change: Change::Archive,
+                class: Class::Metadata,
+                fields: archive_fields,
+                detail: None,
+            },
+        );
+    }
+    ArchiveDiff {
+        artifact_container: a.container,
+        rebuilt_container: b.container,
+        members: a.members.len(),
+        identical,
+        differences,
+        undescribed: 0,
+        incomplete: Vec::new(),
+    }
+}
+
+/// The fields in which one member differs, and the worst class among them.
+fn member_fields(a: &Member, b: &Member) -> (Class, Vec<String>) {
+    let mut fields = Vec::new();
+    let mut class = Class::Metadata;
+    let mut content = |fields: &mut Vec<String>, f: String| {
+        class = Class::Content;
+        fields.push(f);
+    };
+    if a.kind != b.kind {
+        content(&mut fields, format!("type: {:?} -> {:?}", a.kind, b.kind));
+    }
+    if a.sha256 != b.sha256 {
+        content(
+            &mut fields,
+            format!("content: {} bytes -> {} bytes", a.size, b.size),
+        );
+    }
+    // setuid, setgid and sticky change what running the file does; the rest of the mode is
+    // the ordinary permission noise of a build.
+    const SPECIAL: u32 = 0o7000;
+    if a.mode & SPECIAL != b.mode & SPECIAL {
+        content(
+            &mut fields,
+            format!("mode: {:04o} -> {:04o}", a.mode, b.mode),
+        );
+    } else if a.mode != b.mode {
+        fields.push(format!("mode: {:04o} -> {:04o}", a.mode, b.mode));
+    }
+    if a.mtime != b.mtime {
+        fields.push(format!("mtime: {} -> {}", a.mtime, b.mtime));
+    }
+    if a.uid != b.uid || a.gid != b.gid {
+        fields.push(format!(
+            "uid/gid: {}/{} -> {}/{}",
+            a.uid, a.gid, b.uid, b.gid
+        ));
+    }
+    if a.method != b.method {
+        fields.push(format!("compression method: {} -> {}", a.method, b.method));
+    }
+    if a.user != b.user || a.group != b.group {
+        fields.push(format!(
+            "owner: {}/{} -> {}/{}",
+            a.user, a.group, b.user, b.group
+        ));
+    }
+    (class, fields)
+}
+
+fn gzip_level(xfl: u8) -> &'static str {
+    match xfl {
+        2 => "best",
+        4 => "fastest",
+        _ => "default",
+    }
+}
+
+/// Describe each content difference from the bytes `caught` while listing, reading again
+/// only the changed members that were not caught.
+fn describe(
+    artifact: &Path,
+    rebuilt: &Path,
+    a: &Listing,
+    b: &Listing,
+    caught: [HashMap<String, Vec<u8>>; 2],
+    diff: &mut ArchiveDiff,
+) -> std::io::Result<()> {
+    let files: BTreeMap<&str, (u64, u64)> = {
+        let sizes: HashMap<&str, u64> = b
+            .members
+            .iter()
+            .map(|m| (m.path.as_str(), m.size))
+            .collect();
+        a.members
+            .iter()
+            .filter_map(|m| Some((m.path.as_str(), (m.size, *sizes.get(m.path.as_str())?))))
+            .collect()
+    };
+    let wanted: HashSet<String> = diff
+        .differences
+        .iter()
+        .filter(|d| {
+            d.change == Change::Changed && d.fields.iter().any(|f| f.starts_with("content:"))
+        })
+        .take(MAX_DIFFS)
+        .map(|d| d.path.clone())
+        .collect();
+    diff.undescribed = diff
+        .differences
+        .iter()
+        .filter(|d| d.fields.iter().any(|f| f.starts_with("content:")))
+        .count()
+        - wanted.len();
+    let [caught_a, caught_b] = caught;
+    let missing = |have: &HashMap<String, Vec<u8>>| -> HashSet<String> {
+        wanted
+            .iter()
+            .filter(|p| !have.contains_key(*p))
+            .cloned()
+            .collect()
+    };
+    let (wanted_a, wanted_b) = (missing(&caught_a), missing(&caught_b));
+    let (ca, cb) = std::thread::scope(|s| {
+        let ca = s.spawn(|| members::contents(artifact, a.container, &wanted_a));
+        let cb = members::contents(rebuilt, b.container, &wanted_b);
+        (
+            ca.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            cb,
+        )
+    });
+    let (mut ca, mut cb) = (ca?, cb?);
+    ca.extend(caught_a);
+    cb.extend(caught_b);
+    for d in diff.differences.iter_mut() {
+        let (Some(x), Some(y)) = (ca.get(&d.path), cb.get(&d.path)) else {
+            continue;
+        };
+        let sizes = files.get(d.path.as_str()).copied().unwrap_or((0, 0));
+        d.detail = Some(detail(x, y, sizes));
+    }
+    Ok(())
+}
+
+/// A text diff when both sides are short UTF-8 text, else sizes and differing byte ranges.
+pub(crate) fn detail(a: &[u8], b: &[u8], sizes: (u64, u64)) -> Detail {
+    let whole = sizes.0 as usize == a.len() && sizes.1 as usize == b.len();
+    fn text(d: &[u8], whole: bool) -> Option<&str> {
+        (whole && d.len() <= MAX_DIFF_INPUT && !d.contains(&0))
+            .then(|| std::str::from_utf8(d).ok())
+            .flatten()
+    }
+    if let (Some(x), Some(y)) = (text(a, whole), text(b, whole)) {
+        let diff = similar::TextDiff::configure()
+            .timeout(Duration::from_millis(500))
+            .diff_lines(x, y);
+        let unified = diff
+            .unified_diff()
+            .context_radius(2)
+            .header("published", "rebuilt")
+            .to_string();
+        let lines: Vec<&str> = unified.lines().collect();
+        let truncated = lines.len() > MAX_DIFF_LINES;
+        let mut shown = lines[..lines.len().min(MAX_DIFF_LINES)].join("\n");
+        shown.push('\n');
+        return Detail::Text {
+            diff: shown,
+            truncated,
+            sides: (x.to_owned(), y.to_owned()),
+        };
+    }
+    Detail::Binary {
+        artifact_size: sizes.0,
+        rebuilt_size: sizes.1,
+        ranges: differing_ranges(a, b),
+    }
+}
+
+/// The first [`MAX_DIFFERING_RANGES`] ranges of differing bytes, end exclusive; a length
+/// difference is a last range from the shorter length to the longer.
+fn differing_ranges(a: &[u8], b: &[u8]) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let common = a.len().min(b.len());
+    let mut i = 0;
+    while i < common && out.len() < MAX_DIFFERING_RANGES {
+        if a[i] != b[i] {
+            let start = i;
+            while i < common && a[i] != b[i] {
+                i += 1;
+            }
+            out.push((start as u64, i as u64));
+        } else {
+            i += 1;
+        }
+    }
+    if a.len() != b.len() && out.len() < MAX_DIFFERING_RANGES {
+        out.push((common as u64, a.len().max(b.len()) as u64));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rebuild::members::MemberKind;
+
+    #[test]
+    fn ranges_cover_changes_and_length() {
+        assert_eq!(differing_ranges(b"abcdef", b"abXdeY"), [(2, 3), (5, 6)]);
+        assert_eq!(differing_ranges(b"abc", b"abcde"), [(3, 5)]);
+        assert!(differing_ranges(b"same", b"same").is_empty());
+    }
+
+    fn member(path: &str, sha: &str, mode: u32, mtime: i64) -> Member {
+        Member {
+            path: path.into(),
+            kind: MemberKind::File,
+            size: 1,
+            mode,
+            uid: 0,
+            gid: 0,
+            user: String::new(),
+            group: String::new(),
+            method: String::new(),
+            mtime,
+            sha256: sha.into(),
+        }
+    }
+
+    #[test]
+    fn mtime_and_mode_are_metadata_setuid_and_bytes_are_content() {
+        let (c, f) = member_fields(&member("a", "x", 0o644, 1), &member("a", "x", 0o755, 2));
+        assert_eq!((c, f.len()), (Class::Metadata, 2));
+        let (c, _) = member_fields(&member("a", "x", 0o755, 1), &member("a", "x", 0o4755, 1));
+        assert_eq!(c, Class::Content);
+        let (c, _) = member_fields(&member("a", "x", 0o644, 1), &member("a", "y", 0o644, 1));
+        assert_eq!(c, Class::Content);
+    }
+}

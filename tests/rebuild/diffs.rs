@@ -1,0 +1,279 @@
+//! `custody diff PUBLISHED REBUILT`: the structural comparison alone, on archives made here by
+//! the real tools, each kind of difference classified.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::fixture::run;
+
+struct Dir(tempfile::TempDir);
+
+impl Dir {
+    fn new() -> Dir {
+        Dir(tempfile::tempdir().unwrap())
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+
+    /// A tree `name/` holding `files`, every mtime set to `mtime`.
+    fn tree(&self, name: &str, files: &[(&str, &[u8])], mtime: &str) -> PathBuf {
+        let root = self.path(name);
+        for (p, data) in files {
+            let f = root.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(&f, data).unwrap();
+        }
+        run(Command::new("chmod").args(["-R", "u=rwX,go=rX"]).arg(&root));
+        run(Command::new("find")
+            .arg(&root)
+            .args(["-exec", "touch", "-h", "-d", mtime, "{}", "+"]));
+        root
+    }
+
+    /// `tar` of `tree`'s contents with extra flags, piped through `gzip` with `level`.
+    fn tgz(&self, out: &str, tree: &Path, tar_flags: &[&str], level: &str) -> PathBuf {
+        let target = self.path(out);
+        let tar = format!(
+            "tar --owner=0 --group=0 --numeric-owner {} -cf - -C '{}' . | gzip -n {level} > '{}'",
+            tar_flags.join(" "),
+            tree.display(),
+            target.display()
+        );
+        run(Command::new("sh").args(["-c", &tar]));
+        target
+    }
+}
+
+fn diff(a: &Path, b: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("custody"))
+        .arg("diff")
+        .arg(a)
+        .arg(b)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+fn differences(r: &Value) -> Vec<Value> {
+    r["artifacts"][0]["rebuild"]["diff"]["differences"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+const FILES: &[(&str, &[u8])] = &[
+    ("a.txt", b"alpha\n"),
+    ("b/c.txt", b"gamma\n"),
+    ("z.bin", &[0, 1, 2, 3]),
+];
+
+#[test]
+fn only_the_compression_level_differs() {
+    let d = Dir::new();
+    let t = d.tree("t", FILES, "2024-01-01 00:00:00");
+    let fast = d.tgz("fast.tgz", &t, &["--sort=name"], "-1");
+    let best = d.tgz("best.tgz", &t, &["--sort=name"], "-9");
+    let (code, r) = diff(&fast, &best, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = differences(&r);
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["change"], "archive");
+    assert_eq!(diffs[0]["class"], "metadata");
+    assert!(
+        diffs[0]["fields"]
+            .to_string()
+            .contains("gzip compression level: fastest -> best"),
+        "{diffs:#?}"
+    );
+    let (code, r) = diff(&fast, &best, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["artifacts"][0]["rebuild"]["comparison"], "contents");
+    // Levels 2 to 8 leave the same gzip header: only the unpacked streams tell.
+    let three = d.tgz("three.tgz", &t, &["--sort=name"], "-3");
+    let seven = d.tgz("seven.tgz", &t, &["--sort=name"], "-7");
+    let (code, r) = diff(&three, &seven, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert!(
+        differences(&r)[0]["fields"]
+            .to_string()
+            .contains("compressed stream"),
+        "{r:#}"
+    );
+}
+
+#[test]
+fn another_tar_header_format_is_framing() {
+    let d = Dir::new();
+    let t = d.tree("t", FILES, "2024-01-01 00:00:00");
+    let gnu = d.tgz("gnu.tgz", &t, &["--sort=name", "--format=gnu"], "-6");
+    let ustar = d.tgz("ustar.tgz", &t, &["--sort=name", "--format=ustar"], "-6");
+    let (code, r) = diff(&gnu, &ustar, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = differences(&r);
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["class"], "metadata");
+    assert!(
+        diffs[0]["fields"].to_string().contains("archive framing"),
+        "{diffs:#?}"
+    );
+}
+
+#[test]
+fn member_order_and_mode_are_metadata_setuid_is_content() {
+    let d = Dir::new();
+    let t = d.tree("t", FILES, "2024-01-01 00:00:00");
+    let sorted = d.tgz("sorted.tgz", &t, &["--sort=name"], "-6");
+    let reversed = d.path("reversed.tgz");
+    let script = format!(
+        "cd '{}' && tar --owner=0 --group=0 --numeric-owner --no-recursion -cf - ./z.bin ./b/c.txt ./b ./a.txt . | gzip -n > '{}'",
+        t.display(),
+        reversed.display()
+    );
+    run(Command::new("sh").args(["-c", &script]));
+    let (code, r) = diff(&sorted, &reversed, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert!(
+        differences(&r)[0]["fields"]
+            .to_string()
+            .contains("member order"),
+        "{r:#}"
+    );
+
+    run(Command::new("chmod").arg("0755").arg(t.join("a.txt")));
+    let exec = d.tgz("exec.tgz", &t, &["--sort=name"], "-6");
+    let (code, r) = diff(&sorted, &exec, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(differences(&r)[0]["fields"][0], "mode: 0644 -> 0755");
+
+    run(Command::new("chmod").arg("4755").arg(t.join("a.txt")));
+    let setuid = d.tgz("setuid.tgz", &t, &["--sort=name"], "-6");
+    let (code, r) = diff(&sorted, &setuid, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert_eq!(differences(&r)[0]["class"], "content");
+}
+
+#[test]
+fn a_changed_binary_member_names_its_differing_bytes() {
+    let d = Dir::new();
+    let a = d.tree("a", FILES, "2024-01-01 00:00:00");
+    let mut files = FILES.to_vec();
+    files[2] = ("z.bin", &[0, 9, 2, 3, 4]);
+    let b = d.tree("b", &files, "2024-01-01 00:00:00");
+    let (code, r) = diff(
+        &d.tgz("a.tgz", &a, &["--sort=name"], "-6"),
+        &d.tgz("b.tgz", &b, &["--sort=name"], "-6"),
+        &["--accept", "content"],
+    );
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = differences(&r);
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["path"], "./z.bin");
+    let detail = &diffs[0]["detail"];
+    assert_eq!(detail["kind"], "binary");
+    assert_eq!(detail["ranges"], serde_json::json!([[1, 2], [4, 5]]));
+}
+
+#[test]
+fn zip_members_added_and_retimed() {
+    let d = Dir::new();
+    let a = d.tree("a", FILES, "2024-01-01 00:00:00");
+    let b = d.tree("b", FILES, "2025-06-01 12:00:00");
+    let zip = |tree: &Path, out: &str| {
+        let target = d.path(out);
+        run(Command::new("zip")
+            .args(["-q", "-r", "-X"])
+            .arg(&target)
+            .arg(".")
+            .current_dir(tree));
+        target
+    };
+    let (za, zb) = (zip(&a, "a.zip"), zip(&b, "b.zip"));
+    let (code, r) = diff(&za, &zb, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    assert!(differences(&r).iter().all(|x| x["class"] == "metadata"));
+    std::fs::write(b.join("extra.txt"), "new\n").unwrap();
+    let zc = zip(&b, "c.zip");
+    let (code, r) = diff(&za, &zc, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    assert!(
+        differences(&r)
+            .iter()
+            .any(|x| x["path"] == "extra.txt" && x["change"] == "added" && x["class"] == "content")
+    );
+}
+
+#[test]
+fn files_that_are_no_archive_are_compared_as_bytes() {
+    let d = Dir::new();
+    let (a, b, c) = (d.path("a.bin"), d.path("b.bin"), d.path("c.bin"));
+    std::fs::write(&a, b"\x7fELF\0\0\0\0same\0\0\0\0").unwrap();
+    std::fs::write(&b, b"\x7fELF\0\0\0\0same\0\0\0\0").unwrap();
+    std::fs::write(&c, b"\x7fELF\0\0\0\0diff\0\0\0\0").unwrap();
+    assert_eq!(diff(&a, &b, &[]).0, 0);
+    let (code, r) = diff(&a, &c, &["--accept", "content"]);
+    assert_eq!(code, 1);
+    let diffs = differences(&r);
+    assert_eq!(diffs[0]["class"], "content");
+    assert_eq!(diffs[0]["detail"]["ranges"], serde_json::json!([[8, 12]]));
+}
+
+#[test]
+fn a_truncated_archive_is_an_incomplete_comparison_that_fails() {
+    let d = Dir::new();
+    let t = d.tree("t", FILES, "2024-01-01 00:00:00");
+    let whole = d.tgz("whole.tgz", &t, &["--sort=name"], "-6");
+    let bytes = std::fs::read(&whole).unwrap();
+    let cut = d.path("cut.tgz");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, r) = diff(&whole, &cut, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    let incomplete = &r["artifacts"][0]["rebuild"]["diff"]["incomplete"];
+    assert!(
+        incomplete[0]
+            .as_str()
+            .unwrap()
+            .starts_with("rebuilt artifact:"),
+        "{r:#}"
+    );
+    let message = r["artifacts"][0]["checks"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not be compared in full"),
+        "{message}"
+    );
+}
+
+#[test]
+fn another_zip_compression_method_is_metadata() {
+    let d = Dir::new();
+    // Compressible enough that zip -9 deflates it rather than storing it.
+    let text = "all work and no play\n".repeat(500);
+    let t = d.tree("t", &[("big.txt", text.as_bytes())], "2024-01-01 00:00:00");
+    let zip = |level: &str, out: &str| {
+        let target = d.path(out);
+        run(Command::new("zip")
+            .args(["-q", "-r", "-X", level])
+            .arg(&target)
+            .arg(".")
+            .current_dir(&t));
+        target
+    };
+    let (stored, deflated) = (zip("-0", "stored.zip"), zip("-9", "deflated.zip"));
+    let (code, r) = diff(&stored, &deflated, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    let fields = differences(&r)
+        .iter()
+        .map(|x| x["fields"].to_string())
+        .collect::<String>();
+    assert!(
+        fields.contains("compression method: Stored -> Deflated"),
+        "{fields}"
+    );
+}
