@@ -235,3 +235,115 @@ fn source_codes_are_explained() {
         assert!(out.len() > 100, "{code}: {out}");
     }
 }
+
+/// Sign provenance about `artifact` (its bytes) naming the checkout's HEAD, and write a policy
+/// with the `[reproduce]` section `reproduce`.
+fn reproduce_setup(artifact: &[u8], reproduce: &str) -> Setup {
+    let s = Setup::new(Some("https://github.com/org/repo"));
+    std::fs::write(s.w.path("app.tgz"), artifact).unwrap();
+    let st = statement(
+        &[("app.tgz", &sha256(artifact))],
+        SLSA_V1,
+        provenance("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head()),
+    );
+    std::fs::write(
+        s.w.path("app.intoto.jsonl"),
+        serde_json::to_vec(&envelope(&st, &[&s.key])).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        s.w.path("policy.toml"),
+        format!("[reproduce]\n{reproduce}\n"),
+    )
+    .unwrap();
+    s
+}
+
+#[test]
+fn reproduce_contents_compares_the_archive_with_the_reviewed_commit() {
+    let w = World::new();
+    let r = w.repo("scratch");
+    r.commit(
+        &w.person("Alice"),
+        "one",
+        &[("src/lib.rs", "pub fn f() {}\n")],
+    );
+    let out = w.path("release.tar.gz");
+    r.git(&[
+        "archive",
+        "--format=tar.gz",
+        "--prefix=repo-1.0/",
+        "-o",
+        out.to_str().unwrap(),
+        "HEAD",
+    ]);
+    let archive = std::fs::read(&out).unwrap();
+    let s = reproduce_setup(&archive, "mode = \"contents\"");
+    // Same tree in the checkout `r` (same file, same content) as in the archive.
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(codes(&report, "pass").contains(&"contents-matches-source".to_owned()));
+    assert_eq!(report["artifacts"][0]["contents"]["counts"]["identical"], 1);
+
+    // Without --source the step cannot run: not performed, which fails.
+    let (code, report) = s.verify(&["--policy", "policy.toml"]);
+    assert_eq!(code, 1);
+    assert!(codes(&report, "not-performed").contains(&"contents-matches-source".to_owned()));
+}
+
+#[test]
+fn reproduce_contents_fails_on_a_file_the_commit_does_not_hold() {
+    let w = World::new();
+    let r = w.repo("scratch");
+    r.commit(
+        &w.person("Alice"),
+        "one",
+        &[
+            ("src/lib.rs", "pub fn f() {}\n"),
+            ("m4/build-to-host.m4", "evil\n"),
+        ],
+    );
+    let out = w.path("release.tar.gz");
+    r.git(&[
+        "archive",
+        "--format=tar.gz",
+        "--prefix=repo-1.0/",
+        "-o",
+        out.to_str().unwrap(),
+        "HEAD",
+    ]);
+    let archive = std::fs::read(&out).unwrap();
+    let s = reproduce_setup(&archive, "mode = \"contents\"");
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(codes(&report, "fail").contains(&"contents-unexplained".to_owned()));
+    assert!(messages(&report, "contents-unexplained").contains("m4/build-to-host.m4"));
+}
+
+#[test]
+fn reproduce_rebuild_rebuilds_the_reviewed_commit() {
+    let s = reproduce_setup(
+        b"pub fn f() {}\n",
+        "mode = \"rebuild\"\ncommand = \"cp src/lib.rs app.tgz\"",
+    );
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(codes(&report, "pass").contains(&"rebuild-reproduced".to_owned()));
+    assert_eq!(report["artifacts"][0]["rebuild"]["comparison"], "identical");
+    assert_eq!(
+        report["artifacts"][0]["rebuild"]["commit"],
+        s.r.head().as_str()
+    );
+}
+
+#[test]
+fn reproduce_rebuild_fails_when_the_build_makes_other_bytes() {
+    let s = reproduce_setup(
+        b"pub fn f() {}\n",
+        "mode = \"rebuild\"\ncommand = \"printf 'other bytes' > app.tgz\"",
+    );
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(codes(&report, "fail").contains(&"rebuild-reproduced".to_owned()));
+    assert_eq!(report["artifacts"][0]["rebuild"]["comparison"], "different");
+}
