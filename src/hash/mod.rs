@@ -298,37 +298,40 @@ fn open_root(root: &Path) -> Result<Dir, HashError> {
 }
 
 /// Hash a batch of file and symlink entries, opening each run of entries that share a parent
-/// directory through one open handle of that directory.
+/// directory through one open handle of that directory. The entries themselves are hashed in
+/// parallel: a batch of a few large files must still use every core.
 fn hash_batch<'a>(
     root: &Dir,
     root_path: &Path,
     entries: impl Iterator<Item = &'a Entry>,
     wants: Wants,
 ) -> Vec<Result<FileRecord, HashError>> {
-    let mut out = Vec::with_capacity(BATCH);
-    let mut current: Option<(&[u8], Result<Dir, std::io::Error>)> = None;
+    let mut dirs: Vec<Result<Dir, std::io::Error>> = Vec::new();
+    let mut items: Vec<(usize, &[u8], &Entry)> = Vec::with_capacity(BATCH);
+    let mut current: Option<&[u8]> = None;
     for e in entries {
         let bytes = e.path.as_bytes();
         let (parent, name) = match bytes.iter().rposition(|&b| b == b'/') {
             Some(i) => (&bytes[..i], &bytes[i + 1..]),
             None => (&bytes[..0], bytes),
         };
-        if current.as_ref().is_none_or(|(p, _)| *p != parent) {
-            let dir = root.open_beneath(if parent.is_empty() { b"." } else { parent });
-            current = Some((parent, dir));
+        if current != Some(parent) {
+            dirs.push(root.open_beneath(if parent.is_empty() { b"." } else { parent }));
+            current = Some(parent);
         }
-        let result = match &current {
-            Some((_, Ok(dir))) => hash_entry(dir, name, root_path, &e.path, e.kind, wants),
-            Some((_, Err(err))) => Err(HashError::Read {
+        items.push((dirs.len() - 1, name, e));
+    }
+    items
+        .into_par_iter()
+        .map(|(d, name, e)| match &dirs[d] {
+            Ok(dir) => hash_entry(dir, name, root_path, &e.path, e.kind, wants),
+            Err(err) => Err(HashError::Read {
                 path: e.path.under(root_path),
                 rel: e.path.clone(),
                 source: ReadError::Io(std::io::Error::new(err.kind(), err.to_string())),
             }),
-            None => unreachable!("a directory handle was just opened"),
-        };
-        out.push(result);
-    }
-    out
+        })
+        .collect()
 }
 
 /// The path a hashing result is about, for putting results back in path order.
