@@ -6,11 +6,11 @@
 //! unchanging content. A symlink is read as its target, never followed.
 
 use std::cell::RefCell;
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use rustix::fs::{self, Mode, OFlags, ResolveFlags};
@@ -149,14 +149,14 @@ fn open_path(path: &Path, extra_flags: i32) -> Result<File, ReadError> {
 /// Read an open file whole, proving with `fstat` before and after that it is a regular file
 /// that did not change while it was read.
 fn read_open(mut file: File, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
-    let before = file.metadata()?;
-    if !before.file_type().is_file() {
+    let before = Stamp::of(&file)?;
+    if before.mode & libc::S_IFMT != libc::S_IFREG {
         return Err(ReadError::NotRegular);
     }
-    let size = before.len();
+    let size = before.size;
     let info = FileInfo {
         size,
-        executable: before.mode() & 0o100 != 0,
+        executable: before.mode & 0o100 != 0,
     };
     sink.start(info);
     let mut total: u64 = 0;
@@ -179,23 +179,47 @@ fn read_open(mut file: File, sink: &mut dyn ContentSink) -> Result<FileInfo, Rea
         }
         Ok(())
     })?;
-    let after = file.metadata()?;
-    if let Some(what) = difference(&before, &after) {
+    let after = Stamp::of(&file)?;
+    if let Some(what) = before.difference(&after) {
         return Err(ReadError::Changed(what));
     }
     Ok(info)
 }
 
-/// The first way in which two stat results of the same open file differ, if any.
-fn difference(before: &Metadata, after: &Metadata) -> Option<&'static str> {
-    if before.len() != after.len() {
-        Some("size")
-    } else if (before.mtime(), before.mtime_nsec()) != (after.mtime(), after.mtime_nsec()) {
-        Some("modification time")
-    } else if (before.ctime(), before.ctime_nsec()) != (after.ctime(), after.ctime_nsec()) {
-        Some("change time")
-    } else {
-        None
+/// What `fstat` says of an open file that changes when its content does. Plain `fstat` costs
+/// less than the `statx` behind `File::metadata`, and it runs twice per file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    mode: u32,
+    size: u64,
+    mtime: (i64, u64),
+    ctime: (i64, u64),
+}
+
+impl Stamp {
+    fn of(file: &File) -> std::io::Result<Stamp> {
+        let st = fs::fstat(file)?;
+        Ok(Stamp {
+            mode: st.st_mode,
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            mtime: (st.st_mtime, st.st_mtime_nsec as u64),
+            ctime: (st.st_ctime, st.st_ctime_nsec as u64),
+        })
+    }
+
+    /// The first way in which two stamps of the same open file differ, if any.
+    fn difference(&self, after: &Stamp) -> Option<&'static str> {
+        if self.size != after.size {
+            Some("size")
+        } else if self.mtime != after.mtime {
+            Some("modification time")
+        } else if self.ctime != after.ctime {
+            Some("change time")
+        } else if self.mode != after.mode {
+            Some("mode")
+        } else {
+            None
+        }
     }
 }
 

@@ -492,9 +492,9 @@ fn hash_entry(
     kind: EntryKind,
     wants: Wants,
 ) -> Result<FileRecord, HashError> {
-    let full = path.under(root);
+    // The full path is only for messages: built when one is needed, not for every file.
     let read_err = |source| HashError::Read {
-        path: full.clone(),
+        path: path.under(root),
         rel: path.clone(),
         source,
     };
@@ -522,7 +522,7 @@ fn hash_entry(
             let result = h.try_finalize();
             if result.has_collision() {
                 return Err(HashError::Sha1Collision {
-                    path: full,
+                    path: path.under(root),
                     rel: path.clone(),
                 });
             }
