@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::fatal;
-use super::output::{Format, emit};
+use super::output::{ReportArgs, emit};
 use super::rebuild::describe_diff;
 use crate::rebuild::{self, Accept, html};
 use crate::report::{ArtifactReport, Report, Verdict};
@@ -27,12 +27,8 @@ pub struct DiffArgs {
     /// Write a self-contained HTML page of the differences to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 pub fn run(args: DiffArgs) -> u8 {
@@ -98,5 +94,10 @@ pub fn run(args: DiffArgs) -> u8 {
     if let Some(d) = &c.diff {
         describe_diff(&mut summary, d);
     }
-    emit(&report, args.format, args.output.as_deref(), &summary)
+    emit(
+        &report,
+        args.report.format(),
+        args.report.output.as_deref(),
+        &summary,
+    )
 }

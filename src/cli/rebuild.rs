@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::fatal;
-use super::output::{Format, emit};
+use super::output::{ReportArgs, emit};
 use crate::policy::{Policy, ReproduceMode, rules};
 use crate::rebuild::diff::Detail;
 use crate::rebuild::{self, Accept, RebuildReport, Request};
@@ -64,12 +64,8 @@ pub struct RebuildArgs {
     /// Write a self-contained HTML page of the differences to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// The build command, run from the top of the checkout (after `--`).
     #[arg(last = true, value_name = "BUILD COMMAND")]
     pub command: Vec<String>,
@@ -112,8 +108,8 @@ pub fn run(args: RebuildArgs) -> u8 {
     }
     emit(
         &report,
-        args.format,
-        args.output.as_deref(),
+        args.report.format(),
+        args.report.output.as_deref(),
         &summary(&found),
     )
 }
