@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::io::Read;
 use std::os::fd::OwnedFd;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -119,31 +118,15 @@ pub fn read_file_at(
     read_open(File::from(fd), sink)
 }
 
-/// Read the regular file at `path` into `sink`, refusing a symlink or special file there.
-pub fn read_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
-    read_open(open_path(path, libc::O_NOFOLLOW)?, sink)
-}
-
 /// Read the file a person named at `path` (an artifact, an archive) into `sink`. A symlink
 /// there is followed, since the name was chosen, but a FIFO, socket or device is refused
 /// without ever blocking on it.
 pub fn read_named_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
-    read_open(open_path(path, 0)?, sink)
-}
-
-fn open_path(path: &Path, extra_flags: i32) -> Result<File, ReadError> {
-    File::options()
+    let file = File::options()
         .read(true)
-        .custom_flags(extra_flags | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| {
-            // ELOOP from O_NOFOLLOW: the walk saw a file here, now it is a symlink.
-            if e.raw_os_error() == Some(libc::ELOOP) && extra_flags & libc::O_NOFOLLOW != 0 {
-                ReadError::Changed("became a symlink")
-            } else {
-                ReadError::Io(e)
-            }
-        })
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    read_open(file, sink)
 }
 
 /// Read an open file whole, proving with `fstat` before and after that it is a regular file
@@ -235,16 +218,6 @@ pub fn read_symlink_at(dir: &Dir, name: &[u8]) -> Result<Vec<u8>, ReadError> {
     checked_target(target.into_bytes())
 }
 
-/// Read a symlink's target bytes without following it.
-pub fn read_symlink(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.file_type().is_symlink() {
-        return Err(ReadError::Changed("no longer a symlink"));
-    }
-    let target = std::fs::read_link(path)?;
-    checked_target(target.as_os_str().as_bytes().to_vec())
-}
-
 fn checked_target(bytes: Vec<u8>) -> Result<Vec<u8>, ReadError> {
     if bytes.len() > MAX_SYMLINK_TARGET {
         return Err(ReadError::TargetTooLong);
@@ -280,7 +253,7 @@ mod tests {
             .collect();
         std::fs::write(&p, &data).unwrap();
         let mut seen = Collect::default();
-        let info = read_file(&p, &mut seen).unwrap();
+        let info = read_named_file(&p, &mut seen).unwrap();
         assert_eq!(seen.size, data.len() as u64);
         let seen = seen.bytes;
         assert_eq!(info.size, data.len() as u64);
@@ -319,11 +292,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("t"), b"x").unwrap();
         std::os::unix::fs::symlink("t", dir.path().join("l")).unwrap();
-        let err = read_file(&dir.path().join("l"), &mut Collect::default()).unwrap_err();
+        let top = Dir::open(dir.path()).unwrap();
+        let err = read_file_at(&top, b"l", &mut Collect::default()).unwrap_err();
         assert!(
             matches!(err, ReadError::Changed("became a symlink")),
             "{err:?}"
         );
-        assert_eq!(read_symlink(&dir.path().join("l")).unwrap(), b"t");
+        assert_eq!(read_symlink_at(&top, b"l").unwrap(), b"t");
     }
 }

@@ -24,8 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::walk::{self, Entry, EntryKind, RelPath, Tree, WalkError, WalkOptions};
 
 pub use file::{
-    ContentSink, Dir, FileInfo, ReadError, read_file, read_file_at, read_named_file, read_symlink,
-    read_symlink_at,
+    ContentSink, Dir, FileInfo, ReadError, read_file_at, read_named_file, read_symlink_at,
 };
 pub use nar::nix_base32;
 

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::HashError;
-use super::file::{ContentSink, FileInfo, read_file, read_symlink};
-use crate::walk::{EntryKind, Tree};
+use super::file::{ContentSink, Dir, FileInfo, ReadError, read_file_at, read_symlink_at};
+use crate::walk::{EntryKind, RelPath, Tree};
 
 enum Node {
     File,
@@ -45,20 +45,30 @@ pub fn nar_hash(tree: &Tree) -> Result<[u8; 32], HashError> {
             }
         }
     }
+    let top = Dir::open(&tree.root).map_err(|e| HashError::Read {
+        path: tree.root.clone(),
+        rel: RelPath::new(Vec::new()),
+        source: ReadError::Io(e),
+    })?;
     let mut w = NarWriter {
         hasher: Sha256::new(),
+        tree,
+        top,
     };
     w.str(b"nix-archive-1");
     let mut path = Vec::new();
-    w.dir(tree, &mut path, &root)?;
+    w.dir(&mut path, &root)?;
     Ok(w.hasher.finalize().into())
 }
 
-struct NarWriter {
+struct NarWriter<'a> {
     hasher: Sha256,
+    tree: &'a Tree,
+    /// The tree's root, beneath which every directory is opened (never through a symlink).
+    top: Dir,
 }
 
-impl NarWriter {
+impl NarWriter<'_> {
     fn len(&mut self, n: u64) {
         self.hasher.update(n.to_le_bytes());
     }
@@ -78,10 +88,18 @@ impl NarWriter {
 
     fn dir(
         &mut self,
-        tree: &Tree,
         path: &mut Vec<u8>,
         children: &BTreeMap<Vec<u8>, Node>,
     ) -> Result<(), HashError> {
+        // This directory is opened once; its files and symlinks are read by name from it.
+        let here = self
+            .top
+            .open_beneath(if path.is_empty() {
+                b"."
+            } else {
+                path.as_slice()
+            })
+            .map_err(|e| self.read_error(path, ReadError::Io(e)))?;
         self.str(b"(");
         self.str(b"type");
         self.str(b"directory");
@@ -96,7 +114,7 @@ impl NarWriter {
                 path.push(b'/');
             }
             path.extend_from_slice(name);
-            self.node(tree, path, node)?;
+            self.node(&here, name, path, node)?;
             path.truncate(len);
             self.str(b")");
         }
@@ -104,17 +122,27 @@ impl NarWriter {
         Ok(())
     }
 
-    fn node(&mut self, tree: &Tree, path: &mut Vec<u8>, node: &Node) -> Result<(), HashError> {
-        let rel = crate::walk::RelPath::new(path.clone());
-        let full = rel.under(&tree.root);
+    fn read_error(&self, path: &[u8], source: ReadError) -> HashError {
+        let rel = RelPath::new(path.to_vec());
+        HashError::Read {
+            path: rel.under(&self.tree.root),
+            rel,
+            source,
+        }
+    }
+
+    /// Write the entry `name` of the open directory `here`, at relative path `path`.
+    fn node(
+        &mut self,
+        here: &Dir,
+        name: &[u8],
+        path: &mut Vec<u8>,
+        node: &Node,
+    ) -> Result<(), HashError> {
         match node {
-            Node::Dir(children) => self.dir(tree, path, children),
+            Node::Dir(children) => self.dir(path, children),
             Node::Symlink => {
-                let target = read_symlink(&full).map_err(|source| HashError::Read {
-                    path: full,
-                    rel,
-                    source,
-                })?;
+                let target = read_symlink_at(here, name).map_err(|e| self.read_error(path, e))?;
                 self.str(b"(");
                 self.str(b"type");
                 self.str(b"symlink");
@@ -127,11 +155,7 @@ impl NarWriter {
                 self.str(b"(");
                 self.str(b"type");
                 self.str(b"regular");
-                let info = read_file(&full, self).map_err(|source| HashError::Read {
-                    path: full,
-                    rel,
-                    source,
-                })?;
+                let info = read_file_at(here, name, self).map_err(|e| self.read_error(path, e))?;
                 self.pad(info.size);
                 self.str(b")");
                 Ok(())
@@ -141,7 +165,7 @@ impl NarWriter {
 }
 
 /// A regular file's header goes out once its mode and size are known, then its content.
-impl ContentSink for NarWriter {
+impl ContentSink for NarWriter<'_> {
     fn start(&mut self, info: FileInfo) {
         if info.executable {
             self.str(b"executable");
