@@ -311,23 +311,10 @@ fn walk(
                 .unwrap_or_default();
             let mtime = h.mtime().unwrap_or(0) as i64;
             let keep_this = keeps(&path, entry.size());
-            let mut digest = Sha256::new();
-            let mut data = Vec::new();
-            let mut size = 0u64;
-            loop {
-                let n = entry.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                if hash_members {
-                    digest.update(&buf[..n]);
-                }
-                if keep_this && data.len() < MAX_DIFF_INPUT {
-                    let room = MAX_DIFF_INPUT - data.len();
-                    data.extend_from_slice(&buf[..n.min(room)]);
-                }
-                size += n as u64;
-            }
+            let (size, digest, data) =
+                read_member(&mut entry, &mut buf, hash_members, keep_this, &mut |_| {
+                    Ok(())
+                })?;
             let member = Member {
                 path,
                 kind,
@@ -392,25 +379,11 @@ fn walk_zip(
         let method = format!("{:?}", entry.compression());
         // A zip symlink's target is its content.
         let keep_this = keeps(&path, entry.size()) || matches!(kind, MemberKind::Symlink(_));
-        let mut digest = Sha256::new();
-        let mut data = Vec::new();
-        let mut size = 0u64;
-        loop {
-            let n = entry.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            unpacked += n as u64;
-            check_budget(unpacked, disk_len)?;
-            if hash_members {
-                digest.update(&buf[..n]);
-            }
-            if keep_this && data.len() < MAX_DIFF_INPUT {
-                let room = MAX_DIFF_INPUT - data.len();
-                data.extend_from_slice(&buf[..n.min(room)]);
-            }
-            size += n as u64;
-        }
+        let (size, digest, data) =
+            read_member(&mut entry, &mut buf, hash_members, keep_this, &mut |n| {
+                unpacked += n as u64;
+                check_budget(unpacked, disk_len)
+            })?;
         let kind = match kind {
             MemberKind::Symlink(_) => {
                 MemberKind::Symlink(String::from_utf8_lossy(&data).into_owned())
@@ -437,18 +410,43 @@ fn walk_zip(
 
 /// Seconds since the epoch of a DOS date and time, read as UTC.
 fn dos_time_seconds(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> i64 {
-    // Days from civil, Howard Hinnant's algorithm.
-    let (y, m) = if month <= 2 {
-        (i64::from(year) - 1, i64::from(month) + 9)
-    } else {
-        (i64::from(year), i64::from(month) - 3)
-    };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = crate::attest::timestamp::days_from_civil(
+        i64::from(year),
+        i64::from(month),
+        i64::from(day),
+    );
     days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
+}
+
+/// Read one member whole: its size, its SHA-256 (fed only when `hash`), and its first
+/// [`MAX_DIFF_INPUT`] bytes when `keep`. `each` sees every chunk's length first and may stop
+/// the read (the zip reader counts them against its unpacked budget).
+fn read_member(
+    entry: &mut impl Read,
+    buf: &mut [u8],
+    hash: bool,
+    keep: bool,
+    each: &mut dyn FnMut(usize) -> io::Result<()>,
+) -> io::Result<(u64, Sha256, Vec<u8>)> {
+    let mut digest = Sha256::new();
+    let mut data = Vec::new();
+    let mut size = 0u64;
+    loop {
+        let n = entry.read(buf)?;
+        if n == 0 {
+            break;
+        }
+        each(n)?;
+        if hash {
+            digest.update(&buf[..n]);
+        }
+        if keep && data.len() < MAX_DIFF_INPUT {
+            let room = MAX_DIFF_INPUT - data.len();
+            data.extend_from_slice(&buf[..n.min(room)]);
+        }
+        size += n as u64;
+    }
+    Ok((size, digest, data))
 }
 
 fn check_budget(unpacked: u64, disk_len: u64) -> io::Result<()> {
