@@ -32,6 +32,7 @@ use serde::Serialize;
 use crate::check::Check;
 
 pub use archive::Format;
+pub(crate) use archive::ZstdFrames;
 pub use classify::{FileClass, FileReport};
 pub use codes::CODES;
 pub use commit::{SourceError, SourceTree};

@@ -260,10 +260,7 @@ fn walk(
         Container::TarGz => Box::new(flate2::bufread::MultiGzDecoder::new(disk)),
         Container::TarXz => Box::new(lzma_rust2::XzReader::new(disk, true)),
         Container::TarBz2 => Box::new(bzip2::bufread::MultiBzDecoder::new(disk)),
-        Container::TarZst => Box::new(
-            ruzstd::decoding::StreamingDecoder::new(disk)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
-        ),
+        Container::TarZst => Box::new(crate::contents::ZstdFrames::new(disk)),
     };
     let mut stream = Bounded {
         inner: stream,

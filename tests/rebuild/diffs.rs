@@ -277,3 +277,53 @@ fn another_zip_compression_method_is_metadata() {
         "{fields}"
     );
 }
+
+/// `zstd -T0` and `pzstd` write several frames; a member in the second frame must be compared
+/// too, not dropped with the rest of the stream after the first frame.
+#[test]
+fn a_change_in_a_later_zstd_frame_is_found() {
+    let d = Dir::new();
+    let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let frames = |name: &str, last: &[u8]| {
+        let tree = d.tree(
+            name,
+            &[("a.bin", &big), ("z.txt", last)],
+            "2024-01-01 00:00:00",
+        );
+        let tar = d.path(&format!("{name}.tar"));
+        run(Command::new("tar")
+            .args(["--owner=0", "--group=0", "--numeric-owner", "--sort=name"])
+            .arg("-cf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(&tree)
+            .arg("."));
+        let bytes = std::fs::read(&tar).unwrap();
+        // The first frame ends inside a.bin; z.txt lies wholly in the second.
+        let (one, two) = bytes.split_at(bytes.len() / 2);
+        let mut joined = Vec::new();
+        for part in [one, two] {
+            let part_path = d.path("part");
+            std::fs::write(&part_path, part).unwrap();
+            let out = Command::new("zstd")
+                .args(["-q", "-c"])
+                .arg(&part_path)
+                .output()
+                .expect("`zstd` is required by this test");
+            assert!(out.status.success());
+            joined.extend_from_slice(&out.stdout);
+        }
+        let target = d.path(&format!("{name}.tar.zst"));
+        std::fs::write(&target, joined).unwrap();
+        target
+    };
+    let a = frames("a", b"same\n");
+    let same = frames("same", b"same\n");
+    let b = frames("b", b"different\n");
+    let (code, r) = diff(&a, &same, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    let (code, r) = diff(&a, &b, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = differences(&r);
+    assert!(diffs.iter().any(|d| d["path"] == "./z.txt"), "{diffs:#?}");
+}

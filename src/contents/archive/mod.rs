@@ -10,6 +10,7 @@ mod budget;
 mod tarball;
 mod zipfile;
 mod zstd_frames;
+pub(crate) use zstd_frames::ZstdFrames;
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
@@ -20,7 +21,6 @@ use serde::Serialize;
 use budget::{Compressed, UnpackBudget};
 use tarball::read_tar;
 use zipfile::read_zip;
-use zstd_frames::ZstdFrames;
 
 /// The container of a release archive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
