@@ -228,3 +228,71 @@ fn signature_dates_are_judged_against_now() {
         "{text}"
     );
 }
+
+/// The key file of `who` with a new binding of its first subkey, dated `when` (seconds), that
+/// gives the subkey the authentication flag only: made with the primary secret key, so it
+/// verifies.
+fn rebind_without_signing(w: &World, who: &Person, when: u32) -> String {
+    use pgp::composed::{ArmorOptions, Deserializable, SignedPublicKey, SignedSecretKey};
+    use pgp::crypto::hash::HashAlgorithm;
+    use pgp::packet::{KeyFlags, SignatureConfig, SignatureType, Subpacket, SubpacketData};
+    use pgp::types::{KeyDetails, Password, Timestamp};
+    let exported = w.gpg_at(
+        "2020-06-01",
+        &["--armor", "--export-secret-keys", &who.email],
+        None,
+    );
+    let secret = SignedSecretKey::from_string(&exported).unwrap().0;
+    let text = std::fs::read_to_string(w.export_gpg(who, "plain.asc")).unwrap();
+    let mut public = SignedPublicKey::from_string(&text).unwrap().0;
+    let primary = secret.primary_key.public_key();
+    let mut flags = KeyFlags::default();
+    flags.set_authentication(true);
+    let mut config = SignatureConfig::v4(
+        SignatureType::SubkeyBinding,
+        primary.algorithm(),
+        HashAlgorithm::Sha256,
+    );
+    config.hashed_subpackets = [
+        SubpacketData::SignatureCreationTime(Timestamp::from_secs(when)),
+        SubpacketData::IssuerFingerprint(primary.fingerprint()),
+        SubpacketData::KeyFlags(flags),
+    ]
+    .into_iter()
+    .map(|d| Subpacket::regular(d).unwrap())
+    .collect();
+    let sub = &mut public.public_subkeys[0];
+    let binding = config
+        .sign_subkey_binding(&secret.primary_key, primary, &Password::empty(), &sub.key)
+        .unwrap();
+    sub.signatures.push(binding);
+    public.to_armored_string(ArmorOptions::default()).unwrap()
+}
+
+#[test]
+fn a_subkey_bound_without_the_signing_flag_cannot_sign() {
+    let w = World::new();
+    let kim = w.gpg_person_dated("Kim", "ed25519", Some("2020-01-01"), "0");
+    let primary = w.gpg_fingerprints(&kim)[0].clone();
+    w.gpg_at(
+        "2020-01-02",
+        &["--quick-add-key", &primary, "ed25519", "sign", "never"],
+        None,
+    );
+    let subkey = w.gpg_fingerprints(&kim)[1].clone();
+    signed_repo(&w, "r", &kim, "2020-06-01");
+    w.export_gpg(&kim, "kim.asc");
+    let p = policy(&w, "kim.asc");
+    let (code, failed, text) = check(&w, "r", &p);
+    assert_eq!((code, failed), (0, vec![]), "{text}");
+
+    // 2020-03-01: from then on the subkey is bound for authentication only.
+    w.write("kim.asc", &rebind_without_signing(&w, &kim, 1_583_064_000));
+    let (code, failed, text) = check(&w, "r", &p);
+    assert_eq!(
+        (code, failed),
+        (1, vec!["signer-key-not-signing".to_owned()]),
+        "{text}"
+    );
+    assert!(text.contains(&subkey), "{text}");
+}
