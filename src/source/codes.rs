@@ -20,6 +20,11 @@ pub const COMMIT_SIGNED: &str = "commit-signed";
 pub const COMMIT_UNSIGNED: &str = "commit-unsigned";
 pub const SIGNER_NOT_ALLOWED: &str = "signer-not-allowed";
 pub const SIGNATURE_UNSUPPORTED: &str = "signature-unsupported";
+pub const SIGNER_KEY_EXPIRED: &str = "signer-key-expired";
+pub const SIGNER_KEY_REVOKED: &str = "signer-key-revoked";
+pub const SIGNER_KEY_NOT_SIGNING: &str = "signer-key-not-signing";
+pub const SIGNATURE_EXPIRED: &str = "signature-expired";
+pub const SIGNATURE_TIME_INVALID: &str = "signature-time-invalid";
 pub const REVIEW_SATISFIED: &str = "review-satisfied";
 pub const REVIEW_MISSING: &str = "review-missing";
 
@@ -82,7 +87,8 @@ pub const CODES: &[Code] = &[
         summary: "a commit carries a valid signature by an allowed signer",
         description: "SSH signatures (SSHSIG, namespace git) are checked against the policy's allowed-signers file \
             at the committer's time, as git verify-commit does; OpenPGP signatures against the policy's armored \
-            public keys.",
+            public keys, by a key that was valid (not expired, not revoked, with the signing flag) at the \
+            signature's date.",
     },
     Code {
         code: COMMIT_UNSIGNED,
@@ -103,6 +109,45 @@ pub const CODES: &[Code] = &[
         summary: "a commit's signature is of a kind custody cannot check",
         description: "X.509 (gpgsm) signatures, SSH certificates (cert-authority lines) and FIDO (sk-) keys are not \
             checked by custody; the check is reported as not performed, which fails.",
+    },
+    Code {
+        code: SIGNER_KEY_EXPIRED,
+        summary: "a commit's OpenPGP signature was made after its key expired",
+        description: "The signature verifies with a trusted OpenPGP key, but it is dated at or after the key's \
+            expiration: the key expiration time of the newest self-signature that verifies and was made by the \
+            signature's date (for a subkey, of its binding signature; an expired primary key takes its subkeys \
+            with it). Signatures made before the expiration still count, as with git verify-commit. If the key \
+            holder extended the expiry, export the key again (gpg --armor --export) so the policy's file carries \
+            the new self-signature; an extension made after the signature does not revive it.",
+    },
+    Code {
+        code: SIGNER_KEY_REVOKED,
+        summary: "a commit's OpenPGP signature is by a revoked key",
+        description: "The policy's key file carries a key revocation signature on the primary key, or a subkey \
+            revocation on the signing subkey, that verifies. A revocation with reason \"key superseded\" or \"key \
+            retired\" invalidates the signatures dated at or after it; one with no reason, \"key compromised\" or \
+            an unknown reason invalidates every signature, since a thief can backdate. Re-sign the commits with a \
+            valid key, or move the trusted base past them.",
+    },
+    Code {
+        code: SIGNER_KEY_NOT_SIGNING,
+        summary: "a commit's OpenPGP signature is by a key not certified for signing",
+        description: "The self-signature in force at the signature's date does not give the key the signing \
+            key flag, or, for a subkey, lacks the embedded primary-key binding (back) signature that proves the \
+            subkey's holder agreed to the binding. gpg refuses such signatures too. Sign with a signing (sub)key.",
+    },
+    Code {
+        code: SIGNATURE_EXPIRED,
+        summary: "a commit's OpenPGP signature has passed its own expiration time",
+        description: "The signature carries a signature expiration time (gpg --ask-sig-expire, \
+            --default-sig-expire), and that time has passed now. Re-sign the commit if it must still count.",
+    },
+    Code {
+        code: SIGNATURE_TIME_INVALID,
+        summary: "a commit's OpenPGP signature is dated when its key could not have made it",
+        description: "The signature is dated before its key (or subkey) was created or first bound by a \
+            self-signature, or more than five minutes in the future of this machine's clock. A signing \
+            machine's wrong clock or a forged date: check both clocks and re-sign.",
     },
     Code {
         code: REVIEW_SATISFIED,

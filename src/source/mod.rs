@@ -10,6 +10,7 @@
 pub mod binding;
 mod checkout;
 pub mod codes;
+mod openpgp;
 mod review;
 pub mod signers;
 

@@ -207,6 +207,7 @@ impl Reviewer<'_> {
             SignatureOutcome::NotAllowed(why) => {
                 Check::fail(SIGNER_NOT_ALLOWED, format!("{c}: {why}"))
             }
+            SignatureOutcome::Refused { code, why } => Check::fail(code, format!("{c}: {why}")),
             SignatureOutcome::Unsupported(why) => Check::not_performed(
                 SIGNATURE_UNSUPPORTED,
                 format!("{c}: {why}, which custody does not check"),

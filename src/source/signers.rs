@@ -5,7 +5,8 @@
 //! `valid-after=`, `valid-before=` and `cert-authority`. A signature is checked the way
 //! `git verify-commit` asks ssh-keygen to: SSHSIG in namespace `git`, at the committer's time.
 //! OpenPGP signers are armored public keys; a signature may come from the primary key or from a
-//! subkey whose binding verifies.
+//! subkey whose binding verifies, and counts only if that key was valid at the signature's own
+//! date (`super::openpgp`).
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
 use pgp::types::KeyDetails;
 use ssh_key::{Algorithm, HashAlg, SshSig};
 
+use super::openpgp::{Validity, certified};
 use crate::limits::{MAX_ALLOWED_SIGNERS_FILE, MAX_COMMIT_SIGNATURE, MAX_KEY_FILE};
 
 /// The SSH namespace git signs commits in.
@@ -53,6 +55,7 @@ struct AllowedSigner {
 struct OpenPgpKey {
     name: String,
     key: SignedPublicKey,
+    validity: Validity,
     emails: Vec<String>,
 }
 
@@ -82,6 +85,9 @@ pub enum SignatureOutcome {
     NotAllowed(String),
     /// A kind of signature custody does not check.
     Unsupported(String),
+    /// The signature verifies with a trusted key that could not make it at its date (expired,
+    /// revoked, not a signing key): `code` says which.
+    Refused { code: &'static str, why: String },
 }
 
 impl Signers {
@@ -125,15 +131,14 @@ impl Signers {
         let mut added = 0;
         for key in keys {
             let key = key.map_err(|e| err(e.to_string()))?;
-            key.verify_bindings()
-                .map_err(|e| err(format!("self-signatures do not verify: {e}")))?;
-            if !key.details.revocation_signatures.is_empty() {
-                return Err(err("the key is revoked".into()));
-            }
+            // Revocations and expiry are judged per signature, at its date; self-signatures
+            // that do not verify are ignored rather than trusted.
+            let validity = Validity::of(&key).map_err(err)?;
             let emails = key
                 .details
                 .users
                 .iter()
+                .filter(|u| certified(&key.primary_key, u))
                 .filter_map(|u| u.id.as_str().map(email_of))
                 .collect();
             self.openpgp.push(OpenPgpKey {
@@ -142,6 +147,7 @@ impl Signers {
                     hex_upper(key.primary_key.fingerprint().as_bytes())
                 ),
                 key,
+                validity,
                 emails,
             });
             added += 1;
@@ -170,7 +176,7 @@ impl Signers {
         if text.starts_with("-----BEGIN SSH SIGNATURE-----") {
             self.check_ssh(text, data, time)
         } else if text.starts_with("-----BEGIN PGP SIGNATURE-----") {
-            self.check_openpgp(text, data)
+            self.check_openpgp(text, data, now())
         } else if text.starts_with("-----BEGIN SIGNED MESSAGE-----") {
             SignatureOutcome::Unsupported("an X.509 (gpgsm) signature".into())
         } else {
@@ -241,7 +247,7 @@ impl Signers {
         }
     }
 
-    fn check_openpgp(&self, text: &str, data: &[u8]) -> SignatureOutcome {
+    fn check_openpgp(&self, text: &str, data: &[u8], now: i64) -> SignatureOutcome {
         let sig = match DetachedSignature::from_string(text) {
             Ok((sig, _)) => sig,
             Err(e) => {
@@ -260,7 +266,15 @@ impl Signers {
                     .map(|k| hex_upper(k.as_ref())),
             )
             .collect();
+        let Some(made) = sig.signature.created() else {
+            return SignatureOutcome::Invalid("the OpenPGP signature has no creation time".into());
+        };
+        let expires_in = sig
+            .signature
+            .signature_expiration_time()
+            .map(|d| d.as_secs());
         let mut issued_by_trusted = false;
+        let mut refused = None;
         for k in &self.openpgp {
             let names: Vec<String> = std::iter::once(k.key.primary_key.fingerprint())
                 .chain(k.key.public_subkeys.iter().map(|s| s.key.fingerprint()))
@@ -272,17 +286,35 @@ impl Signers {
             {
                 issued_by_trusted = true;
             }
-            let ok = sig.verify(&k.key.primary_key, data).is_ok()
-                || k.key
+            // Which of the key's keys made the signature: the primary (None) or a subkey.
+            let by = if sig.verify(&k.key.primary_key, data).is_ok() {
+                Some(None)
+            } else {
+                k.key
                     .public_subkeys
                     .iter()
-                    .any(|s| sig.verify(&s.key, data).is_ok());
-            if ok {
-                return SignatureOutcome::Allowed {
-                    signer: format!("{} (OpenPGP {})", k.emails.join(","), k.name),
-                    identities: k.emails.clone(),
-                };
+                    .position(|s| sig.verify(&s.key, data).is_ok())
+                    .map(Some)
+            };
+            let Some(by) = by else { continue };
+            match k
+                .validity
+                .check(by, i64::from(made.as_secs()), expires_in, now)
+            {
+                Ok(()) => {
+                    return SignatureOutcome::Allowed {
+                        signer: format!("{} (OpenPGP {})", k.emails.join(","), k.name),
+                        identities: k.emails.clone(),
+                    };
+                }
+                Err(r) => refused = refused.or(Some(r)),
             }
+        }
+        if let Some(r) = refused {
+            return SignatureOutcome::Refused {
+                code: r.code,
+                why: r.why,
+            };
         }
         let by = if issuers.is_empty() {
             "an unnamed key".to_owned()
@@ -297,6 +329,13 @@ impl Signers {
             ))
         }
     }
+}
+
+/// Seconds since the Unix epoch on this machine's clock, for dates that lie in the future.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl AllowedSigner {

@@ -14,8 +14,21 @@ use serde_json::Value;
 
 /// Run a tool, panicking with its output when it is missing or fails.
 pub fn tool(dir: &Path, home: &Path, program: &str, args: &[&str], stdin: Option<&[u8]>) -> String {
+    tool_env(dir, home, program, args, stdin, &[])
+}
+
+/// `tool` with extra environment variables.
+pub fn tool_env(
+    dir: &Path,
+    home: &Path,
+    program: &str,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    env: &[(&str, &str)],
+) -> String {
     use std::io::Write;
     let mut cmd = Command::new(program);
+    cmd.envs(env.iter().copied());
     cmd.args(args)
         .current_dir(dir)
         .env("HOME", home)
@@ -140,6 +153,18 @@ impl World {
     /// A person with a new unprotected OpenPGP key (`algo`: `ed25519` or `rsa3072`), generated
     /// by gpg in batch mode.
     pub fn gpg_person(&self, name: &str, algo: &str) -> Person {
+        self.gpg_person_dated(name, algo, None, "0")
+    }
+
+    /// A person whose key gpg made on `created` (`YYYY-MM-DD`, noon UTC; none: now),
+    /// expiring on `expires` (`YYYY-MM-DD`, or `0` for never).
+    pub fn gpg_person_dated(
+        &self,
+        name: &str,
+        algo: &str,
+        created: Option<&str>,
+        expires: &str,
+    ) -> Person {
         let gnupg = self.home().join("gnupg");
         if !gnupg.exists() {
             std::fs::create_dir_all(&gnupg).unwrap();
@@ -152,14 +177,20 @@ impl World {
             _ => "Key-Type: rsa\nKey-Length: 3072\n",
         };
         let params = format!(
-            "%no-protection\n{key_type}Key-Usage: sign\nName-Real: {}\nName-Email: {}\nExpire-Date: 0\n%commit\n",
+            "%no-protection\n{key_type}Key-Usage: sign\nName-Real: {}\nName-Email: {}\nExpire-Date: {expires}\n%commit\n",
             p.name, p.email
         );
+        let mut args = vec!["--batch", "--quiet"];
+        let fake = created.map(gpg_time);
+        if let Some(t) = &fake {
+            args.extend(["--faked-system-time", t]);
+        }
+        args.push("--gen-key");
         tool(
             self.dir.path(),
             &self.home(),
             "gpg",
-            &["--batch", "--quiet", "--gen-key"],
+            &args,
             Some(params.as_bytes()),
         );
         Person {
@@ -178,6 +209,43 @@ impl World {
             None,
         );
         self.write(file, &armored)
+    }
+
+    /// Run gpg on the world's keyring with its clock set to `when` (`YYYY-MM-DD`, noon UTC),
+    /// answering its prompts from `answers` (one a line) when given.
+    pub fn gpg_at(&self, when: &str, args: &[&str], answers: Option<&str>) -> String {
+        let time = gpg_time(when);
+        let mut all = vec!["--faked-system-time", &time, "--pinentry-mode", "loopback"];
+        all.extend(["--passphrase", "", "--yes"]);
+        if answers.is_some() {
+            all.extend(["--no-tty", "--command-fd", "0"]);
+        } else {
+            all.push("--batch");
+        }
+        all.extend_from_slice(args);
+        tool(
+            self.dir.path(),
+            &self.home(),
+            "gpg",
+            &all,
+            answers.map(str::as_bytes),
+        )
+    }
+
+    /// The fingerprints of a gpg person's key: the primary key's first, then its subkeys'.
+    pub fn gpg_fingerprints(&self, person: &Person) -> Vec<String> {
+        let listing = tool(
+            self.dir.path(),
+            &self.home(),
+            "gpg",
+            &["--batch", "--with-colons", "--list-keys", &person.email],
+            None,
+        );
+        listing
+            .lines()
+            .filter_map(|l| l.strip_prefix("fpr:::::::::"))
+            .map(|l| l.trim_end_matches(':').to_owned())
+            .collect()
     }
 
     /// An allowed_signers line for an SSH person, with `options` (may be empty).
@@ -268,6 +336,44 @@ impl Repo {
         self.commit_staged(who, &["-m", message])
     }
 
+    /// Write `files` and commit as `who` on `when` (`YYYY-MM-DD`, noon UTC): the commit's dates
+    /// and the OpenPGP signature's, through a gpg.program that fakes gpg's clock.
+    pub fn commit_at(&self, who: &Person, when: &str, files: &[(&str, &str)]) -> String {
+        for (name, contents) in files {
+            self.write(name, contents);
+        }
+        self.git(&["add", "-A"]);
+        let wrapper = self.home.join("gpg-at");
+        if !wrapper.exists() {
+            std::fs::write(
+                &wrapper,
+                "#!/bin/sh\nexec gpg --faked-system-time \"$GPG_FAKED_TIME\" \"$@\"\n",
+            )
+            .unwrap();
+            std::fs::set_permissions(
+                &wrapper,
+                std::os::unix::fs::PermissionsExt::from_mode(0o755),
+            )
+            .unwrap();
+        }
+        let mut full = vec![
+            "-c".to_owned(),
+            format!("gpg.program={}", wrapper.display()),
+        ];
+        full.extend(identity(who));
+        full.extend(["commit", "-q", "-m", when].map(str::to_owned));
+        full.extend(signing_flag(who));
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let (date, fake) = (format!("{when}T12:00:00Z"), gpg_time(when));
+        let env = [
+            ("GIT_AUTHOR_DATE", date.as_str()),
+            ("GIT_COMMITTER_DATE", date.as_str()),
+            ("GPG_FAKED_TIME", fake.as_str()),
+        ];
+        tool_env(&self.dir, &self.home, "git", &refs, None, &env);
+        self.head()
+    }
+
     /// `git commit` (or `git merge` when `args` starts with "merge") as `who`.
     pub fn commit_staged(&self, who: &Person, args: &[&str]) -> String {
         let mut full: Vec<String> = identity(who);
@@ -293,6 +399,11 @@ impl Repo {
     pub fn path(&self) -> &str {
         self.dir.to_str().unwrap()
     }
+}
+
+/// `YYYY-MM-DD` as gpg's frozen faked system time, at noon UTC.
+fn gpg_time(date: &str) -> String {
+    format!("{}T120000!", date.replace('-', ""))
 }
 
 fn identity(who: &Person) -> Vec<String> {

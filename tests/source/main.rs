@@ -3,6 +3,7 @@
 
 mod checkout;
 mod git;
+mod openpgp;
 mod review;
 mod verify;
 #[path = "../verify/support.rs"]
