@@ -188,6 +188,9 @@ pub enum HashError {
     /// The thread pool could not be built.
     #[error("cannot start {threads} threads: {message}")]
     Threads { threads: usize, message: String },
+    /// A NAR hash was asked of a pass that hashes entries as they are found.
+    #[error("a NAR hash needs the whole tree before it starts")]
+    NarNeedsTree,
 }
 
 fn special_list(files: &[(RelPath, &'static str)]) -> String {
@@ -237,51 +240,76 @@ pub fn walk_and_hash(
     options: &HashOptions,
 ) -> Result<(Tree, TreeDigest), WalkOrHashError> {
     walk::check_root(root)?;
-    let pool = thread_pool(options)?;
-    let wants = Wants::from(options);
-    let root_dir = open_root(root)?;
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(64);
-    let (walked, records) = std::thread::scope(|s| {
-        let walker = s.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let tree = walk::walk_feeding(root, walk_options, &mut |e| {
-                if e.kind != EntryKind::Dir {
-                    batch.push(e.clone());
-                    if batch.len() == BATCH {
-                        // The receiver only goes away once hashing is over.
-                        let _ =
-                            sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    }
-                }
-            });
-            let _ = sender.send(batch);
-            drop(sender);
-            let tree = tree?;
-            // The NAR hash is sequential and needs the whole tree: it starts once the walk is
-            // done, on this thread, while the pool finishes the per-file digests.
-            let nar = match options.formats.contains(&Format::Nar) && tree.specials.is_empty() {
-                true => Some(nar::nar_hash(&tree)),
-                false => None,
-            };
-            Ok::<_, WalkError>((tree, nar))
-        });
-        let mut records: Vec<Result<FileRecord, HashError>> = pool.install(|| {
-            receiver
-                .into_iter()
-                .par_bridge()
-                .flat_map_iter(|batch| hash_batch(&root_dir, root, batch.iter(), wants))
-                .collect()
-        });
-        records.sort_by(|a, b| record_path(a).cmp(record_path(b)));
-        (
-            walker.join().expect("the walk thread does not panic"),
-            records,
-        )
-    });
+    let (walked, records) = hash_fed(root, options, |feed| {
+        let tree = walk::walk_feeding(root, walk_options, feed)?;
+        // The NAR hash is sequential and needs the whole tree: it starts once the walk is
+        // done, on this thread, while the pool finishes the per-file digests.
+        let nar = match options.formats.contains(&Format::Nar) && tree.specials.is_empty() {
+            true => Some(nar::nar_hash(&tree)),
+            false => None,
+        };
+        Ok::<_, WalkError>((tree, nar))
+    })?;
     let (tree, nar) = walked?;
     check_tree(&tree, options)?;
     let digest = finish(records, nar, options)?;
     Ok((tree, digest))
+}
+
+/// Hash the files and symlinks under `root` that `produce` hands to its feed, while `produce`
+/// is still finding them. `produce` runs on the calling thread, so it may hold what cannot
+/// cross threads (a git repository); the reads run on the pool. Returns what `produce`
+/// returned and the digest of every entry fed. For the per-file and git formats: a NAR hash
+/// needs the whole tree, so it is refused here.
+pub fn hash_while<T>(
+    root: &Path,
+    options: &HashOptions,
+    produce: impl FnOnce(&mut dyn FnMut(&Entry)) -> T,
+) -> Result<(T, TreeDigest), HashError> {
+    if options.formats.contains(&Format::Nar) {
+        return Err(HashError::NarNeedsTree);
+    }
+    let (out, records) = hash_fed(root, options, produce)?;
+    Ok((out, finish(records, None, options)?))
+}
+
+/// The parallel pass behind [`walk_and_hash`] and [`hash_while`]: entries fed by `produce`
+/// travel to the pool in batches over a bounded channel; records come back sorted by path.
+fn hash_fed<T>(
+    root: &Path,
+    options: &HashOptions,
+    produce: impl FnOnce(&mut dyn FnMut(&Entry)) -> T,
+) -> Result<(T, Vec<Result<FileRecord, HashError>>), HashError> {
+    let pool = thread_pool(options)?;
+    let wants = Wants::from(options);
+    let root_dir = open_root(root)?;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(64);
+    Ok(std::thread::scope(|s| {
+        let hashing = s.spawn(|| {
+            pool.install(|| {
+                receiver
+                    .into_iter()
+                    .par_bridge()
+                    .flat_map_iter(|batch| hash_batch(&root_dir, root, batch.iter(), wants))
+                    .collect::<Vec<_>>()
+            })
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let out = produce(&mut |e| {
+            if e.kind != EntryKind::Dir {
+                batch.push(e.clone());
+                if batch.len() == BATCH {
+                    // The receiver only goes away once hashing is over.
+                    let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                }
+            }
+        });
+        let _ = sender.send(batch);
+        drop(sender);
+        let mut records = hashing.join().expect("the hashing thread does not panic");
+        records.sort_by(|a, b| record_path(a).cmp(record_path(b)));
+        (out, records)
+    }))
 }
 
 /// Entries are hashed in batches: the walk hands them over a channel in batches, and each
@@ -598,6 +626,26 @@ mod tests {
         let paths = |d: &TreeDigest| d.records.iter().map(|r| r.path.clone()).collect::<Vec<_>>();
         assert_eq!(paths(&one), paths(&two));
         assert_eq!(two.records.len(), 701);
+
+        // Fed by a producer of its own, in any order, the same entries give the same digest.
+        let git = HashOptions {
+            formats: [Format::GitSha1, Format::GitSha256].into(),
+            dirhash_prefix: String::new(),
+            per_file_sha256: false,
+            threads: Some(3),
+        };
+        let (fed, three) = hash_while(dir.path(), &git, |feed| {
+            tree.entries.iter().rev().for_each(&mut *feed);
+            tree.entries.len()
+        })
+        .unwrap();
+        assert_eq!(fed, tree.entries.len());
+        assert_eq!(one.git_sha1, three.git_sha1);
+        assert_eq!(one.git_sha256, three.git_sha256);
+        assert_eq!(paths(&one), paths(&three));
+        // A NAR hash needs the whole tree first.
+        let err = hash_while(dir.path(), &options, |_| ()).unwrap_err();
+        assert!(matches!(err, HashError::NarNeedsTree), "{err}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
 use super::SourceError;
 use crate::hash::{self, FileKind, Format, HashOptions};
 use crate::limits::{MAX_TREE_DEPTH, MAX_TREE_ENTRIES};
-use crate::walk::{self, Entry, EntryKind, RelPath};
+use crate::walk::{Entry, EntryKind, RelPath};
 
 /// How the working tree differs from the commit. Paths are sorted by bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -119,37 +119,32 @@ pub fn compare(
         .ok_or_else(|| SourceError::Git("a bare repository has no working tree to check".into()))?
         .to_owned();
     let commit = list_commit_tree(tree)?;
-    let mut scan = Scan {
-        repo,
-        root: &workdir,
-        commit: &commit,
-        entries: Vec::new(),
-        modified: Vec::new(),
-        untracked: Vec::new(),
-    };
-    scan.dir(&workdir, &[], 0)?;
-    let Scan {
-        mut entries,
-        mut modified,
-        mut untracked,
-        ..
-    } = scan;
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    let walked = walk::Tree {
-        root: workdir.clone(),
-        entries,
-        specials: Vec::new(),
-    };
-    let digest = hash::hash_tree(
-        &walked,
+    // The walk runs here (the repository answers the ignore questions and stays on this
+    // thread) and hands each file to the hashing pool as soon as it is found.
+    let (scanned, digest) = hash::hash_while(
+        &workdir,
         &HashOptions {
             formats: [format].into(),
             dirhash_prefix: String::new(),
             per_file_sha256: false,
             threads,
         },
+        |feed| {
+            let mut scan = Scan {
+                repo,
+                root: &workdir,
+                commit: &commit,
+                feed,
+                counted: 0,
+                modified: Vec::new(),
+                untracked: Vec::new(),
+            };
+            scan.dir(&workdir, &[], 0)
+                .map(|()| (scan.modified, scan.untracked))
+        },
     )
     .map_err(|e| SourceError::Hash(e.to_string()))?;
+    let (mut modified, mut untracked) = scanned?;
 
     let mut seen: HashSet<&[u8]> = HashSet::with_capacity(digest.records.len());
     for r in &digest.records {
@@ -211,19 +206,22 @@ fn git_mode(kind: &FileKind) -> i32 {
 }
 
 /// The working-tree walk: which entries count, and what is already known to differ.
-struct Scan<'a> {
+struct Scan<'a, 'f> {
     repo: &'a Repository,
     root: &'a Path,
     commit: &'a CommitTree,
-    /// Files and symlinks to hash: every one in the commit, and untracked ones not ignored.
-    entries: Vec<Entry>,
+    /// Takes the files and symlinks to hash: every one in the commit, and untracked ones not
+    /// ignored.
+    feed: &'f mut dyn FnMut(&Entry),
+    /// Entries fed so far.
+    counted: usize,
     /// Found different without hashing (a file became a directory or a FIFO).
     modified: Vec<RelPath>,
     /// Untracked entries that cannot be hashed (FIFOs, sockets, devices).
     untracked: Vec<RelPath>,
 }
 
-impl Scan<'_> {
+impl Scan<'_, '_> {
     fn dir(&mut self, dir: &Path, rel: &[u8], depth: usize) -> Result<(), SourceError> {
         if depth > MAX_TREE_DEPTH {
             return Err(SourceError::Hash(format!(
@@ -244,7 +242,7 @@ impl Scan<'_> {
                 path.push(b'/');
             }
             path.extend_from_slice(name.as_bytes());
-            if self.entries.len() >= MAX_TREE_ENTRIES {
+            if self.counted >= MAX_TREE_ENTRIES {
                 return Err(SourceError::Hash(format!(
                     "{}: more than {MAX_TREE_ENTRIES} entries",
                     self.root.display()
@@ -266,7 +264,8 @@ impl Scan<'_> {
                 }
             } else if kind.is_file() || kind.is_symlink() {
                 if tracked || !self.ignored(&path, false) {
-                    self.entries.push(Entry {
+                    self.counted += 1;
+                    (self.feed)(&Entry {
                         path: RelPath::new(path),
                         kind: if kind.is_symlink() {
                             EntryKind::Symlink
