@@ -156,7 +156,7 @@ fn read_entries(path: &Path, to_hasher: &mpsc::SyncSender<Batch>) -> io::Result<
             kind: EntryKind::File,
             content_from: index,
             size: 0,
-            blob: Oid::zero(),
+            blob: Oid::ZERO_SHA1,
             sha256: [0; 32],
             head: Vec::new(),
             kept: None,

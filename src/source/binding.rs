@@ -36,9 +36,9 @@ pub fn canonical_repository(uri: &str) -> String {
 pub fn remotes(repo: &Repository) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Ok(names) = repo.remotes() {
-        for name in names.iter().flatten() {
+        for name in names.iter().flatten().flatten() {
             if let Ok(remote) = repo.find_remote(name)
-                && let Some(url) = remote.url()
+                && let Ok(url) = remote.url()
             {
                 out.push((name.to_owned(), canonical_repository(url)));
             }

@@ -261,7 +261,7 @@ impl Reviewer<'_> {
         let mut authors = BTreeSet::new();
         for b in &brought {
             let c = self.repo.find_commit(*b).map_err(git)?;
-            if let Some(email) = c.author().email() {
+            if let Ok(email) = c.author().email() {
                 authors.insert(email.to_lowercase());
             }
         }
