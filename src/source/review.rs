@@ -136,11 +136,17 @@ impl Reviewer<'_> {
     /// Resolve the trusted base, which must be the commit or one of its ancestors.
     fn base(&self, base: &str, commit: Oid) -> Result<Oid, Check> {
         let fail = |why: String| Check::fail(REVIEW_MISSING, why);
-        let oid = Oid::from_str(base)
+        let oid = Oid::from_str_ext(base, self.repo.object_format())
             .ok()
+            .filter(|o| o.to_string().len() == base.len())
             .and_then(|o| self.repo.find_commit(o).ok())
             .map(|c| c.id())
-            .ok_or_else(|| fail(format!("the trusted base {base} is not in the checkout")))?;
+            .ok_or_else(|| {
+                fail(format!(
+                    "the trusted base {base} is not in the checkout{}",
+                    super::binding::id_format_hint(base, commit)
+                ))
+            })?;
         if oid == commit || self.repo.graph_descendant_of(commit, oid).unwrap_or(false) {
             Ok(oid)
         } else {
@@ -182,7 +188,10 @@ impl Reviewer<'_> {
             .find_commit(oid)
             .map_err(|e| SourceError::Git(format!("{oid}: {}", e.message())))?;
         let time = commit.committer().when().seconds();
-        let outcome = match self.repo.extract_signature(&oid, None) {
+        let outcome = match self
+            .repo
+            .extract_signature(&oid, Some(signature_header(self.repo.object_format())))
+        {
             Ok((sig, data)) => self.rule.signers.check(Some(&sig), &data, time),
             Err(e) if e.code() == git2::ErrorCode::NotFound => SignatureOutcome::Unsigned,
             Err(e) => {
@@ -300,6 +309,16 @@ impl Reviewer<'_> {
             ),
         };
         Ok(Some(why))
+    }
+}
+
+/// The commit header git signs in: `gpgsig` in a SHA-1 repository, `gpgsig-sha256` in a SHA-256
+/// one. git verifies only the header of the repository's own format, and so does custody: a
+/// commit of a SHA-256 repository that carries only `gpgsig` is unsigned to both.
+fn signature_header(format: git2::ObjectFormat) -> &'static str {
+    match format {
+        git2::ObjectFormat::Sha1 => "gpgsig",
+        git2::ObjectFormat::Sha256 => "gpgsig-sha256",
     }
 }
 

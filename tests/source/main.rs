@@ -4,6 +4,7 @@
 mod checkout;
 mod git;
 mod review;
+mod sha256;
 mod verify;
 #[path = "../verify/support.rs"]
 mod vsupport;
