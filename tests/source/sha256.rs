@@ -6,7 +6,7 @@
 use std::os::unix::fs::PermissionsExt;
 
 use super::git::{Person, Repo, World, codes, messages};
-use super::verify::Setup;
+use super::verify::{Setup, reproduce_setup_in};
 
 fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
@@ -354,4 +354,65 @@ fn sha256_two_party_review() {
         )),
         "{m}"
     );
+}
+
+#[test]
+fn reproduce_contents_and_rebuild_read_the_sha256_commit() {
+    let w = World::new();
+    let r = w.repo_sha256("scratch");
+    r.commit(
+        &w.person("Alice"),
+        "one",
+        &[("src/lib.rs", "pub fn f() {}\n")],
+    );
+    let archive = |r: &Repo| {
+        let out = w.path("release.tar.gz");
+        r.git(&[
+            "archive",
+            "--format=tar.gz",
+            "--prefix=repo-1.0/",
+            "-o",
+            out.to_str().unwrap(),
+            "HEAD",
+        ]);
+        std::fs::read(&out).unwrap()
+    };
+    // The checkout `r` holds the same file as the archive.
+    let s = reproduce_setup_in(&archive(&r), "mode = \"contents\"", true);
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(codes(&report, "pass").contains(&"contents-matches-source".to_owned()));
+    assert_eq!(report["artifacts"][0]["contents"]["counts"]["identical"], 1);
+
+    // An archive holding a file the commit lacks.
+    r.commit(
+        &w.person("Alice"),
+        "two",
+        &[("m4/build-to-host.m4", "evil\n")],
+    );
+    let s = reproduce_setup_in(&archive(&r), "mode = \"contents\"", true);
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(messages(&report, "contents-unexplained").contains("m4/build-to-host.m4"));
+
+    // Rebuilt from the SHA-256 commit's objects, and a build that makes other bytes.
+    let s = reproduce_setup_in(
+        b"pub fn f() {}\n",
+        "mode = \"rebuild\"\ncommand = \"cp src/lib.rs app.tgz\"",
+        true,
+    );
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["artifacts"][0]["rebuild"]["commit"],
+        s.r.head().as_str()
+    );
+    let s = reproduce_setup_in(
+        b"pub fn f() {}\n",
+        "mode = \"rebuild\"\ncommand = \"printf 'other bytes' > app.tgz\"",
+        true,
+    );
+    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(codes(&report, "fail").contains(&"rebuild-reproduced".to_owned()));
 }

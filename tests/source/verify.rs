@@ -248,7 +248,12 @@ fn source_codes_are_explained() {
 /// Sign provenance about `artifact` (its bytes) naming the checkout's HEAD, and write a policy
 /// with the `[reproduce]` section `reproduce`.
 fn reproduce_setup(artifact: &[u8], reproduce: &str) -> Setup {
-    let s = Setup::new(Some("https://github.com/org/repo"));
+    reproduce_setup_in(artifact, reproduce, false)
+}
+
+/// The same, with a SHA-256 checkout when `sha256` is set.
+pub(super) fn reproduce_setup_in(artifact: &[u8], reproduce: &str, sha256_repo: bool) -> Setup {
+    let s = Setup::init(Some("https://github.com/org/repo"), sha256_repo);
     std::fs::write(s.w.path("app.tgz"), artifact).unwrap();
     let st = statement(
         &[("app.tgz", &sha256(artifact))],
