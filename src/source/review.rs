@@ -333,6 +333,44 @@ mod tests {
     use crate::check::Outcome;
 
     #[test]
+    fn a_sha256_base_is_found_by_its_full_id_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = git2::RepositoryInitOptions::new();
+        opts.object_format(git2::ObjectFormat::Sha256);
+        let repo = Repository::init_opts(dir.path(), &opts).unwrap();
+        assert_eq!(signature_header(repo.object_format()), "gpgsig-sha256");
+        let sig = git2::Signature::now("A", "a@example.com").unwrap();
+        let tree = repo
+            .find_tree(repo.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let base = repo
+            .commit(Some("HEAD"), &sig, &sig, "one", &tree, &[])
+            .unwrap();
+        let parent = repo.find_commit(base).unwrap();
+        let commit = repo
+            .commit(Some("HEAD"), &sig, &sig, "two", &tree, &[&parent])
+            .unwrap();
+        let full = base.to_string();
+        assert_eq!(full.len(), 64);
+        let rule = ReviewRule::default();
+        let r = Reviewer {
+            repo: &repo,
+            rule: &rule,
+            outcomes: HashMap::new(),
+        };
+        assert_eq!(r.base(&full, commit).unwrap(), base);
+        let short = r.base(&full[..40], commit).unwrap_err();
+        assert_eq!(short.code, REVIEW_MISSING);
+        assert!(
+            short.message.contains(
+                "40 hex digits is a SHA-1 commit id, and the checkout is a SHA-256 repository"
+            ),
+            "{}",
+            short.message
+        );
+    }
+
+    #[test]
     fn rules_without_a_base_are_not_performed() {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init(dir.path()).unwrap();
