@@ -227,6 +227,24 @@ fn an_ssh_signed_sha256_commit_passes_and_a_tampered_one_fails() {
     assert_eq!(fail_codes(&report), ["signature-invalid"]);
     assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], forged);
 
+    // A commit may carry the other object format's signature too (the SHA-1 to SHA-256
+    // transition): git leaves that header out of what it verifies, and so does custody.
+    tamper(&r, |c| {
+        c.replace(
+            "\ngpgsig-sha256 ",
+            "\ngpgsig -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\ngpgsig-sha256 ",
+        )
+        .replace("release 1.0 (with a backdoor)", "release 1.0")
+    });
+    let signers = format!(
+        "gpg.ssh.allowedSignersFile={}",
+        w.path("allowed_signers").display()
+    );
+    r.git(&["-c", &signers, "verify-commit", "HEAD"]);
+    let (code, report) = w.source_json(&["r", "--policy", &p]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(codes(&report, "pass").contains(&"commit-signed".to_owned()));
+
     // A SHA-1 style `gpgsig` header is not a SHA-256 repository's signature, for git or custody.
     tamper(&r, |c| c.replace("gpgsig-sha256 ", "gpgsig "));
     let (code, report) = w.source_json(&["r", "--policy", &p]);
@@ -415,4 +433,33 @@ fn reproduce_contents_and_rebuild_read_the_sha256_commit() {
     let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
     assert_eq!(code, 1, "{report:#}");
     assert!(codes(&report, "fail").contains(&"rebuild-reproduced".to_owned()));
+}
+
+#[test]
+fn a_sha1_commit_carrying_a_sha256_signature_too_verifies_as_git_does() {
+    let w = World::new();
+    let alice = w.ssh_person("Alice", "ed25519");
+    w.write("allowed_signers", &(w.allowed_line(&alice, "") + "\n"));
+    let p = policy(&w, "[review]\nallowed-signers = \"allowed_signers\"\n");
+    let r = w.repo("r");
+    r.commit(&alice, "release 1.0", &[("a", "1")]);
+    // The other format's header is left out of the signed data, by git and by custody.
+    tamper(&r, |c| {
+        c.replace(
+            "\ngpgsig ",
+            "\ngpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\ngpgsig ",
+        )
+    });
+    let signers = format!(
+        "gpg.ssh.allowedSignersFile={}",
+        w.path("allowed_signers").display()
+    );
+    r.git(&["-c", &signers, "verify-commit", "HEAD"]);
+    let (code, report) = w.source_json(&["r", "--policy", &p]);
+    assert_eq!(code, 0, "{report:#}");
+    // Only a SHA-256 signature: unsigned in a SHA-1 repository.
+    tamper(&r, |c| c.replace("\ngpgsig ", "\nx-gpgsig "));
+    let (code, report) = w.source_json(&["r", "--policy", &p]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(fail_codes(&report), ["commit-unsigned"]);
 }
