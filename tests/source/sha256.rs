@@ -463,3 +463,17 @@ fn a_sha1_commit_carrying_a_sha256_signature_too_verifies_as_git_does() {
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(fail_codes(&report), ["commit-unsigned"]);
 }
+
+#[test]
+fn an_unknown_object_format_is_refused_clearly() {
+    let w = World::new();
+    let r = w.repo("r");
+    r.git(&["config", "core.repositoryformatversion", "1"]);
+    r.git(&["config", "extensions.objectformat", "sha512"]);
+    let (code, _, err) = w.custody(&["source", "r"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("object format is sha512; custody reads SHA-1 and SHA-256 repositories only"),
+        "{err}"
+    );
+}
