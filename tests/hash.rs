@@ -338,6 +338,44 @@ fn tracked_equals_heads_tree_in_a_clean_checkout() {
 }
 
 #[test]
+fn tracked_reads_the_index_of_a_sha256_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    random_tree(
+        repo,
+        52,
+        &TreeSpec {
+            files: 40,
+            ..TreeSpec::default()
+        },
+    );
+    support::git(repo, &["init", "-q", "--object-format=sha256"]);
+    support::git(repo, &["add", "-A"]);
+    support::git(
+        repo,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "c",
+        ],
+    );
+    fs::write(repo.join("untracked.txt"), b"not in git").unwrap();
+    let head_tree = support::git(repo, &["rev-parse", "HEAD^{tree}"])
+        .trim()
+        .to_string();
+    assert_eq!(head_tree.len(), 64);
+    let tracked = hash_json(repo, &["--tracked", "--digest", "git-sha256"]);
+    assert_eq!(tracked["digests"]["git-sha256"], head_tree);
+    let everything = hash_json(repo, &["--digest", "git-sha256"]);
+    assert_ne!(everything["digests"]["git-sha256"], head_tree);
+}
+
+#[test]
 fn tracked_outside_a_repository_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     custody()

@@ -228,11 +228,7 @@ pub(crate) fn describe_differences(
         f.class == FileClass::Modified && entries[f.content_from].kind == EntryKind::File
     });
     for (i, f) in modified.take(MAX_DIFFS) {
-        let Some(oid) = f
-            .source_blob
-            .as_deref()
-            .and_then(|o| git2::Oid::from_str(o).ok())
-        else {
+        let Some(oid) = f.source_blob.as_deref().and_then(|o| commit.parse_id(o)) else {
             continue;
         };
         let Ok(source) = commit.blob(oid) else {

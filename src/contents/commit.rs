@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
+use git2::{ObjectFormat, ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
 use crate::limits::{MAX_SYMLINK_HOPS, MAX_SYMLINK_TARGET};
 
@@ -61,12 +61,23 @@ impl SourceTree {
         self.reviewed
     }
 
-    /// Find a commit an artifact names by its full hex id; `None` when the repository lacks it.
+    /// The repository's object format: the hash of its object ids.
+    pub(crate) fn object_format(&self) -> ObjectFormat {
+        self.repo.object_format()
+    }
+
+    /// Find a commit an artifact names by its full hex id (40 digits in a SHA-1 repository, 64
+    /// in a SHA-256 one); `None` when the repository lacks it.
     pub(crate) fn find_commit(&self, hex: &str) -> Option<Oid> {
-        if hex.len() != 40 {
+        let format = self.object_format();
+        let full = match format {
+            ObjectFormat::Sha1 => 40,
+            ObjectFormat::Sha256 => 64,
+        };
+        if hex.len() != full {
             return None;
         }
-        let oid = Oid::from_str(hex).ok()?;
+        let oid = Oid::from_str_ext(hex, format).ok()?;
         self.repo.find_commit(oid).ok().map(|c| c.id())
     }
 
@@ -176,6 +187,13 @@ impl CommitFiles<'_> {
             .collect();
         v.sort_unstable();
         v
+    }
+
+    /// Parse a full blob id in the repository's object format.
+    pub fn parse_id(&self, hex: &str) -> Option<Oid> {
+        Oid::from_str_ext(hex, self.repo.object_format())
+            .ok()
+            .filter(|o| o.to_string().len() == hex.len())
     }
 
     /// The bytes of a blob.

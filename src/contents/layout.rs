@@ -226,7 +226,7 @@ mod tests {
             kind,
             content_from: 0,
             size: 0,
-            blob: Oid::zero(),
+            blob: Oid::ZERO_SHA1,
             sha256: [0; 32],
             head: vec![],
             kept: None,

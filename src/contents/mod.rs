@@ -158,7 +158,7 @@ pub fn compare(
     // The archive's own digest is read beside the first pass, on its own thread.
     let (sha256, scan) = std::thread::scope(|scope| {
         let digest = scope.spawn(|| crate::artifact::digest_file(archive, false).map(|(d, _)| d));
-        let scan = scan::scan(archive);
+        let scan = scan::scan(archive, source.object_format());
         let digest = digest
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -15,7 +15,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc;
 
-use git2::Oid;
+use git2::{ObjectFormat, Oid};
 use sha1_checked::Sha1;
 use sha2::{Digest, Sha256};
 
@@ -92,18 +92,19 @@ pub(crate) struct Scan {
     pub outcome: ReadOutcome,
 }
 
-/// Read every entry of the archive at `path`.
-pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
+/// Read every entry of the archive at `path`, with blob ids in the object format `format` (the
+/// source repository's).
+pub(crate) fn scan(path: &Path, format: ObjectFormat) -> io::Result<Scan> {
     std::thread::scope(|scope| {
         let (to_hasher, batches) = mpsc::sync_channel::<Batch>(PIPELINE_DEPTH);
         let hasher = scope.spawn(move || {
             batches
                 .into_iter()
                 .flatten()
-                .map(|(index, data, keep)| (index, Digests::of(data, keep)))
+                .map(|(index, data, keep)| (index, Digests::of(data, keep, format)))
                 .collect::<Vec<_>>()
         });
-        let read = read_entries(path, &to_hasher);
+        let read = read_entries(path, &to_hasher, format);
         drop(to_hasher);
         let digests = match hasher.join() {
             Ok(d) => d,
@@ -130,7 +131,11 @@ pub(crate) fn scan(path: &Path) -> io::Result<Scan> {
 }
 
 /// The first pass proper: every entry's header, with small files sent to the hashing thread.
-fn read_entries(path: &Path, to_hasher: &mpsc::SyncSender<Batch>) -> io::Result<Scan> {
+fn read_entries(
+    path: &Path,
+    to_hasher: &mpsc::SyncSender<Batch>,
+    format: ObjectFormat,
+) -> io::Result<Scan> {
     let mut batch: Batch = Vec::new();
     let mut batch_bytes = 0usize;
     let mut entries: Vec<Entry> = Vec::new();
@@ -156,7 +161,7 @@ fn read_entries(path: &Path, to_hasher: &mpsc::SyncSender<Batch>) -> io::Result<
             kind: EntryKind::File,
             content_from: index,
             size: 0,
-            blob: Oid::zero(),
+            blob: Oid::ZERO_SHA1,
             sha256: [0; 32],
             head: Vec::new(),
             kept: None,
@@ -177,7 +182,8 @@ fn read_entries(path: &Path, to_hasher: &mpsc::SyncSender<Batch>) -> io::Result<
                         let _ = to_hasher.send(std::mem::take(&mut batch));
                     }
                 } else {
-                    Digests::of_stream(content, &shown, raw.size, &mut buf)?.apply(&mut entry);
+                    Digests::of_stream(content, &shown, raw.size, &mut buf, format)?
+                        .apply(&mut entry);
                 }
             }
             RawKind::Directory => entry.kind = EntryKind::Directory,
@@ -194,7 +200,7 @@ fn read_entries(path: &Path, to_hasher: &mpsc::SyncSender<Batch>) -> io::Result<
                     }
                     symlinks.insert(p.clone());
                 }
-                Digests::of(target.clone(), false).apply(&mut entry);
+                Digests::of(target.clone(), false, format).apply(&mut entry);
                 entry.kind = EntryKind::Symlink(target);
             }
             RawKind::Hardlink(target) => {
@@ -284,8 +290,9 @@ fn path_problem(why: PathProblem, shown: &str) -> Problem {
     }
 }
 
-/// An entry's digests: git's blob id (SHA-1 with collision detection, as git computes it), its
-/// SHA-256, its first bytes and, for metadata files, all of them.
+/// An entry's digests: git's blob id (in the repository's object format; SHA-1 with collision
+/// detection, as git computes it), its SHA-256, its first bytes and, for metadata files, all of
+/// them.
 struct Digests {
     size: u64,
     blob: Oid,
@@ -295,16 +302,56 @@ struct Digests {
     kept: Option<Vec<u8>>,
 }
 
+/// Git's blob id being computed, in one object format.
+enum BlobHasher {
+    Sha1(Box<Sha1>),
+    Sha256(Sha256),
+}
+
+impl BlobHasher {
+    /// A blob id of `size` bytes: git hashes the header `blob SIZE\0` first.
+    fn new(format: ObjectFormat, size: u64) -> BlobHasher {
+        let header = format!("blob {size}\0");
+        let mut h = match format {
+            ObjectFormat::Sha1 => BlobHasher::Sha1(Box::new(Sha1::new())),
+            ObjectFormat::Sha256 => BlobHasher::Sha256(Sha256::new()),
+        };
+        h.update(header.as_bytes());
+        h
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            BlobHasher::Sha1(h) => h.update(data),
+            BlobHasher::Sha256(h) => h.update(data),
+        }
+    }
+
+    /// The blob id, and whether the content is a SHA-1 collision attack.
+    fn finish(self) -> (Oid, bool) {
+        match self {
+            BlobHasher::Sha1(h) => {
+                let d = h.try_finalize();
+                let oid = Oid::from_bytes(d.hash().as_slice()).expect("SHA-1 is 20 bytes");
+                (oid, d.has_collision())
+            }
+            BlobHasher::Sha256(h) => {
+                let oid = Oid::from_bytes(h.finalize().as_slice()).expect("SHA-256 is 32 bytes");
+                (oid, false)
+            }
+        }
+    }
+}
+
 impl Digests {
-    fn of(data: Vec<u8>, keep: bool) -> Digests {
-        let mut sha1 = Sha1::new();
-        sha1.update(format!("blob {}\0", data.len()).as_bytes());
-        sha1.update(&data);
-        let sha1 = sha1.try_finalize();
+    fn of(data: Vec<u8>, keep: bool, format: ObjectFormat) -> Digests {
+        let mut blob = BlobHasher::new(format, data.len() as u64);
+        blob.update(&data);
+        let (blob, collision) = blob.finish();
         Digests {
             size: data.len() as u64,
-            blob: Oid::from_bytes(sha1.hash().as_slice()).expect("SHA-1 is 20 bytes"),
-            collision: sha1.has_collision(),
+            blob,
+            collision,
             sha256: Sha256::digest(&data).into(),
             head: data[..data.len().min(HEAD_LEN)].to_vec(),
             kept: (keep && data.len() <= MAX_METADATA_FILE).then_some(data),
@@ -319,9 +366,9 @@ impl Digests {
         shown: &str,
         size: u64,
         buf: &mut [u8],
+        format: ObjectFormat,
     ) -> io::Result<Digests> {
-        let mut sha1 = Sha1::new();
-        sha1.update(format!("blob {size}\0").as_bytes());
+        let mut blob = BlobHasher::new(format, size);
         let mut sha256 = Sha256::new();
         let mut head = Vec::new();
         let mut total = 0u64;
@@ -333,7 +380,7 @@ impl Digests {
                 Err(e) => return Err(e),
             };
             let chunk = &buf[..n];
-            sha1.update(chunk);
+            blob.update(chunk);
             sha256.update(chunk);
             if head.len() < HEAD_LEN {
                 head.extend_from_slice(&chunk[..(HEAD_LEN - head.len()).min(n)]);
@@ -341,11 +388,11 @@ impl Digests {
             total += n as u64;
         }
         check_size(shown, size, total)?;
-        let sha1 = sha1.try_finalize();
+        let (blob, collision) = blob.finish();
         Ok(Digests {
             size,
-            blob: Oid::from_bytes(sha1.hash().as_slice()).expect("SHA-1 is 20 bytes"),
-            collision: sha1.has_collision(),
+            blob,
+            collision,
             sha256: sha256.finalize().into(),
             head,
             kept: None, // metadata files are never this large (asserted below)
@@ -430,7 +477,7 @@ mod tests {
                     bytes.truncate((next() % bytes.len() as u64) as usize);
                 }
                 std::fs::write(&path, &bytes).unwrap();
-                let result = std::panic::catch_unwind(|| scan(&path));
+                let result = std::panic::catch_unwind(|| scan(&path, ObjectFormat::Sha1));
                 assert!(result.is_ok(), "{name}, round {round}: panicked");
             }
         }
@@ -459,7 +506,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.tar");
         std::fs::write(&path, b.into_inner().unwrap()).unwrap();
-        let scan = scan(&path).unwrap();
+        let scan = scan(&path, ObjectFormat::Sha1).unwrap();
         assert_eq!(scan.outcome.stop, None);
         let e = &scan.entries;
         assert_eq!(
@@ -473,6 +520,17 @@ mod tests {
         );
         assert_eq!((e[3].content_from, e[3].blob, e[3].size), (1, e[1].blob, 3));
         assert!(e.iter().all(|x| x.problem.is_none()));
+
+        // For a SHA-256 repository, streamed and pipelined entries get SHA-256 blob ids.
+        let sha256 = super::scan(&path, ObjectFormat::Sha256).unwrap();
+        let e = &sha256.entries;
+        let blob = |data: &[u8]| {
+            Oid::hash_object_ext(git2::ObjectType::Blob, data, ObjectFormat::Sha256).unwrap()
+        };
+        assert_eq!(e[0].blob, blob(&big));
+        assert_eq!(e[1].blob, blob(b"hi\n"));
+        assert_eq!(e[3].blob, e[1].blob);
+        assert_eq!(e[0].sha256, <[u8; 32]>::from(Sha256::digest(&big)));
     }
 
     #[test]
@@ -481,7 +539,7 @@ mod tests {
         let (_, tar) = samples().remove(0);
         let path = dir.path().join("x.tar");
         std::fs::write(&path, tar).unwrap();
-        let scan = scan(&path).unwrap();
+        let scan = scan(&path, ObjectFormat::Sha1).unwrap();
         assert_eq!(scan.entries.len(), 3);
         let a = &scan.entries[0];
         assert_eq!(a.path.as_deref(), Some("p/a.txt"));

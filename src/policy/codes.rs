@@ -100,7 +100,8 @@ pub const CODES: &[Code] = &[
         code: SOURCE_COMMIT_MISMATCH,
         summary: "the artifact was built from another commit, or the provenance names none",
         description: "The commit comes from the digest of the config source (v0.2) or of the resolved dependency \
-            that is the source repository (v1).",
+            that is the source repository (v1). A SHA-256 repository's commits have 64 hex digits and a SHA-1 \
+            repository's 40: an id of the other length never names the checkout's commit, and the message says so.",
     },
     Code {
         code: WORKFLOW_INPUT_MATCHED,

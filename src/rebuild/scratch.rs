@@ -70,7 +70,7 @@ pub fn export(repo: &Repository, commit: Oid, dest: &Path) -> io::Result<()> {
     let tree = repo.find_commit(commit).map_err(git)?.tree().map_err(git)?;
     let mut failure: Option<io::Error> = None;
     tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
-        let Some(name) = entry.name() else {
+        let Ok(name) = entry.name() else {
             failure = Some(io::Error::other("a tree entry name is not UTF-8"));
             return TreeWalkResult::Abort;
         };

@@ -36,9 +36,9 @@ pub fn canonical_repository(uri: &str) -> String {
 pub fn remotes(repo: &Repository) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Ok(names) = repo.remotes() {
-        for name in names.iter().flatten() {
+        for name in names.iter().flatten().flatten() {
             if let Ok(remote) = repo.find_remote(name)
-                && let Some(url) = remote.url()
+                && let Ok(url) = remote.url()
             {
                 out.push((name.to_owned(), canonical_repository(url)));
             }
@@ -66,7 +66,10 @@ pub fn bind(
         ),
         Some(got) => Check::fail(
             SOURCE_COMMIT_MISMATCH,
-            format!("{at}: built from commit {got}, but the checkout is at {want}"),
+            format!(
+                "{at}: built from commit {got}, but the checkout is at {want}{}",
+                id_format_hint(got, commit)
+            ),
         ),
         None => Check::fail(
             SOURCE_COMMIT_MISMATCH,
@@ -78,6 +81,25 @@ pub fn bind(
         checks.push(ref_check(repo, commit, git_ref, at));
     }
     checks
+}
+
+/// Why a commit id cannot name `commit` at all, when its length is that of the other object
+/// format: a SHA-1 id (40 hex digits) never names a commit of a SHA-256 repository (64), nor
+/// the reverse. Empty when the lengths agree.
+pub fn id_format_hint(id: &str, commit: Oid) -> String {
+    let format_of = |len: usize| match len {
+        40 => Some("SHA-1"),
+        64 => Some("SHA-256"),
+        _ => None,
+    };
+    let want = commit.to_string().len();
+    match (format_of(id.len()), format_of(want)) {
+        (Some(given), Some(repo)) if given != repo => format!(
+            " ({} hex digits is a {given} commit id, and the checkout is a {repo} repository)",
+            id.len()
+        ),
+        _ => String::new(),
+    }
 }
 
 fn repository_check(repo: &Repository, source: &Source, expected: Option<&str>, at: &str) -> Check {
@@ -183,6 +205,23 @@ fn ref_check(repo: &Repository, commit: Oid, git_ref: &str, at: &str) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_of_the_other_object_format_are_named() {
+        let sha1 = Oid::from_str_ext(&"a".repeat(40), git2::ObjectFormat::Sha1).unwrap();
+        let sha256 = Oid::from_str_ext(&"b".repeat(64), git2::ObjectFormat::Sha256).unwrap();
+        assert_eq!(
+            id_format_hint(&"b".repeat(64), sha1),
+            " (64 hex digits is a SHA-256 commit id, and the checkout is a SHA-1 repository)"
+        );
+        assert_eq!(
+            id_format_hint(&"a".repeat(40), sha256),
+            " (40 hex digits is a SHA-1 commit id, and the checkout is a SHA-256 repository)"
+        );
+        assert_eq!(id_format_hint(&"c".repeat(40), sha1), "");
+        assert_eq!(id_format_hint(&"c".repeat(64), sha256), "");
+        assert_eq!(id_format_hint("abc", sha256), "");
+    }
 
     #[test]
     fn repositories_normalise() {

@@ -88,7 +88,8 @@ pub const CODES: &[Code] = &[
         description: "SSH signatures (SSHSIG, namespace git) are checked against the policy's allowed-signers file \
             at the committer's time, as git verify-commit does; OpenPGP signatures against the policy's armored \
             public keys, by a key that was valid (not expired, not revoked, with the signing flag) at the \
-            signature's date.",
+            signature's date. The signature is the one git verifies: the gpgsig header in a SHA-1 \
+            repository, gpgsig-sha256 in a SHA-256 one.",
     },
     Code {
         code: COMMIT_UNSIGNED,

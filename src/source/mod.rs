@@ -67,17 +67,20 @@ impl Checkout {
             path: dir.to_owned(),
             message,
         };
-        if let Some(format) = object_format(dir)
-            && format != "sha1"
-        {
-            return Err(SourceError::ObjectFormat {
-                path: dir.to_owned(),
-                message: format!(
-                    "the repository's object format is {format}; this build's git library reads SHA-1 repositories only"
-                ),
-            });
-        }
-        let repo = Repository::open(dir).map_err(|e| open(e.message().to_owned()))?;
+        let repo = Repository::open(dir).map_err(|e| {
+            // libgit2 refuses a repository whose format extensions it does not know; name the
+            // object format when that is why.
+            match object_format(dir) {
+                Some(format) if format != "sha1" && format != "sha256" => SourceError::ObjectFormat {
+                    path: dir.to_owned(),
+                    message: format!(
+                        "the repository's object format is {format}; custody reads SHA-1 and SHA-256 repositories only"
+                    ),
+                },
+                _ => open(e.message().to_owned()),
+            }
+        })?;
+        let format = tree_format(repo.object_format());
         let rev_text = rev.unwrap_or("HEAD").to_owned();
         let rev_err = |e: git2::Error| SourceError::Rev {
             rev: rev_text.clone(),
@@ -97,7 +100,7 @@ impl Checkout {
             rev: rev_text,
             commit,
             at_head,
-            format: Format::GitSha1,
+            format,
         })
     }
 
@@ -129,7 +132,7 @@ impl Checkout {
             "path": self.dir.display().to_string(),
             "rev": self.rev,
             "commit": self.commit(),
-            "object_format": "sha1",
+            "object_format": self.repo.object_format().str(),
             "remotes": binding::remotes(&self.repo)
                 .into_iter()
                 .map(|(name, url)| json!({ "name": name, "url": url }))
@@ -173,7 +176,10 @@ impl Checkout {
             } else {
                 Check::fail(
                     SOURCE_COMMIT_MISMATCH,
-                    format!("the checkout is at {commit}, but the policy expects {want}"),
+                    format!(
+                        "the checkout is at {commit}, but the policy expects {want}{}",
+                        binding::id_format_hint(want, self.commit)
+                    ),
                 )
             });
         }
@@ -206,8 +212,8 @@ impl Checkout {
     }
 }
 
-/// The `extensions.objectformat` of the repository holding `dir`, read from its config file
-/// before git2 opens it, so that a SHA-256 repository gets a clear refusal.
+/// The `extensions.objectformat` of the repository holding `dir`, read from its config file, to
+/// explain why git2 could not open it.
 fn object_format(dir: &Path) -> Option<String> {
     let path = Repository::discover_path(dir, std::iter::empty::<&std::ffi::OsStr>()).ok()?;
     let config = git2::Config::open(&path.join("config")).ok()?;
@@ -215,6 +221,14 @@ fn object_format(dir: &Path) -> Option<String> {
         .get_string("extensions.objectformat")
         .ok()
         .map(|f| f.to_ascii_lowercase())
+}
+
+/// The tree hashing that gives tree ids in a repository's object format.
+fn tree_format(format: git2::ObjectFormat) -> Format {
+    match format {
+        git2::ObjectFormat::Sha1 => Format::GitSha1,
+        git2::ObjectFormat::Sha256 => Format::GitSha256,
+    }
 }
 
 fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {

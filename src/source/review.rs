@@ -136,11 +136,17 @@ impl Reviewer<'_> {
     /// Resolve the trusted base, which must be the commit or one of its ancestors.
     fn base(&self, base: &str, commit: Oid) -> Result<Oid, Check> {
         let fail = |why: String| Check::fail(REVIEW_MISSING, why);
-        let oid = Oid::from_str(base)
+        let oid = Oid::from_str_ext(base, self.repo.object_format())
             .ok()
+            .filter(|o| o.to_string().len() == base.len())
             .and_then(|o| self.repo.find_commit(o).ok())
             .map(|c| c.id())
-            .ok_or_else(|| fail(format!("the trusted base {base} is not in the checkout")))?;
+            .ok_or_else(|| {
+                fail(format!(
+                    "the trusted base {base} is not in the checkout{}",
+                    super::binding::id_format_hint(base, commit)
+                ))
+            })?;
         if oid == commit || self.repo.graph_descendant_of(commit, oid).unwrap_or(false) {
             Ok(oid)
         } else {
@@ -182,11 +188,18 @@ impl Reviewer<'_> {
             .find_commit(oid)
             .map_err(|e| SourceError::Git(format!("{oid}: {}", e.message())))?;
         let time = commit.committer().when().seconds();
-        let outcome = match self.repo.extract_signature(&oid, None) {
-            Ok((sig, data)) => self.rule.signers.check(Some(&sig), &data, time),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => SignatureOutcome::Unsigned,
+        let header = signature_header(self.repo.object_format());
+        let object = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read(oid).map(|o| o.data().to_vec()));
+        let outcome = match object {
+            Ok(object) => match split_signed(&object, header) {
+                (Some(sig), payload) => self.rule.signers.check(Some(&sig), &payload, time),
+                (None, _) => SignatureOutcome::Unsigned,
+            },
             Err(e) => {
-                SignatureOutcome::Invalid(format!("cannot read the signature: {}", e.message()))
+                SignatureOutcome::Invalid(format!("cannot read the commit object: {}", e.message()))
             }
         };
         self.outcomes.insert(oid, outcome.clone());
@@ -262,7 +275,7 @@ impl Reviewer<'_> {
         let mut authors = BTreeSet::new();
         for b in &brought {
             let c = self.repo.find_commit(*b).map_err(git)?;
-            if let Some(email) = c.author().email() {
+            if let Ok(email) = c.author().email() {
                 authors.insert(email.to_lowercase());
             }
         }
@@ -304,6 +317,69 @@ impl Reviewer<'_> {
     }
 }
 
+/// The commit header git signs in: `gpgsig` in a SHA-1 repository, `gpgsig-sha256` in a SHA-256
+/// one. git verifies only the header of the repository's own format, and so does custody: a
+/// commit of a SHA-256 repository that carries only `gpgsig` is unsigned to both.
+fn signature_header(format: git2::ObjectFormat) -> &'static str {
+    match format {
+        git2::ObjectFormat::Sha1 => "gpgsig",
+        git2::ObjectFormat::Sha256 => "gpgsig-sha256",
+    }
+}
+
+/// A commit object split as git splits it to verify it (`parse_buffer_signed_by_header` in git's
+/// commit.c): the signature in `header` (its continuation lines joined, without their leading
+/// space), and the payload it signs, which is the object without that header and without any
+/// other `gpgsig*` header (the other object format's signature, which a commit made during the
+/// SHA-1 to SHA-256 transition may carry too). Only headers are read: the message after the
+/// first empty line is payload whatever it holds. libgit2's `git_commit_extract_signature` is
+/// not used: it keeps other signature headers in the payload, and mangles a `gpgsig-sha256`
+/// header when asked for `gpgsig`, so such commits would not verify where git says they do.
+fn split_signed(object: &[u8], header: &str) -> (Option<Vec<u8>>, Vec<u8>) {
+    let mut signature: Option<Vec<u8>> = None;
+    let mut payload = Vec::with_capacity(object.len());
+    let (mut in_signature, mut other) = (false, false);
+    let mut rest = object;
+    while !rest.is_empty() {
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
+        let (line, next) = rest.split_at(end);
+        let mut sig = None;
+        if in_signature && line.starts_with(b" ") {
+            sig = Some(&line[1..]);
+        } else if line.starts_with(header.as_bytes()) && line.get(header.len()) == Some(&b' ') {
+            sig = Some(&line[header.len() + 1..]);
+            other = false;
+        } else if line.starts_with(b"gpgsig") {
+            other = true;
+        } else if other && !line.starts_with(b" ") {
+            other = false;
+        }
+        match sig {
+            Some(sig) => {
+                signature
+                    .get_or_insert_with(Vec::new)
+                    .extend_from_slice(sig);
+                in_signature = true;
+            }
+            None => {
+                if line == b"\n" {
+                    payload.extend_from_slice(rest);
+                    break;
+                }
+                if !other {
+                    payload.extend_from_slice(line);
+                }
+                in_signature = false;
+            }
+        }
+        rest = next;
+    }
+    (signature, payload)
+}
+
 /// A commit id as reports show it: the full id, since short ids can collide by design.
 fn full_id(oid: Oid) -> String {
     oid.to_string()
@@ -313,6 +389,80 @@ fn full_id(oid: Oid) -> String {
 mod tests {
     use super::*;
     use crate::check::Outcome;
+
+    #[test]
+    fn commits_split_into_signature_and_payload_as_git_splits_them() {
+        let object = b"tree t\nparent p\nauthor a\ncommitter c\ngpgsig -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\ngpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n BBBB\n -----END SSH SIGNATURE-----\nmergetag object o\n type commit\n\nmessage\ngpgsig-sha256 in the message\n continued\n";
+        let payload = b"tree t\nparent p\nauthor a\ncommitter c\nmergetag object o\n type commit\n\nmessage\ngpgsig-sha256 in the message\n continued\n".to_vec();
+        assert_eq!(
+            split_signed(object, "gpgsig"),
+            (
+                Some(
+                    b"-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n".to_vec()
+                ),
+                payload.clone()
+            )
+        );
+        assert_eq!(
+            split_signed(object, "gpgsig-sha256"),
+            (
+                Some(
+                    b"-----BEGIN SSH SIGNATURE-----\nBBBB\n-----END SSH SIGNATURE-----\n".to_vec()
+                ),
+                payload
+            )
+        );
+        // No header of the repository's format: unsigned, whatever else is there.
+        let plain = b"tree t\nauthor a\ncommitter c\ngpgsig x\n y\n\nm";
+        assert_eq!(
+            split_signed(plain, "gpgsig-sha256"),
+            (None, b"tree t\nauthor a\ncommitter c\n\nm".to_vec())
+        );
+        assert_eq!(
+            split_signed(b"tree t", "gpgsig"),
+            (None, b"tree t".to_vec())
+        );
+        // A header that merely starts like the signature header is not it.
+        assert_eq!(split_signed(b"tree t\ngpgsigx y\n\nm", "gpgsig").0, None);
+    }
+
+    #[test]
+    fn a_sha256_base_is_found_by_its_full_id_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = git2::RepositoryInitOptions::new();
+        opts.object_format(git2::ObjectFormat::Sha256);
+        let repo = Repository::init_opts(dir.path(), &opts).unwrap();
+        assert_eq!(signature_header(repo.object_format()), "gpgsig-sha256");
+        let sig = git2::Signature::now("A", "a@example.com").unwrap();
+        let tree = repo
+            .find_tree(repo.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let base = repo
+            .commit(Some("HEAD"), &sig, &sig, "one", &tree, &[])
+            .unwrap();
+        let parent = repo.find_commit(base).unwrap();
+        let commit = repo
+            .commit(Some("HEAD"), &sig, &sig, "two", &tree, &[&parent])
+            .unwrap();
+        let full = base.to_string();
+        assert_eq!(full.len(), 64);
+        let rule = ReviewRule::default();
+        let r = Reviewer {
+            repo: &repo,
+            rule: &rule,
+            outcomes: HashMap::new(),
+        };
+        assert_eq!(r.base(&full, commit).unwrap(), base);
+        let short = r.base(&full[..40], commit).unwrap_err();
+        assert_eq!(short.code, REVIEW_MISSING);
+        assert!(
+            short.message.contains(
+                "40 hex digits is a SHA-1 commit id, and the checkout is a SHA-256 repository"
+            ),
+            "{}",
+            short.message
+        );
+    }
 
     #[test]
     fn rules_without_a_base_are_not_performed() {

@@ -16,11 +16,22 @@ pub struct Repo {
 impl Repo {
     /// A repository holding `files` (path, content), committed.
     pub fn new(files: &[(&str, &str)]) -> Repo {
+        Repo::init(files, &[])
+    }
+
+    /// The same in a SHA-256 repository (`git init --object-format=sha256`).
+    pub fn new_sha256(files: &[(&str, &str)]) -> Repo {
+        Repo::init(files, &["--object-format=sha256"])
+    }
+
+    fn init(files: &[(&str, &str)], init_args: &[&str]) -> Repo {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("repo")).unwrap();
         std::fs::create_dir_all(dir.path().join("out")).unwrap();
         let repo = Repo { dir };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let mut init = vec!["init", "-q", "-b", "main"];
+        init.extend_from_slice(init_args);
+        repo.git(&init);
         for (path, content) in files {
             repo.write(path, content.as_bytes());
         }

@@ -155,3 +155,33 @@ fn human_summary_counts_classes_and_lists_what_is_not_identical() {
     assert!(!text.contains("demo-1.0/src/main.c"), "{text}");
     assert!(text.contains("verdict: fail"), "{text}");
 }
+
+#[test]
+fn a_sha256_repository_is_compared_by_its_sha256_blob_ids() {
+    let repo = Repo::new_sha256(SOURCES);
+    let first = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    assert_eq!(first.len(), 64, "{first}");
+    let archive = repo.git_archive("tar.gz");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(contents(&report)["commit"], first.as_str());
+    assert_eq!(
+        crate::fixture::file(&report, "demo-1.0/src/main.c")["class"],
+        "identical"
+    );
+
+    // A later commit changes one file: the archive's copy is modified, described by its diff.
+    repo.write("src/main.c", b"int main(void) { return 1; }\n");
+    repo.commit("second");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let main = crate::fixture::file(&report, "demo-1.0/src/main.c");
+    assert_eq!(main["class"], "modified", "{report:#}");
+    assert!(main.to_string().contains("return 1"), "{main:#}");
+    assert_eq!(
+        crate::fixture::file(&report, "demo-1.0/README.md")["class"],
+        "identical"
+    );
+    let (code, report) = compare(&archive, &repo.path(), &["--source-rev", &first]);
+    assert_eq!(code, 0, "{report:#}");
+}

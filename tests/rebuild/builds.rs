@@ -377,3 +377,29 @@ fn the_checkout_is_removed_unless_kept_and_the_log_and_rebuilt_copy_always_stay(
     let checkout = std::path::PathBuf::from(section(&r)["checkout"].as_str().unwrap());
     assert!(checkout.join("build.sh").is_file() && checkout.join("dist/app.tar.gz").is_file());
 }
+
+#[test]
+fn a_sha256_repository_is_exported_from_its_objects_and_rebuilt() {
+    let p = Project::new_sha256(STAMP);
+    let head = p.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    assert_eq!(head.len(), 64, "{head}");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    // An uncommitted edit is not built: the commit's SHA-256 objects are.
+    std::fs::write(p.repo().join("hello.c"), "int main(void) { return 1; }\n").unwrap();
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(outcome(&r, "rebuild-reproduced"), "pass");
+    assert_eq!(section(&r)["commit"], head.as_str());
+    assert!(
+        check(&r, "rebuild-source")["message"]
+            .as_str()
+            .unwrap()
+            .contains(&head)
+    );
+    // Committed, the edit is rebuilt and no longer matches; the earlier commit still does.
+    p.commit("change");
+    let (code, r) = p.rebuild(&published, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let (code, r) = p.rebuild(&published, &["--source-rev", &head]);
+    assert_eq!(code, 0, "{r:#}");
+}

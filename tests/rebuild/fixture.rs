@@ -23,12 +23,23 @@ pub struct Project {
 
 impl Project {
     pub fn new(build_body: &str) -> Project {
+        Project::init(build_body, &[])
+    }
+
+    /// The same project in a SHA-256 repository (`git init --object-format=sha256`).
+    pub fn new_sha256(build_body: &str) -> Project {
+        Project::init(build_body, &["--object-format=sha256"])
+    }
+
+    fn init(build_body: &str, init_args: &[&str]) -> Project {
         let dir = tempfile::tempdir().unwrap();
         for d in ["repo", "out", "work"] {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
         let p = Project { dir };
-        p.git(&["init", "-q", "-b", "main"]);
+        let mut init = vec!["init", "-q", "-b", "main"];
+        init.extend_from_slice(init_args);
+        p.git(&init);
         p.write_build(build_body);
         std::fs::write(p.repo().join("hello.c"), "int main(void) { return 0; }\n").unwrap();
         p.commit("initial");

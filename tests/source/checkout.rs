@@ -194,22 +194,6 @@ fn unusable_checkouts_and_revisions_exit_2() {
 }
 
 #[test]
-fn a_sha256_repository_is_refused_clearly() {
-    let w = World::new();
-    std::fs::create_dir_all(w.path("r")).unwrap();
-    super::git::tool(
-        &w.path("r"),
-        &w.home(),
-        "git",
-        &["init", "-q", "--object-format=sha256"],
-        None,
-    );
-    let (code, _, err) = w.custody(&["source", "r"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("sha256"), "{err}");
-}
-
-#[test]
 fn submodules_are_reported_not_performed() {
     let (w, r) = world_with_repo();
     let head = r.head();

@@ -263,13 +263,24 @@ impl World {
 
     /// A new repository with branch `main`.
     pub fn repo(&self, name: &str) -> Repo {
+        self.repo_init(name, &[])
+    }
+
+    /// A new SHA-256 repository (`git init --object-format=sha256`) with branch `main`.
+    pub fn repo_sha256(&self, name: &str) -> Repo {
+        self.repo_init(name, &["--object-format=sha256"])
+    }
+
+    fn repo_init(&self, name: &str, extra: &[&str]) -> Repo {
         let dir = self.path(name);
         std::fs::create_dir_all(&dir).unwrap();
         let r = Repo {
             dir,
             home: self.home(),
         };
-        r.git(&["init", "-q", "-b", "main"]);
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(extra);
+        r.git(&args);
         r
     }
 

@@ -5,6 +5,7 @@ mod checkout;
 mod git;
 mod openpgp;
 mod review;
+mod sha256;
 mod verify;
 #[path = "../verify/support.rs"]
 mod vsupport;

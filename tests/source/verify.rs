@@ -22,16 +22,25 @@ fn provenance(repo: &str, git_ref: &str, commit: &str) -> Value {
 
 /// A world with a checkout `r` (remote origin `remote`, tag v1.0.0 at HEAD), an artifact, a key,
 /// and a signed provenance naming `repo`, `git_ref` and `commit` (HEAD when `None`).
-struct Setup {
-    w: World,
-    r: Repo,
+pub(super) struct Setup {
+    pub w: World,
+    pub r: Repo,
     key: TestKey,
 }
 
 impl Setup {
     fn new(remote: Option<&str>) -> Setup {
+        Setup::init(remote, false)
+    }
+
+    /// The same world, with a SHA-256 checkout when `sha256` is set.
+    pub(super) fn init(remote: Option<&str>, sha256: bool) -> Setup {
         let w = World::new();
-        let r = w.repo("r");
+        let r = if sha256 {
+            w.repo_sha256("r")
+        } else {
+            w.repo("r")
+        };
         r.commit(
             &w.person("Alice"),
             "one",
@@ -47,7 +56,7 @@ impl Setup {
         Setup { w, r, key }
     }
 
-    fn attest(&self, repo: &str, git_ref: &str, commit: &str) {
+    pub(super) fn attest(&self, repo: &str, git_ref: &str, commit: &str) {
         let s = statement(
             &[("app.tgz", &sha256(b"the artifact"))],
             SLSA_V1,
@@ -60,7 +69,7 @@ impl Setup {
         .unwrap();
     }
 
-    fn verify(&self, extra: &[&str]) -> (i32, Value) {
+    pub(super) fn verify(&self, extra: &[&str]) -> (i32, Value) {
         let mut args = vec![
             "verify",
             "app.tgz",
@@ -239,7 +248,12 @@ fn source_codes_are_explained() {
 /// Sign provenance about `artifact` (its bytes) naming the checkout's HEAD, and write a policy
 /// with the `[reproduce]` section `reproduce`.
 fn reproduce_setup(artifact: &[u8], reproduce: &str) -> Setup {
-    let s = Setup::new(Some("https://github.com/org/repo"));
+    reproduce_setup_in(artifact, reproduce, false)
+}
+
+/// The same, with a SHA-256 checkout when `sha256` is set.
+pub(super) fn reproduce_setup_in(artifact: &[u8], reproduce: &str, sha256_repo: bool) -> Setup {
+    let s = Setup::init(Some("https://github.com/org/repo"), sha256_repo);
     std::fs::write(s.w.path("app.tgz"), artifact).unwrap();
     let st = statement(
         &[("app.tgz", &sha256(artifact))],
