@@ -12,6 +12,7 @@ mod file;
 mod gittree;
 pub mod manifest;
 mod nar;
+pub mod sha1dc;
 
 use std::collections::BTreeSet;
 use std::fmt;
