@@ -16,12 +16,12 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use git2::Oid;
-use sha1_checked::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::archive::{self, RawEntry, RawKind, ReadOutcome};
 use super::entry_path::{self, PathProblem};
 use super::kind::HEAD_LEN;
+use crate::hash::sha1dc::Sha1Dc;
 use crate::limits::MAX_METADATA_FILE;
 
 /// File names whose bytes the layout and the packaging rules need.
@@ -297,14 +297,14 @@ struct Digests {
 
 impl Digests {
     fn of(data: Vec<u8>, keep: bool) -> Digests {
-        let mut sha1 = Sha1::new();
+        let mut sha1 = Sha1Dc::new();
         sha1.update(format!("blob {}\0", data.len()).as_bytes());
         sha1.update(&data);
-        let sha1 = sha1.try_finalize();
+        let sha1 = sha1.finalize();
         Digests {
             size: data.len() as u64,
-            blob: Oid::from_bytes(sha1.hash().as_slice()).expect("SHA-1 is 20 bytes"),
-            collision: sha1.has_collision(),
+            blob: Oid::from_bytes(&sha1.hash).expect("SHA-1 is 20 bytes"),
+            collision: sha1.collision,
             sha256: Sha256::digest(&data).into(),
             head: data[..data.len().min(HEAD_LEN)].to_vec(),
             kept: (keep && data.len() <= MAX_METADATA_FILE).then_some(data),
@@ -320,7 +320,7 @@ impl Digests {
         size: u64,
         buf: &mut [u8],
     ) -> io::Result<Digests> {
-        let mut sha1 = Sha1::new();
+        let mut sha1 = Sha1Dc::new();
         sha1.update(format!("blob {size}\0").as_bytes());
         let mut sha256 = Sha256::new();
         let mut head = Vec::new();
@@ -341,11 +341,11 @@ impl Digests {
             total += n as u64;
         }
         check_size(shown, size, total)?;
-        let sha1 = sha1.try_finalize();
+        let sha1 = sha1.finalize();
         Ok(Digests {
             size,
-            blob: Oid::from_bytes(sha1.hash().as_slice()).expect("SHA-1 is 20 bytes"),
-            collision: sha1.has_collision(),
+            blob: Oid::from_bytes(&sha1.hash).expect("SHA-1 is 20 bytes"),
+            collision: sha1.collision,
             sha256: sha256.finalize().into(),
             head,
             kept: None, // metadata files are never this large (asserted below)
