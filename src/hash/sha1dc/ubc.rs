@@ -10,8 +10,6 @@
 //! (sha1-checked), see <https://github.com/cr-marcstevens/sha1collisiondetection/blob/master/LICENSE.txt>
 //! and <https://github.com/RustCrypto/sha1-checked>.
 
-use std::ops::{BitAnd, BitAndAssign, BitOr, BitXor, Not, Shl, Shr};
-
 const DV_I_43_0_BIT: u32 = 1 << 0;
 const DV_I_44_0_BIT: u32 = 1 << 1;
 const DV_I_45_0_BIT: u32 = 1 << 2;
@@ -598,114 +596,29 @@ pub(super) const SHA1_DVS: [Info; 32] = [
     },
 ];
 
-/// One 32-bit word of `L` message blocks side by side. Every operation is lane-wise over a
-/// fixed-size array, which LLVM turns into SIMD instructions on the baseline target.
-#[derive(Copy, Clone)]
-pub(super) struct Lanes<const L: usize>(pub(super) [u32; L]);
-
-macro_rules! lane_op {
-    ($tr:ident, $f:ident, $rhs:ty, |$a:ident, $b:ident| $e:expr, $get:expr) => {
-        impl<const L: usize> $tr<$rhs> for Lanes<L> {
-            type Output = Lanes<L>;
-            #[inline(always)]
-            fn $f(self, rhs: $rhs) -> Lanes<L> {
-                let mut out = self.0;
-                for (i, $a) in out.iter_mut().enumerate() {
-                    let $b: u32 = $get(rhs, i);
-                    *$a = $e;
-                }
-                Lanes(out)
-            }
-        }
-    };
-}
-
-lane_op!(
-    BitXor,
-    bitxor,
-    Lanes<L>,
-    |a, b| *a ^ b,
-    |r: Lanes<L>, i: usize| r.0[i]
-);
-lane_op!(
-    BitAnd,
-    bitand,
-    Lanes<L>,
-    |a, b| *a & b,
-    |r: Lanes<L>, i: usize| r.0[i]
-);
-lane_op!(
-    BitOr,
-    bitor,
-    Lanes<L>,
-    |a, b| *a | b,
-    |r: Lanes<L>, i: usize| r.0[i]
-);
-lane_op!(BitAnd, bitand, u32, |a, b| *a & b, |r: u32, _i: usize| r);
-lane_op!(BitOr, bitor, u32, |a, b| *a | b, |r: u32, _i: usize| r);
-lane_op!(Shl, shl, u32, |a, b| *a << b, |r: u32, _i: usize| r);
-lane_op!(Shr, shr, u32, |a, b| *a >> b, |r: u32, _i: usize| r);
-
-impl<const L: usize> Not for Lanes<L> {
-    type Output = Lanes<L>;
-    #[inline(always)]
-    fn not(self) -> Lanes<L> {
-        Lanes(self.0.map(|a| !a))
-    }
-}
-
-impl<const L: usize> BitAndAssign for Lanes<L> {
-    #[inline(always)]
-    fn bitand_assign(&mut self, rhs: Lanes<L>) {
-        *self = *self & rhs;
-    }
-}
-
-impl<const L: usize> Lanes<L> {
-    #[inline(always)]
-    pub(super) fn splat(v: u32) -> Self {
-        Lanes([v; L])
-    }
-
-    #[inline(always)]
-    fn wrapping_sub(self, rhs: u32) -> Self {
-        Lanes(self.0.map(|a| a.wrapping_sub(rhs)))
-    }
-
-    /// All ones in the lanes that are zero, zero elsewhere.
-    #[inline(always)]
-    fn is_zero(self) -> Self {
-        Lanes(self.0.map(|a| u32::from(a == 0).wrapping_neg()))
-    }
-
-    /// All ones in the lanes that are not zero, zero elsewhere.
-    #[inline(always)]
-    fn nonzero(self) -> Self {
-        Lanes(self.0.map(|a| u32::from(a != 0).wrapping_neg()))
-    }
-
-    #[inline(always)]
-    pub(super) fn rotl1(self) -> Self {
-        Lanes(self.0.map(|a| a.rotate_left(1)))
-    }
-}
-
+/// All ones if `x` is zero, else zero: a condition as a mask, so that no branch is taken.
 #[inline(always)]
-fn neg<const L: usize>(x: Lanes<L>) -> Lanes<L> {
-    Lanes(x.0.map(|a| 0u32.wrapping_sub(a)))
+fn is_zero(x: u32) -> u32 {
+    u32::from(x == 0).wrapping_neg()
 }
 
-/// The unavoidable bit conditions of every DV, checked on `L` expanded message blocks at once
-/// (only `w[35..=64]` is read). Each lane of the result has the bit of a DV set when all its
-/// conditions hold, so that DV's recompression check must run for that block.
+/// All ones if `x` is not zero, else zero.
+#[inline(always)]
+fn nonzero(x: u32) -> u32 {
+    u32::from(x != 0).wrapping_neg()
+}
+
+/// The unavoidable bit conditions of every DV on one expanded message block, `w(t)` being
+/// word `t` (only 35..=64 are read). The result has the bit of a DV set when all its
+/// conditions hold, so that DV's recompression check must run for the block.
 ///
 /// Upstream skips a condition when no DV it concerns is still possible; here every condition
-/// is applied unconditionally, which gives the same mask because a condition only clears the
-/// bits of its own DVs, and lanes cannot branch separately.
+/// applies unconditionally, which gives the same mask because a condition only clears the bits
+/// of its own DVs. Without branches, a loop of this over several blocks vectorizes.
 #[inline(always)]
-pub(super) fn ubc_check<const L: usize>(w: &[Lanes<L>; 65]) -> Lanes<L> {
-    let mut mask = Lanes::<L>::splat(!0);
-    mask &= ((w[44] ^ w[45]) >> 29 & 1).wrapping_sub(1)
+pub(super) fn ubc_check(w: impl Fn(usize) -> u32) -> u32 {
+    let mut mask: u32 = !0;
+    mask &= ((w(44) ^ w(45)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_48_0_BIT
             | DV_I_51_0_BIT
             | DV_I_52_0_BIT
@@ -713,302 +626,321 @@ pub(super) fn ubc_check<const L: usize>(w: &[Lanes<L>; 65]) -> Lanes<L> {
             | DV_II_46_0_BIT
             | DV_II_50_0_BIT
             | DV_II_51_0_BIT);
-    mask &= ((w[49] ^ w[50]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(49) ^ w(50)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_46_0_BIT
             | DV_II_45_0_BIT
             | DV_II_50_0_BIT
             | DV_II_51_0_BIT
             | DV_II_55_0_BIT
             | DV_II_56_0_BIT);
-    mask &= ((w[48] ^ w[49]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(48) ^ w(49)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_45_0_BIT
             | DV_I_52_0_BIT
             | DV_II_49_0_BIT
             | DV_II_50_0_BIT
             | DV_II_54_0_BIT
             | DV_II_55_0_BIT);
-    mask &= ((w[47] ^ w[50] >> 25) & (1 << 4)).wrapping_sub((1) << 4)
+    mask &= ((w(47) ^ w(50) >> 25) & (1 << 4)).wrapping_sub((1) << 4)
         | !(DV_I_47_0_BIT
             | DV_I_49_0_BIT
             | DV_I_51_0_BIT
             | DV_II_45_0_BIT
             | DV_II_51_0_BIT
             | DV_II_56_0_BIT);
-    mask &= ((w[47] ^ w[48]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(47) ^ w(48)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_44_0_BIT
             | DV_I_51_0_BIT
             | DV_II_48_0_BIT
             | DV_II_49_0_BIT
             | DV_II_53_0_BIT
             | DV_II_54_0_BIT);
-    mask &= ((w[46] >> 4 ^ w[49] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(46) >> 4 ^ w(49) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_46_0_BIT
             | DV_I_48_0_BIT
             | DV_I_50_0_BIT
             | DV_I_52_0_BIT
             | DV_II_50_0_BIT
             | DV_II_55_0_BIT);
-    mask &= ((w[46] ^ w[47]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(46) ^ w(47)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_43_0_BIT
             | DV_I_50_0_BIT
             | DV_II_47_0_BIT
             | DV_II_48_0_BIT
             | DV_II_52_0_BIT
             | DV_II_53_0_BIT);
-    mask &= ((w[45] >> 4 ^ w[48] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(45) >> 4 ^ w(48) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_45_0_BIT
             | DV_I_47_0_BIT
             | DV_I_49_0_BIT
             | DV_I_51_0_BIT
             | DV_II_49_0_BIT
             | DV_II_54_0_BIT);
-    mask &= ((w[45] ^ w[46]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(45) ^ w(46)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_49_0_BIT
             | DV_I_52_0_BIT
             | DV_II_46_0_BIT
             | DV_II_47_0_BIT
             | DV_II_51_0_BIT
             | DV_II_52_0_BIT);
-    mask &= ((w[44] >> 4 ^ w[47] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(44) >> 4 ^ w(47) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_44_0_BIT
             | DV_I_46_0_BIT
             | DV_I_48_0_BIT
             | DV_I_50_0_BIT
             | DV_II_48_0_BIT
             | DV_II_53_0_BIT);
-    mask &= ((w[43] >> 4 ^ w[46] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(43) >> 4 ^ w(46) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_43_0_BIT
             | DV_I_45_0_BIT
             | DV_I_47_0_BIT
             | DV_I_49_0_BIT
             | DV_II_47_0_BIT
             | DV_II_52_0_BIT);
-    mask &= ((w[43] ^ w[44]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(43) ^ w(44)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_47_0_BIT
             | DV_I_50_0_BIT
             | DV_I_51_0_BIT
             | DV_II_45_0_BIT
             | DV_II_49_0_BIT
             | DV_II_50_0_BIT);
-    mask &= ((w[42] >> 4 ^ w[45] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(42) >> 4 ^ w(45) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_44_0_BIT
             | DV_I_46_0_BIT
             | DV_I_48_0_BIT
             | DV_I_52_0_BIT
             | DV_II_46_0_BIT
             | DV_II_51_0_BIT);
-    mask &= ((w[41] >> 4 ^ w[44] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(41) >> 4 ^ w(44) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_43_0_BIT
             | DV_I_45_0_BIT
             | DV_I_47_0_BIT
             | DV_I_51_0_BIT
             | DV_II_45_0_BIT
             | DV_II_50_0_BIT);
-    mask &= ((w[40] ^ w[41]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(40) ^ w(41)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_44_0_BIT
             | DV_I_47_0_BIT
             | DV_I_48_0_BIT
             | DV_II_46_0_BIT
             | DV_II_47_0_BIT
             | DV_II_56_0_BIT);
-    mask &= ((w[54] ^ w[55]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(54) ^ w(55)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_51_0_BIT | DV_II_47_0_BIT | DV_II_50_0_BIT | DV_II_55_0_BIT | DV_II_56_0_BIT);
-    mask &= ((w[53] ^ w[54]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(53) ^ w(54)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_50_0_BIT | DV_II_46_0_BIT | DV_II_49_0_BIT | DV_II_54_0_BIT | DV_II_55_0_BIT);
-    mask &= ((w[52] ^ w[53]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(52) ^ w(53)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_49_0_BIT | DV_II_45_0_BIT | DV_II_48_0_BIT | DV_II_53_0_BIT | DV_II_54_0_BIT);
-    mask &= ((w[50] ^ w[53] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(50) ^ w(53) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_I_50_0_BIT | DV_I_52_0_BIT | DV_II_46_0_BIT | DV_II_48_0_BIT | DV_II_54_0_BIT);
-    mask &= ((w[50] ^ w[51]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(50) ^ w(51)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_47_0_BIT | DV_II_46_0_BIT | DV_II_51_0_BIT | DV_II_52_0_BIT | DV_II_56_0_BIT);
-    mask &= ((w[49] ^ w[52] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(49) ^ w(52) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_I_49_0_BIT | DV_I_51_0_BIT | DV_II_45_0_BIT | DV_II_47_0_BIT | DV_II_53_0_BIT);
-    mask &= ((w[48] ^ w[51] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(48) ^ w(51) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_I_48_0_BIT | DV_I_50_0_BIT | DV_I_52_0_BIT | DV_II_46_0_BIT | DV_II_52_0_BIT);
-    mask &= ((w[42] ^ w[43]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(42) ^ w(43)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_46_0_BIT | DV_I_49_0_BIT | DV_I_50_0_BIT | DV_II_48_0_BIT | DV_II_49_0_BIT);
-    mask &= ((w[41] ^ w[42]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(41) ^ w(42)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_45_0_BIT | DV_I_48_0_BIT | DV_I_49_0_BIT | DV_II_47_0_BIT | DV_II_48_0_BIT);
-    mask &= ((w[40] >> 4 ^ w[43] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(40) >> 4 ^ w(43) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_44_0_BIT | DV_I_46_0_BIT | DV_I_50_0_BIT | DV_II_49_0_BIT | DV_II_56_0_BIT);
-    mask &= ((w[39] >> 4 ^ w[42] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(39) >> 4 ^ w(42) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_43_0_BIT | DV_I_45_0_BIT | DV_I_49_0_BIT | DV_II_48_0_BIT | DV_II_55_0_BIT);
-    mask &= ((w[38] >> 4 ^ w[41] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(38) >> 4 ^ w(41) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_44_0_BIT | DV_I_48_0_BIT | DV_II_47_0_BIT | DV_II_54_0_BIT | DV_II_56_0_BIT);
-    mask &= ((w[37] >> 4 ^ w[40] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(37) >> 4 ^ w(40) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_43_0_BIT | DV_I_47_0_BIT | DV_II_46_0_BIT | DV_II_53_0_BIT | DV_II_55_0_BIT);
-    mask &= ((w[55] ^ w[56]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(55) ^ w(56)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_52_0_BIT | DV_II_48_0_BIT | DV_II_51_0_BIT | DV_II_56_0_BIT);
-    mask &= ((w[52] ^ w[55] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(52) ^ w(55) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_I_52_0_BIT | DV_II_48_0_BIT | DV_II_50_0_BIT | DV_II_56_0_BIT);
-    mask &= ((w[51] ^ w[54] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(51) ^ w(54) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_I_51_0_BIT | DV_II_47_0_BIT | DV_II_49_0_BIT | DV_II_55_0_BIT);
-    mask &= ((w[51] ^ w[52]) >> 29 & 1).wrapping_sub(1)
+    mask &= ((w(51) ^ w(52)) >> 29 & 1).wrapping_sub(1)
         | !(DV_I_48_0_BIT | DV_II_47_0_BIT | DV_II_52_0_BIT | DV_II_53_0_BIT);
-    mask &= ((w[36] >> 4 ^ w[40] >> 29) & 1).wrapping_sub(1)
+    mask &= ((w(36) >> 4 ^ w(40) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_46_0_BIT | DV_I_49_0_BIT | DV_II_45_0_BIT | DV_II_48_0_BIT);
-    mask &= neg((w[53] ^ w[56]) >> 29 & 1) | !(DV_I_52_0_BIT | DV_II_48_0_BIT | DV_II_49_0_BIT);
-    mask &= neg((w[51] ^ w[54]) >> 29 & 1) | !(DV_I_50_0_BIT | DV_II_46_0_BIT | DV_II_47_0_BIT);
-    mask &= neg((w[50] ^ w[52]) >> 29 & 1) | !(DV_I_49_0_BIT | DV_I_51_0_BIT | DV_II_45_0_BIT);
-    mask &= neg((w[49] ^ w[51]) >> 29 & 1) | !(DV_I_48_0_BIT | DV_I_50_0_BIT | DV_I_52_0_BIT);
-    mask &= neg((w[48] ^ w[50]) >> 29 & 1) | !(DV_I_47_0_BIT | DV_I_49_0_BIT | DV_I_51_0_BIT);
-    mask &= neg((w[47] ^ w[49]) >> 29 & 1) | !(DV_I_46_0_BIT | DV_I_48_0_BIT | DV_I_50_0_BIT);
-    mask &= neg((w[46] ^ w[48]) >> 29 & 1) | !(DV_I_45_0_BIT | DV_I_47_0_BIT | DV_I_49_0_BIT);
-    mask &= ((w[45] ^ w[47]) & (1 << 6)).wrapping_sub(1 << 6)
+    mask &= (0u32).wrapping_sub((w(53) ^ w(56)) >> 29 & 1)
+        | !(DV_I_52_0_BIT | DV_II_48_0_BIT | DV_II_49_0_BIT);
+    mask &= (0u32).wrapping_sub((w(51) ^ w(54)) >> 29 & 1)
+        | !(DV_I_50_0_BIT | DV_II_46_0_BIT | DV_II_47_0_BIT);
+    mask &= (0u32).wrapping_sub((w(50) ^ w(52)) >> 29 & 1)
+        | !(DV_I_49_0_BIT | DV_I_51_0_BIT | DV_II_45_0_BIT);
+    mask &= (0u32).wrapping_sub((w(49) ^ w(51)) >> 29 & 1)
+        | !(DV_I_48_0_BIT | DV_I_50_0_BIT | DV_I_52_0_BIT);
+    mask &= (0u32).wrapping_sub((w(48) ^ w(50)) >> 29 & 1)
+        | !(DV_I_47_0_BIT | DV_I_49_0_BIT | DV_I_51_0_BIT);
+    mask &= (0u32).wrapping_sub((w(47) ^ w(49)) >> 29 & 1)
+        | !(DV_I_46_0_BIT | DV_I_48_0_BIT | DV_I_50_0_BIT);
+    mask &= (0u32).wrapping_sub((w(46) ^ w(48)) >> 29 & 1)
+        | !(DV_I_45_0_BIT | DV_I_47_0_BIT | DV_I_49_0_BIT);
+    mask &= ((w(45) ^ w(47)) & (1 << 6)).wrapping_sub(1 << 6)
         | !(DV_I_47_2_BIT | DV_I_49_2_BIT | DV_I_51_2_BIT);
-    mask &= neg((w[45] ^ w[47]) >> 29 & 1) | !(DV_I_44_0_BIT | DV_I_46_0_BIT | DV_I_48_0_BIT);
-    mask &= ((w[44] ^ w[46]) >> 6 & 1).wrapping_sub(1)
+    mask &= (0u32).wrapping_sub((w(45) ^ w(47)) >> 29 & 1)
+        | !(DV_I_44_0_BIT | DV_I_46_0_BIT | DV_I_48_0_BIT);
+    mask &= ((w(44) ^ w(46)) >> 6 & 1).wrapping_sub(1)
         | !(DV_I_46_2_BIT | DV_I_48_2_BIT | DV_I_50_2_BIT);
-    mask &= neg((w[44] ^ w[46]) >> 29 & 1) | !(DV_I_43_0_BIT | DV_I_45_0_BIT | DV_I_47_0_BIT);
-    mask &=
-        neg((w[41] ^ w[42] >> 5) & (1 << 1)) | !(DV_I_48_2_BIT | DV_II_46_2_BIT | DV_II_51_2_BIT);
-    mask &=
-        neg((w[40] ^ w[41] >> 5) & (1 << 1)) | !(DV_I_47_2_BIT | DV_I_51_2_BIT | DV_II_50_2_BIT);
-    mask &= neg((w[40] ^ w[42]) >> 4 & 1) | !(DV_I_44_0_BIT | DV_I_46_0_BIT | DV_II_56_0_BIT);
-    mask &=
-        neg((w[39] ^ w[40] >> 5) & (1 << 1)) | !(DV_I_46_2_BIT | DV_I_50_2_BIT | DV_II_49_2_BIT);
-    mask &= neg((w[39] ^ w[41]) >> 4 & 1) | !(DV_I_43_0_BIT | DV_I_45_0_BIT | DV_II_55_0_BIT);
-    mask &= neg((w[38] ^ w[40]) >> 4 & 1) | !(DV_I_44_0_BIT | DV_II_54_0_BIT | DV_II_56_0_BIT);
-    mask &= neg((w[37] ^ w[39]) >> 4 & 1) | !(DV_I_43_0_BIT | DV_II_53_0_BIT | DV_II_55_0_BIT);
-    mask &=
-        neg((w[36] ^ w[37] >> 5) & (1 << 1)) | !(DV_I_47_2_BIT | DV_I_50_2_BIT | DV_II_46_2_BIT);
-    mask &= ((w[35] >> 4 ^ w[39] >> 29) & 1).wrapping_sub(1)
+    mask &= (0u32).wrapping_sub((w(44) ^ w(46)) >> 29 & 1)
+        | !(DV_I_43_0_BIT | DV_I_45_0_BIT | DV_I_47_0_BIT);
+    mask &= (0u32).wrapping_sub((w(41) ^ w(42) >> 5) & (1 << 1))
+        | !(DV_I_48_2_BIT | DV_II_46_2_BIT | DV_II_51_2_BIT);
+    mask &= (0u32).wrapping_sub((w(40) ^ w(41) >> 5) & (1 << 1))
+        | !(DV_I_47_2_BIT | DV_I_51_2_BIT | DV_II_50_2_BIT);
+    mask &= (0u32).wrapping_sub((w(40) ^ w(42)) >> 4 & 1)
+        | !(DV_I_44_0_BIT | DV_I_46_0_BIT | DV_II_56_0_BIT);
+    mask &= (0u32).wrapping_sub((w(39) ^ w(40) >> 5) & (1 << 1))
+        | !(DV_I_46_2_BIT | DV_I_50_2_BIT | DV_II_49_2_BIT);
+    mask &= (0u32).wrapping_sub((w(39) ^ w(41)) >> 4 & 1)
+        | !(DV_I_43_0_BIT | DV_I_45_0_BIT | DV_II_55_0_BIT);
+    mask &= (0u32).wrapping_sub((w(38) ^ w(40)) >> 4 & 1)
+        | !(DV_I_44_0_BIT | DV_II_54_0_BIT | DV_II_56_0_BIT);
+    mask &= (0u32).wrapping_sub((w(37) ^ w(39)) >> 4 & 1)
+        | !(DV_I_43_0_BIT | DV_II_53_0_BIT | DV_II_55_0_BIT);
+    mask &= (0u32).wrapping_sub((w(36) ^ w(37) >> 5) & (1 << 1))
+        | !(DV_I_47_2_BIT | DV_I_50_2_BIT | DV_II_46_2_BIT);
+    mask &= ((w(35) >> 4 ^ w(39) >> 29) & 1).wrapping_sub(1)
         | !(DV_I_45_0_BIT | DV_I_48_0_BIT | DV_II_47_0_BIT);
-    mask &= neg((w[63] ^ w[64] >> 5) & (1 << 0)) | !(DV_I_48_0_BIT | DV_II_48_0_BIT);
-    mask &= neg((w[63] ^ w[64] >> 5) & (1 << 1)) | !(DV_I_45_0_BIT | DV_II_45_0_BIT);
-    mask &= neg((w[62] ^ w[63] >> 5) & (1 << 0)) | !(DV_I_47_0_BIT | DV_II_47_0_BIT);
-    mask &= neg((w[61] ^ w[62] >> 5) & (1 << 0)) | !(DV_I_46_0_BIT | DV_II_46_0_BIT);
-    mask &= neg((w[61] ^ w[62] >> 5) & (1 << 2)) | !(DV_I_46_2_BIT | DV_II_46_2_BIT);
-    mask &= neg((w[60] ^ w[61] >> 5) & (1 << 0)) | !(DV_I_45_0_BIT | DV_II_45_0_BIT);
-    mask &= ((w[58] ^ w[59]) >> 29 & 1).wrapping_sub(1) | !(DV_II_51_0_BIT | DV_II_54_0_BIT);
-    mask &= ((w[57] ^ w[58]) >> 29 & 1).wrapping_sub(1) | !(DV_II_50_0_BIT | DV_II_53_0_BIT);
-    mask &= ((w[56] ^ w[59] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &=
+        (0u32).wrapping_sub((w(63) ^ w(64) >> 5) & (1 << 0)) | !(DV_I_48_0_BIT | DV_II_48_0_BIT);
+    mask &=
+        (0u32).wrapping_sub((w(63) ^ w(64) >> 5) & (1 << 1)) | !(DV_I_45_0_BIT | DV_II_45_0_BIT);
+    mask &=
+        (0u32).wrapping_sub((w(62) ^ w(63) >> 5) & (1 << 0)) | !(DV_I_47_0_BIT | DV_II_47_0_BIT);
+    mask &=
+        (0u32).wrapping_sub((w(61) ^ w(62) >> 5) & (1 << 0)) | !(DV_I_46_0_BIT | DV_II_46_0_BIT);
+    mask &=
+        (0u32).wrapping_sub((w(61) ^ w(62) >> 5) & (1 << 2)) | !(DV_I_46_2_BIT | DV_II_46_2_BIT);
+    mask &=
+        (0u32).wrapping_sub((w(60) ^ w(61) >> 5) & (1 << 0)) | !(DV_I_45_0_BIT | DV_II_45_0_BIT);
+    mask &= ((w(58) ^ w(59)) >> 29 & 1).wrapping_sub(1) | !(DV_II_51_0_BIT | DV_II_54_0_BIT);
+    mask &= ((w(57) ^ w(58)) >> 29 & 1).wrapping_sub(1) | !(DV_II_50_0_BIT | DV_II_53_0_BIT);
+    mask &= ((w(56) ^ w(59) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_II_52_0_BIT | DV_II_54_0_BIT);
-    mask &= neg((w[56] ^ w[59]) >> 29 & 1) | !(DV_II_51_0_BIT | DV_II_52_0_BIT);
-    mask &= ((w[56] ^ w[57]) >> 29 & 1).wrapping_sub(1) | !(DV_II_49_0_BIT | DV_II_52_0_BIT);
-    mask &= ((w[55] ^ w[58] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= (0u32).wrapping_sub((w(56) ^ w(59)) >> 29 & 1) | !(DV_II_51_0_BIT | DV_II_52_0_BIT);
+    mask &= ((w(56) ^ w(57)) >> 29 & 1).wrapping_sub(1) | !(DV_II_49_0_BIT | DV_II_52_0_BIT);
+    mask &= ((w(55) ^ w(58) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_II_51_0_BIT | DV_II_53_0_BIT);
-    mask &= ((w[54] ^ w[57] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(54) ^ w(57) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_II_50_0_BIT | DV_II_52_0_BIT);
-    mask &= ((w[53] ^ w[56] >> 25) & (1 << 4)).wrapping_sub(1 << 4)
+    mask &= ((w(53) ^ w(56) >> 25) & (1 << 4)).wrapping_sub(1 << 4)
         | !(DV_II_49_0_BIT | DV_II_51_0_BIT);
     mask &=
-        ((w[51] ^ w[50] >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_50_2_BIT | DV_II_46_2_BIT);
-    mask &= ((w[48] ^ w[50]) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_50_2_BIT | DV_II_46_2_BIT);
-    mask &= neg((w[48] ^ w[55]) >> 29 & 1) | !(DV_I_51_0_BIT | DV_I_52_0_BIT);
-    mask &= ((w[47] ^ w[49]) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_49_2_BIT | DV_I_51_2_BIT);
+        ((w(51) ^ w(50) >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_50_2_BIT | DV_II_46_2_BIT);
+    mask &= ((w(48) ^ w(50)) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_50_2_BIT | DV_II_46_2_BIT);
+    mask &= (0u32).wrapping_sub((w(48) ^ w(55)) >> 29 & 1) | !(DV_I_51_0_BIT | DV_I_52_0_BIT);
+    mask &= ((w(47) ^ w(49)) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_49_2_BIT | DV_I_51_2_BIT);
     mask &=
-        ((w[48] ^ w[47] >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_47_2_BIT | DV_II_51_2_BIT);
-    mask &= ((w[46] ^ w[48]) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_48_2_BIT | DV_I_50_2_BIT);
+        ((w(48) ^ w(47) >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_47_2_BIT | DV_II_51_2_BIT);
+    mask &= ((w(46) ^ w(48)) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_48_2_BIT | DV_I_50_2_BIT);
     mask &=
-        ((w[47] ^ w[46] >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_46_2_BIT | DV_II_50_2_BIT);
-    mask &= neg((w[44] ^ w[45] >> 5) & (1 << 1)) | !(DV_I_51_2_BIT | DV_II_49_2_BIT);
-    mask &= ((w[43] ^ w[45]) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_47_2_BIT | DV_I_49_2_BIT);
-    mask &= ((w[42] ^ w[44]) >> 6 & 1).wrapping_sub(1) | !(DV_I_46_2_BIT | DV_I_48_2_BIT);
+        ((w(47) ^ w(46) >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_46_2_BIT | DV_II_50_2_BIT);
     mask &=
-        ((w[43] ^ w[42] >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_II_46_2_BIT | DV_II_51_2_BIT);
+        (0u32).wrapping_sub((w(44) ^ w(45) >> 5) & (1 << 1)) | !(DV_I_51_2_BIT | DV_II_49_2_BIT);
+    mask &= ((w(43) ^ w(45)) & (1 << 6)).wrapping_sub(1 << 6) | !(DV_I_47_2_BIT | DV_I_49_2_BIT);
+    mask &= ((w(42) ^ w(44)) >> 6 & 1).wrapping_sub(1) | !(DV_I_46_2_BIT | DV_I_48_2_BIT);
     mask &=
-        ((w[42] ^ w[41] >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_51_2_BIT | DV_II_50_2_BIT);
+        ((w(43) ^ w(42) >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_II_46_2_BIT | DV_II_51_2_BIT);
     mask &=
-        ((w[41] ^ w[40] >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_50_2_BIT | DV_II_49_2_BIT);
+        ((w(42) ^ w(41) >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_51_2_BIT | DV_II_50_2_BIT);
     mask &=
-        ((w[39] ^ w[43] >> 25) & (1 << 4)).wrapping_sub(1 << 4) | !(DV_I_52_0_BIT | DV_II_51_0_BIT);
+        ((w(41) ^ w(40) >> 5) & (1 << 1)).wrapping_sub(1 << 1) | !(DV_I_50_2_BIT | DV_II_49_2_BIT);
     mask &=
-        ((w[38] ^ w[42] >> 25) & (1 << 4)).wrapping_sub(1 << 4) | !(DV_I_51_0_BIT | DV_II_50_0_BIT);
-    mask &= neg((w[37] ^ w[38] >> 5) & (1 << 1)) | !(DV_I_48_2_BIT | DV_I_51_2_BIT);
+        ((w(39) ^ w(43) >> 25) & (1 << 4)).wrapping_sub(1 << 4) | !(DV_I_52_0_BIT | DV_II_51_0_BIT);
     mask &=
-        ((w[37] ^ w[41] >> 25) & (1 << 4)).wrapping_sub(1 << 4) | !(DV_I_50_0_BIT | DV_II_49_0_BIT);
-    mask &= neg((w[36] ^ w[38]) & (1 << 4)) | !(DV_II_52_0_BIT | DV_II_54_0_BIT);
-    mask &= neg((w[35] ^ w[36] >> 5) & (1 << 1)) | !(DV_I_46_2_BIT | DV_I_49_2_BIT);
+        ((w(38) ^ w(42) >> 25) & (1 << 4)).wrapping_sub(1 << 4) | !(DV_I_51_0_BIT | DV_II_50_0_BIT);
+    mask &= (0u32).wrapping_sub((w(37) ^ w(38) >> 5) & (1 << 1)) | !(DV_I_48_2_BIT | DV_I_51_2_BIT);
     mask &=
-        ((w[35] ^ w[39] >> 25) & (1 << 3)).wrapping_sub(1 << 3) | !(DV_I_51_0_BIT | DV_II_47_0_BIT);
+        ((w(37) ^ w(41) >> 25) & (1 << 4)).wrapping_sub(1 << 4) | !(DV_I_50_0_BIT | DV_II_49_0_BIT);
+    mask &= (0u32).wrapping_sub((w(36) ^ w(38)) & (1 << 4)) | !(DV_II_52_0_BIT | DV_II_54_0_BIT);
+    mask &= (0u32).wrapping_sub((w(35) ^ w(36) >> 5) & (1 << 1)) | !(DV_I_46_2_BIT | DV_I_49_2_BIT);
+    mask &=
+        ((w(35) ^ w(39) >> 25) & (1 << 3)).wrapping_sub(1 << 3) | !(DV_I_51_0_BIT | DV_II_47_0_BIT);
 
-    mask &= !((((w[61] ^ w[62] >> 5) & (1 << 1)).is_zero()
-        | ((w[59] ^ w[63] >> 25) & (1 << 5)).nonzero()
-        | ((w[58] ^ w[63] >> 30) & (1 << 0)).is_zero())
+    mask &= !((is_zero((w(61) ^ w(62) >> 5) & (1 << 1))
+        | nonzero((w(59) ^ w(63) >> 25) & (1 << 5))
+        | is_zero((w(58) ^ w(63) >> 30) & (1 << 0)))
         & DV_I_43_0_BIT);
-    mask &= !((((w[62] ^ w[63] >> 5) & (1 << 1)).is_zero()
-        | ((w[60] ^ w[64] >> 25) & (1 << 5)).nonzero()
-        | ((w[59] ^ w[64] >> 30) & (1 << 0)).is_zero())
+    mask &= !((is_zero((w(62) ^ w(63) >> 5) & (1 << 1))
+        | nonzero((w(60) ^ w(64) >> 25) & (1 << 5))
+        | is_zero((w(59) ^ w(64) >> 30) & (1 << 0)))
         & DV_I_44_0_BIT);
-    mask &= !((w[40] ^ w[42]) >> 2) | !DV_I_46_2_BIT;
-    mask &= !((((w[62] ^ w[63] >> 5) & (1 << 2)).is_zero()
-        | ((w[41] ^ w[43]) & (1 << 6)).nonzero())
+    mask &= !((w(40) ^ w(42)) >> 2) | !DV_I_46_2_BIT;
+    mask &= !((is_zero((w(62) ^ w(63) >> 5) & (1 << 2)) | nonzero((w(41) ^ w(43)) & (1 << 6)))
         & DV_I_47_2_BIT);
-    mask &= !((((w[63] ^ w[64] >> 5) & (1 << 2)).is_zero()
-        | ((w[48] ^ w[49] << 5) & (1 << 6)).nonzero())
+    mask &= !((is_zero((w(63) ^ w(64) >> 5) & (1 << 2))
+        | nonzero((w(48) ^ w(49) << 5) & (1 << 6)))
         & DV_I_48_2_BIT);
-    mask &= !((((w[49] ^ w[50] << 5) & (1 << 6)).nonzero()
-        | ((w[42] ^ w[50]) & (1 << 1)).is_zero()
-        | ((w[39] ^ w[40] << 5) & (1 << 6)).nonzero()
-        | ((w[38] ^ w[40]) & (1 << 1)).is_zero())
+    mask &= !((nonzero((w(49) ^ w(50) << 5) & (1 << 6))
+        | is_zero((w(42) ^ w(50)) & (1 << 1))
+        | nonzero((w(39) ^ w(40) << 5) & (1 << 6))
+        | is_zero((w(38) ^ w(40)) & (1 << 1)))
         & DV_I_49_2_BIT);
-    mask &= (w[36] ^ w[37]) << 7 | !DV_I_50_0_BIT;
-    mask &= (w[43] ^ w[51]) << 11 | !DV_I_50_2_BIT;
-    mask &= (w[37] ^ w[38]) << 9 | !DV_I_51_0_BIT;
-    mask &= !((((w[51] ^ w[52] << 5) & (1 << 6)).nonzero()
-        | ((w[49] ^ w[51]) & (1 << 6)).nonzero()
-        | ((w[37] ^ w[37] >> 5) & (1 << 1)).nonzero()
-        | ((w[35] ^ w[39] >> 25) & (1 << 5)).nonzero())
+    mask &= (w(36) ^ w(37)) << 7 | !DV_I_50_0_BIT;
+    mask &= (w(43) ^ w(51)) << 11 | !DV_I_50_2_BIT;
+    mask &= (w(37) ^ w(38)) << 9 | !DV_I_51_0_BIT;
+    mask &= !((nonzero((w(51) ^ w(52) << 5) & (1 << 6))
+        | nonzero((w(49) ^ w(51)) & (1 << 6))
+        | nonzero((w(37) ^ w(37) >> 5) & (1 << 1))
+        | nonzero((w(35) ^ w(39) >> 25) & (1 << 5)))
         & DV_I_51_2_BIT);
-    mask &= (w[38] ^ w[39]) << 11 | !DV_I_52_0_BIT;
-    mask &= (w[47] ^ w[51]) << 17 | !DV_II_46_2_BIT;
-    mask &= !((((w[36] ^ w[40] >> 25) & (1 << 3)).nonzero()
-        | ((w[35] ^ w[40] << 2) & (1 << 30)).is_zero())
+    mask &= (w(38) ^ w(39)) << 11 | !DV_I_52_0_BIT;
+    mask &= (w(47) ^ w(51)) << 17 | !DV_II_46_2_BIT;
+    mask &= !((nonzero((w(36) ^ w(40) >> 25) & (1 << 3))
+        | is_zero((w(35) ^ w(40) << 2) & (1 << 30)))
         & DV_II_48_0_BIT);
-    mask &= !((((w[37] ^ w[41] >> 25) & (1 << 3)).nonzero()
-        | ((w[36] ^ w[41] << 2) & (1 << 30)).is_zero())
+    mask &= !((nonzero((w(37) ^ w(41) >> 25) & (1 << 3))
+        | is_zero((w(36) ^ w(41) << 2) & (1 << 30)))
         & DV_II_49_0_BIT);
-    mask &= !((((w[53] ^ w[54] << 5) & (1 << 6)).nonzero()
-        | ((w[51] ^ w[53]) & (1 << 6)).nonzero()
-        | ((w[50] ^ w[54]) & (1 << 1)).is_zero()
-        | ((w[45] ^ w[46] << 5) & (1 << 6)).nonzero()
-        | ((w[37] ^ w[41] >> 25) & (1 << 5)).nonzero()
-        | ((w[36] ^ w[41] >> 30) & (1 << 0)).is_zero())
+    mask &= !((nonzero((w(53) ^ w(54) << 5) & (1 << 6))
+        | nonzero((w(51) ^ w(53)) & (1 << 6))
+        | is_zero((w(50) ^ w(54)) & (1 << 1))
+        | nonzero((w(45) ^ w(46) << 5) & (1 << 6))
+        | nonzero((w(37) ^ w(41) >> 25) & (1 << 5))
+        | is_zero((w(36) ^ w(41) >> 30) & (1 << 0)))
         & DV_II_49_2_BIT);
-    mask &= !((((w[55] ^ w[58]) & (1 << 29)).is_zero()
-        | ((w[38] ^ w[42] >> 25) & (1 << 3)).nonzero()
-        | ((w[37] ^ w[42] << 2) & (1 << 30)).is_zero())
+    mask &= !((is_zero((w(55) ^ w(58)) & (1 << 29))
+        | nonzero((w(38) ^ w(42) >> 25) & (1 << 3))
+        | is_zero((w(37) ^ w(42) << 2) & (1 << 30)))
         & DV_II_50_0_BIT);
-    mask &= !((((w[54] ^ w[55] << 5) & (1 << 6)).nonzero()
-        | ((w[52] ^ w[54]) & (1 << 6)).nonzero()
-        | ((w[51] ^ w[55]) & (1 << 1)).is_zero()
-        | ((w[45] ^ w[47]) & (1 << 1)).is_zero()
-        | ((w[38] ^ w[42] >> 25) & (1 << 5)).nonzero()
-        | ((w[37] ^ w[42] >> 30) & (1 << 0)).is_zero())
+    mask &= !((nonzero((w(54) ^ w(55) << 5) & (1 << 6))
+        | nonzero((w(52) ^ w(54)) & (1 << 6))
+        | is_zero((w(51) ^ w(55)) & (1 << 1))
+        | is_zero((w(45) ^ w(47)) & (1 << 1))
+        | nonzero((w(38) ^ w(42) >> 25) & (1 << 5))
+        | is_zero((w(37) ^ w(42) >> 30) & (1 << 0)))
         & DV_II_50_2_BIT);
-    mask &= !((((w[39] ^ w[43] >> 25) & (1 << 3)).nonzero()
-        | ((w[38] ^ w[43] << 2) & (1 << 30)).is_zero())
+    mask &= !((nonzero((w(39) ^ w(43) >> 25) & (1 << 3))
+        | is_zero((w(38) ^ w(43) << 2) & (1 << 30)))
         & DV_II_51_0_BIT);
-    mask &= !((((w[55] ^ w[56] << 5) & (1 << 6)).nonzero()
-        | ((w[53] ^ w[55]) & (1 << 6)).nonzero()
-        | ((w[52] ^ w[56]) & (1 << 1)).is_zero()
-        | ((w[46] ^ w[48]) & (1 << 1)).is_zero()
-        | ((w[39] ^ w[43] >> 25) & (1 << 5)).nonzero()
-        | ((w[38] ^ w[43] >> 30) & (1 << 0)).is_zero())
+    mask &= !((nonzero((w(55) ^ w(56) << 5) & (1 << 6))
+        | nonzero((w(53) ^ w(55)) & (1 << 6))
+        | is_zero((w(52) ^ w(56)) & (1 << 1))
+        | is_zero((w(46) ^ w(48)) & (1 << 1))
+        | nonzero((w(39) ^ w(43) >> 25) & (1 << 5))
+        | is_zero((w(38) ^ w(43) >> 30) & (1 << 0)))
         & DV_II_51_2_BIT);
-    mask &= !((((w[59] ^ w[60]) & (1 << 29)).nonzero()
-        | ((w[40] ^ w[44] >> 25) & (1 << 3)).nonzero()
-        | ((w[40] ^ w[44] >> 25) & (1 << 4)).nonzero()
-        | ((w[39] ^ w[44] << 2) & (1 << 30)).is_zero())
+    mask &= !((nonzero((w(59) ^ w(60)) & (1 << 29))
+        | nonzero((w(40) ^ w(44) >> 25) & (1 << 3))
+        | nonzero((w(40) ^ w(44) >> 25) & (1 << 4))
+        | is_zero((w(39) ^ w(44) << 2) & (1 << 30)))
         & DV_II_52_0_BIT);
-    mask &= !((((w[58] ^ w[61]) & (1 << 29)).is_zero()
-        | ((w[57] ^ w[61] >> 25) & (1 << 4)).nonzero()
-        | ((w[41] ^ w[45] >> 25) & (1 << 3)).nonzero()
-        | ((w[41] ^ w[45] >> 25) & (1 << 4)).nonzero())
+    mask &= !((is_zero((w(58) ^ w(61)) & (1 << 29))
+        | nonzero((w(57) ^ w(61) >> 25) & (1 << 4))
+        | nonzero((w(41) ^ w(45) >> 25) & (1 << 3))
+        | nonzero((w(41) ^ w(45) >> 25) & (1 << 4)))
         & DV_II_53_0_BIT);
-    mask &= !((((w[58] ^ w[62] >> 25) & (1 << 4)).nonzero()
-        | ((w[42] ^ w[46] >> 25) & (1 << 3)).nonzero()
-        | ((w[42] ^ w[46] >> 25) & (1 << 4)).nonzero())
+    mask &= !((nonzero((w(58) ^ w(62) >> 25) & (1 << 4))
+        | nonzero((w(42) ^ w(46) >> 25) & (1 << 3))
+        | nonzero((w(42) ^ w(46) >> 25) & (1 << 4)))
         & DV_II_54_0_BIT);
-    mask &= !((((w[59] ^ w[63] >> 25) & (1 << 4)).nonzero()
-        | ((w[57] ^ w[59] >> 25) & (1 << 4)).nonzero()
-        | ((w[43] ^ w[47] >> 25) & (1 << 3)).nonzero()
-        | ((w[43] ^ w[47] >> 25) & (1 << 4)).nonzero())
+    mask &= !((nonzero((w(59) ^ w(63) >> 25) & (1 << 4))
+        | nonzero((w(57) ^ w(59) >> 25) & (1 << 4))
+        | nonzero((w(43) ^ w(47) >> 25) & (1 << 3))
+        | nonzero((w(43) ^ w(47) >> 25) & (1 << 4)))
         & DV_II_55_0_BIT);
-    mask &= !((((w[60] ^ w[64] >> 25) & (1 << 4)).nonzero()
-        | ((w[44] ^ w[48] >> 25) & (1 << 3)).nonzero()
-        | ((w[44] ^ w[48] >> 25) & (1 << 4)).nonzero())
+    mask &= !((nonzero((w(60) ^ w(64) >> 25) & (1 << 4))
+        | nonzero((w(44) ^ w(48) >> 25) & (1 << 3))
+        | nonzero((w(44) ^ w(48) >> 25) & (1 << 4)))
         & DV_II_56_0_BIT);
 
     mask
