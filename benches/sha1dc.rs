@@ -22,54 +22,46 @@ fn random(n: usize, mut s: u64) -> Vec<u8> {
     v
 }
 
-/// The best of three runs of `f`, as GB/s over `bytes`.
-fn rate(bytes: usize, mut f: impl FnMut() -> [u8; 20]) -> f64 {
+/// Print the best of three runs of `f` as GB/s over `bytes`, unless the command line names
+/// another hasher.
+fn report(name: &str, bytes: usize, mut f: impl FnMut() -> [u8; 20]) {
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if only.is_some_and(|o| o != name) {
+        return;
+    }
     let mut best = Duration::MAX;
     for _ in 0..3 {
         let t = Instant::now();
         black_box(f());
         best = best.min(t.elapsed());
     }
-    bytes as f64 / best.as_secs_f64() / 1e9
+    println!(
+        "  {name:<8} {:.2} GB/s",
+        bytes as f64 / best.as_secs_f64() / 1e9
+    );
 }
 
 fn main() {
-    // `cargo bench --bench sha1dc -- dc` (or `checked`, `plain`) runs only that hasher.
-    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let run = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    // `cargo bench --bench sha1dc -- dc` (or `checked`, `plain`) runs only that hasher:
+    // dc is custody's Sha1Dc, checked is sha1-checked, plain is the sha1 crate.
     let data = random(256 << 20, 0x5eed);
 
     println!("256 MiB in 1 MiB updates:");
-    let dc = run("dc")
-        .then(|| {
-            rate(data.len(), || {
-                let mut h = Sha1Dc::new();
-                data.chunks(CHUNK).for_each(|c| h.update(c));
-                h.finalize().hash
-            })
-        })
-        .unwrap_or(0.0);
-    let checked = run("checked")
-        .then(|| {
-            rate(data.len(), || {
-                let mut h = sha1_checked::Sha1::new();
-                data.chunks(CHUNK).for_each(|c| h.update(c));
-                h.try_finalize().hash().as_slice().try_into().unwrap()
-            })
-        })
-        .unwrap_or(0.0);
-    let plain = run("plain")
-        .then(|| {
-            rate(data.len(), || {
-                let mut h = sha1::Sha1::new();
-                data.chunks(CHUNK).for_each(|c| h.update(c));
-                h.finalize().into()
-            })
-        })
-        .unwrap_or(0.0);
-    println!("  custody Sha1Dc  {dc:.2} GB/s");
-    println!("  sha1-checked    {checked:.2} GB/s");
-    println!("  sha1 (plain)    {plain:.2} GB/s");
+    report("dc", data.len(), || {
+        let mut h = Sha1Dc::new();
+        data.chunks(CHUNK).for_each(|c| h.update(c));
+        h.finalize().hash
+    });
+    report("checked", data.len(), || {
+        let mut h = sha1_checked::Sha1::new();
+        data.chunks(CHUNK).for_each(|c| h.update(c));
+        h.try_finalize().hash().as_slice().try_into().unwrap()
+    });
+    report("plain", data.len(), || {
+        let mut h = sha1::Sha1::new();
+        data.chunks(CHUNK).for_each(|c| h.update(c));
+        h.finalize().into()
+    });
 
     // Git blobs of 200 B to 16 KiB, as in a source checkout: header, then the content.
     let mut files = Vec::new();
@@ -88,50 +80,35 @@ fn main() {
         files.len(),
         total >> 20
     );
-    let blob = |header: &mut dyn FnMut(&[u8]), f: &[u8]| {
-        header(format!("blob {}\0", f.len()).as_bytes());
-        header(f);
-    };
-    let dc = run("dc")
-        .then(|| {
-            rate(total, || {
-                let mut x = [0u8; 20];
-                for f in &files {
-                    let mut h = Sha1Dc::new();
-                    blob(&mut |b| h.update(b), f);
-                    x[0] ^= h.finalize().hash[0];
-                }
-                x
-            })
-        })
-        .unwrap_or(0.0);
-    let checked = run("checked")
-        .then(|| {
-            rate(total, || {
-                let mut x = [0u8; 20];
-                for f in &files {
-                    let mut h = sha1_checked::Sha1::new();
-                    blob(&mut |b| h.update(b), f);
-                    x[0] ^= h.try_finalize().hash()[0];
-                }
-                x
-            })
-        })
-        .unwrap_or(0.0);
-    let plain = run("plain")
-        .then(|| {
-            rate(total, || {
-                let mut x = [0u8; 20];
-                for f in &files {
-                    let mut h = sha1::Sha1::new();
-                    blob(&mut |b| h.update(b), f);
-                    x[0] ^= h.finalize()[0];
-                }
-                x
-            })
-        })
-        .unwrap_or(0.0);
-    println!("  custody Sha1Dc  {dc:.2} GB/s");
-    println!("  sha1-checked    {checked:.2} GB/s");
-    println!("  sha1 (plain)    {plain:.2} GB/s");
+    let header = |f: &[u8]| format!("blob {}\0", f.len());
+    report("dc", total, || {
+        let mut x = [0u8; 20];
+        for f in &files {
+            let mut h = Sha1Dc::new();
+            h.update(header(f).as_bytes());
+            h.update(f);
+            x[0] ^= h.finalize().hash[0];
+        }
+        x
+    });
+    report("checked", total, || {
+        let mut x = [0u8; 20];
+        for f in &files {
+            let mut h = sha1_checked::Sha1::new();
+            h.update(header(f).as_bytes());
+            h.update(f);
+            x[0] ^= h.try_finalize().hash()[0];
+        }
+        x
+    });
+    report("plain", total, || {
+        let mut x = [0u8; 20];
+        for f in &files {
+            let mut h = sha1::Sha1::new();
+            h.update(header(f).as_bytes());
+            h.update(f);
+            x[0] ^= h.finalize()[0];
+        }
+        x
+    });
 }

@@ -527,7 +527,7 @@ fn hash_entry(
                     rel: path.clone(),
                 });
             }
-            Some(result.hash.into())
+            Some(result.hash)
         }
         None => None,
     };

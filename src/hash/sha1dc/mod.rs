@@ -169,6 +169,10 @@ impl Sha1Dc {
 /// kept as `w[t][lane]`, so both the expansion and the checks are loops over lanes of
 /// contiguous words, which LLVM vectorizes.
 #[inline(never)]
+#[allow(
+    clippy::needless_range_loop,
+    reason = "a loop over lane indices is the form that vectorizes; array::from_fn did not"
+)]
 fn lane_masks<const L: usize>(blocks: &[HwBlock]) -> [u32; L] {
     let mut w = [[0u32; L]; 65];
     for (lane, block) in blocks.iter().enumerate() {
