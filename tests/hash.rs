@@ -578,3 +578,41 @@ fn bad_flags_and_missing_paths_exit_2() {
         .assert()
         .code(2);
 }
+
+/// The SHAttered PDFs collide only when hashed bare: git's `blob <size>\0` header shifts the
+/// near-collision blocks off the block boundary, so git (with collision detection) accepts them
+/// as blobs and so does custody, with the same tree id as `git write-tree`.
+#[test]
+fn a_tree_holding_the_shattered_pdfs_has_the_tree_id_git_gives_it() {
+    let collisions = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sha1-collisions");
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        collisions.join("shattered-1.pdf"),
+        dir.path().join("shattered-1.pdf"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("a.txt"), b"hi\n").unwrap();
+    let got = hash_json(dir.path(), &["--digest", "git-sha1"]);
+    // The id custody printed for this tree before it had its own SHA-1DC, and git's.
+    assert_eq!(
+        got["digests"]["git-sha1"],
+        "6c926e3e09ba0d7a13da0cb1007b30d88da0643d"
+    );
+    assert_eq!(
+        got["digests"]["git-sha1"],
+        git_write_tree(dir.path(), "sha1")
+    );
+
+    // Both halves of the pair side by side are two different blobs, as in git.
+    fs::copy(
+        collisions.join("shattered-2.pdf"),
+        dir.path().join("shattered-2.pdf"),
+    )
+    .unwrap();
+    let both = hash_json(dir.path(), &["--digest", "git-sha1"]);
+    assert_ne!(both["digests"]["git-sha1"], got["digests"]["git-sha1"]);
+    assert_eq!(
+        both["digests"]["git-sha1"],
+        git_write_tree(dir.path(), "sha1")
+    );
+}

@@ -16,12 +16,12 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use git2::{ObjectFormat, Oid};
-use sha1_checked::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::archive::{self, RawEntry, RawKind, ReadOutcome};
 use super::entry_path::{self, PathProblem};
 use super::kind::HEAD_LEN;
+use crate::hash::sha1dc::Sha1Dc;
 use crate::limits::MAX_METADATA_FILE;
 
 /// File names whose bytes the layout and the packaging rules need.
@@ -304,7 +304,7 @@ struct Digests {
 
 /// Git's blob id being computed, in one object format.
 enum BlobHasher {
-    Sha1(Box<Sha1>),
+    Sha1(Box<Sha1Dc>),
     Sha256(Sha256),
 }
 
@@ -313,7 +313,7 @@ impl BlobHasher {
     fn new(format: ObjectFormat, size: u64) -> BlobHasher {
         let header = format!("blob {size}\0");
         let mut h = match format {
-            ObjectFormat::Sha1 => BlobHasher::Sha1(Box::new(Sha1::new())),
+            ObjectFormat::Sha1 => BlobHasher::Sha1(Box::new(Sha1Dc::new())),
             ObjectFormat::Sha256 => BlobHasher::Sha256(Sha256::new()),
         };
         h.update(header.as_bytes());
@@ -331,9 +331,9 @@ impl BlobHasher {
     fn finish(self) -> (Oid, bool) {
         match self {
             BlobHasher::Sha1(h) => {
-                let d = h.try_finalize();
-                let oid = Oid::from_bytes(d.hash().as_slice()).expect("SHA-1 is 20 bytes");
-                (oid, d.has_collision())
+                let d = h.finalize();
+                let oid = Oid::from_bytes(&d.hash).expect("SHA-1 is 20 bytes");
+                (oid, d.collision)
             }
             BlobHasher::Sha256(h) => {
                 let oid = Oid::from_bytes(h.finalize().as_slice()).expect("SHA-256 is 32 bytes");

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::FileRecord;
+use super::sha1dc::Sha1Dc;
 
 /// One line of a tree object: sort key (name, plus `/` for a directory), mode, name, id.
 type TreeEntry<'a> = (Vec<u8>, &'static str, &'a [u8], Vec<u8>);
@@ -26,11 +27,7 @@ pub fn tree_id_sha1(records: &[FileRecord]) -> [u8; 20] {
         .map(|r| r.git_sha1.as_ref().expect("git-sha1 computed").as_slice())
         .collect();
     let root = build(records, &ids);
-    let id = write_root(&root, &|data| {
-        let mut h = sha1_checked::Sha1::new();
-        sha1_checked::Digest::update(&mut h, data);
-        h.try_finalize().hash().to_vec()
-    });
+    let id = write_root(&root, &|data| Sha1Dc::digest(data).hash.to_vec());
     id.try_into().expect("SHA-1 is 20 bytes")
 }
 

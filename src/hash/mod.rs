@@ -12,6 +12,7 @@ mod file;
 mod gittree;
 pub mod manifest;
 mod nar;
+pub mod sha1dc;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -22,6 +23,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::walk::{self, Entry, EntryKind, RelPath, Tree, WalkError, WalkOptions};
+use sha1dc::Sha1Dc;
 
 pub use file::{
     ContentSink, Dir, FileInfo, ReadError, read_file_at, read_named_file, read_symlink_at,
@@ -464,7 +466,7 @@ impl From<&HashOptions> for Wants {
 /// Per-file hashers, fed the same bytes in one read.
 struct FileHashers {
     sha256: Option<Sha256>,
-    git_sha1: Option<sha1_checked::Sha1>,
+    git_sha1: Option<Sha1Dc>,
     git_sha256: Option<Sha256>,
 }
 
@@ -472,7 +474,7 @@ impl FileHashers {
     fn new(wants: Wants) -> Self {
         FileHashers {
             sha256: wants.sha256.then(Sha256::new),
-            git_sha1: wants.git_sha1.then(sha1_checked::Sha1::new),
+            git_sha1: wants.git_sha1.then(Sha1Dc::new),
             git_sha256: wants.git_sha256.then(Sha256::new),
         }
     }
@@ -546,14 +548,14 @@ fn hash_entry(
     };
     let git_sha1 = match hashers.git_sha1 {
         Some(h) => {
-            let result = h.try_finalize();
-            if result.has_collision() {
+            let result = h.finalize();
+            if result.collision {
                 return Err(HashError::Sha1Collision {
                     path: path.under(root),
                     rel: path.clone(),
                 });
             }
-            Some((*result.hash()).into())
+            Some(result.hash)
         }
         None => None,
     };
