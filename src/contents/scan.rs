@@ -313,7 +313,7 @@ impl BlobHasher {
     fn new(format: ObjectFormat, size: u64) -> BlobHasher {
         let header = format!("blob {size}\0");
         let mut h = match format {
-            ObjectFormat::Sha1 => BlobHasher::Sha1(Box::new(Sha1Dc::new())),
+            ObjectFormat::Sha1 => BlobHasher::Sha1(Box::default()),
             ObjectFormat::Sha256 => BlobHasher::Sha256(Sha256::new()),
         };
         h.update(header.as_bytes());
