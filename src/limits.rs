@@ -9,6 +9,11 @@ pub const MAX_TREE_DEPTH: usize = 256;
 pub const MAX_TREE_ENTRIES: usize = 10_000_000;
 /// Longest symlink target recorded (Linux PATH_MAX).
 pub const MAX_SYMLINK_TARGET: usize = 4096;
+/// Largest stat cache file (`custody source --stat-cache`) loaded; a larger one is ignored. Ten
+/// million entries with 100-byte paths fit.
+pub const MAX_STAT_CACHE_FILE: u64 = 2 << 30;
+/// Longest path (the working tree's, or an entry's) a stat cache may record (Linux PATH_MAX).
+pub const MAX_STAT_CACHE_PATH: usize = 4096;
 /// Buffer one hashing thread reads through; page-aligned, reused for every file.
 pub const READ_BUFFER: usize = 1 << 20;
 

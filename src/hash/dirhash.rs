@@ -45,6 +45,8 @@ mod tests {
             sha256: Some(Sha256::digest(content.as_bytes()).into()),
             git_sha1: None,
             git_sha256: None,
+            stat: None,
+            trusted: false,
         }
     }
 

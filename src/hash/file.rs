@@ -80,6 +80,13 @@ impl Dir {
         Ok(Dir(fd))
     }
 
+    /// `lstat` of the entry `name` of this directory (`fstatat` with `AT_SYMLINK_NOFOLLOW`): one
+    /// system call, nothing opened.
+    pub fn stat_at(&self, name: &[u8]) -> std::io::Result<StatData> {
+        let st = fs::statat(&self.0, name, fs::AtFlags::SYMLINK_NOFOLLOW)?;
+        Ok(StatData::from(&st))
+    }
+
     /// Open the subdirectory at relative path `rel` (bytes, `/`-separated) beneath this one.
     pub fn open_beneath(&self, rel: &[u8]) -> std::io::Result<Dir> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
@@ -105,6 +112,16 @@ pub fn read_file_at(
     name: &[u8],
     sink: &mut dyn ContentSink,
 ) -> Result<FileInfo, ReadError> {
+    read_file_at_stat(dir, name, sink).map(|(info, _)| info)
+}
+
+/// [`read_file_at`], also returning the `fstat` data of the file read, identical before and
+/// after the read.
+pub fn read_file_at_stat(
+    dir: &Dir,
+    name: &[u8],
+    sink: &mut dyn ContentSink,
+) -> Result<(FileInfo, StatData), ReadError> {
     let flags =
         OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
     let fd = fs::openat(&dir.0, name, flags, Mode::empty()).map_err(|e| {
@@ -126,12 +143,15 @@ pub fn read_named_file(path: &Path, sink: &mut dyn ContentSink) -> Result<FileIn
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)?;
-    read_open(file, sink)
+    read_open(file, sink).map(|(info, _)| info)
 }
 
 /// Read an open file whole, proving with `fstat` before and after that it is a regular file
 /// that did not change while it was read.
-fn read_open(mut file: File, sink: &mut dyn ContentSink) -> Result<FileInfo, ReadError> {
+fn read_open(
+    mut file: File,
+    sink: &mut dyn ContentSink,
+) -> Result<(FileInfo, StatData), ReadError> {
     let before = Stamp::of(&file)?;
     if before.mode & libc::S_IFMT != libc::S_IFREG {
         return Err(ReadError::NotRegular);
@@ -166,7 +186,7 @@ fn read_open(mut file: File, sink: &mut dyn ContentSink) -> Result<FileInfo, Rea
     if let Some(what) = before.difference(&after) {
         return Err(ReadError::Changed(what));
     }
-    Ok(info)
+    Ok((info, after.stat))
 }
 
 /// What `fstat` says of an open file that changes when its content does. Plain `fstat` costs
@@ -177,6 +197,7 @@ struct Stamp {
     size: u64,
     mtime: (i64, u64),
     ctime: (i64, u64),
+    stat: StatData,
 }
 
 impl Stamp {
@@ -187,6 +208,7 @@ impl Stamp {
             size: u64::try_from(st.st_size).unwrap_or(0),
             mtime: (st.st_mtime, st.st_mtime_nsec as u64),
             ctime: (st.st_ctime, st.st_ctime_nsec as u64),
+            stat: StatData::from(&st),
         })
     }
 
@@ -202,6 +224,44 @@ impl Stamp {
             Some("mode")
         } else {
             None
+        }
+    }
+}
+
+/// What `lstat` says of an entry that a stat cache compares: where it lives (device, inode),
+/// its size, modification and change times in nanoseconds, and its mode (file type and
+/// permission bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatData {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime_sec: i64,
+    pub mtime_nsec: u32,
+    pub ctime_sec: i64,
+    pub ctime_nsec: u32,
+    pub mode: u32,
+}
+
+impl StatData {
+    /// Whether this is a regular file.
+    pub fn is_regular(&self) -> bool {
+        self.mode & libc::S_IFMT == libc::S_IFREG
+    }
+}
+
+impl From<&fs::Stat> for StatData {
+    #[allow(clippy::unnecessary_cast)] // the field types differ between architectures
+    fn from(st: &fs::Stat) -> StatData {
+        StatData {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            mtime_sec: st.st_mtime as i64,
+            mtime_nsec: st.st_mtime_nsec as u32,
+            ctime_sec: st.st_ctime as i64,
+            ctime_nsec: st.st_ctime_nsec as u32,
+            mode: st.st_mode as u32,
         }
     }
 }

@@ -13,6 +13,7 @@ mod gittree;
 pub mod manifest;
 mod nar;
 pub mod sha1dc;
+pub mod statcache;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -26,9 +27,11 @@ use crate::walk::{self, Entry, EntryKind, RelPath, Tree, WalkError, WalkOptions}
 use sha1dc::Sha1Dc;
 
 pub use file::{
-    ContentSink, Dir, FileInfo, ReadError, read_file_at, read_named_file, read_symlink_at,
+    ContentSink, Dir, FileInfo, ReadError, StatData, read_file_at, read_file_at_stat,
+    read_named_file, read_symlink_at,
 };
 pub use nar::nix_base32;
+pub use statcache::StatCache;
 
 /// A digest format `custody hash` can compute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -127,6 +130,13 @@ pub struct FileRecord {
     pub sha256: Option<[u8; 32]>,
     pub git_sha1: Option<[u8; 20]>,
     pub git_sha256: Option<[u8; 32]>,
+    /// With a stat cache only: the file's stat data when it was read or confirmed, for the next
+    /// cache; `None` for a file changed too recently to be recorded (see
+    /// [`statcache::recordable`]) and for symlinks, which are always read.
+    pub stat: Option<StatData>,
+    /// The git blob id came from a stat cache: the file was not opened, only its `lstat` data
+    /// compared with what it was when an earlier run read it.
+    pub trusted: bool,
 }
 
 impl FileRecord {
@@ -193,6 +203,10 @@ pub enum HashError {
     /// A NAR hash was asked of a pass that hashes entries as they are found.
     #[error("a NAR hash needs the whole tree before it starts")]
     NarNeedsTree,
+    /// A stat cache holds git blob ids in one object format only: per-file SHA-256, dirhash,
+    /// NAR or the other object format would have to read the files anyway.
+    #[error("a stat cache gives {0} blob ids only; no other digest can be taken from it")]
+    StatCacheFormats(Format),
 }
 
 fn special_list(files: &[(RelPath, &'static str)]) -> String {
@@ -242,7 +256,7 @@ pub fn walk_and_hash(
     options: &HashOptions,
 ) -> Result<(Tree, TreeDigest), WalkOrHashError> {
     walk::check_root(root)?;
-    let (walked, records) = hash_fed(root, options, |feed| {
+    let (walked, records) = hash_fed(root, options, None, |feed| {
         let tree = walk::walk_feeding(root, walk_options, feed)?;
         // The NAR hash is sequential and needs the whole tree: it starts once the walk is
         // done, on this thread, while the pool finishes the per-file digests.
@@ -268,10 +282,29 @@ pub fn hash_while<T>(
     options: &HashOptions,
     produce: impl FnOnce(&mut dyn FnMut(&Entry)) -> T,
 ) -> Result<(T, TreeDigest), HashError> {
+    hash_while_cached(root, options, None, produce)
+}
+
+/// [`hash_while`] with a stat cache: a regular file whose `lstat` data equals what `cache`
+/// recorded for its path gets the recorded blob id without being opened (its record says
+/// `trusted`); every other file is read as usual. Each record carries the stat data for the
+/// next cache. The cache holds one object format's blob ids, so `options` must ask for that
+/// format alone, without per-file SHA-256: anything else is refused.
+pub fn hash_while_cached<T>(
+    root: &Path,
+    options: &HashOptions,
+    cache: Option<&StatCache>,
+    produce: impl FnOnce(&mut dyn FnMut(&Entry)) -> T,
+) -> Result<(T, TreeDigest), HashError> {
     if options.formats.contains(&Format::Nar) {
         return Err(HashError::NarNeedsTree);
     }
-    let (out, records) = hash_fed(root, options, produce)?;
+    if let Some(cache) = cache
+        && (options.per_file_sha256 || options.formats != BTreeSet::from([cache.format()]))
+    {
+        return Err(HashError::StatCacheFormats(cache.format()));
+    }
+    let (out, records) = hash_fed(root, options, cache, produce)?;
     Ok((out, finish(records, None, options)?))
 }
 
@@ -280,10 +313,14 @@ pub fn hash_while<T>(
 fn hash_fed<T>(
     root: &Path,
     options: &HashOptions,
+    cache: Option<&StatCache>,
     produce: impl FnOnce(&mut dyn FnMut(&Entry)) -> T,
 ) -> Result<(T, Vec<Result<FileRecord, HashError>>), HashError> {
     let pool = thread_pool(options)?;
-    let wants = Wants::from(options);
+    let wants = Wants {
+        cache,
+        ..Wants::from(options)
+    };
     let root_dir = open_root(root)?;
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Entry>>(64);
     Ok(std::thread::scope(|s| {
@@ -333,7 +370,7 @@ fn hash_batch<'a>(
     root: &Dir,
     root_path: &Path,
     entries: impl Iterator<Item = &'a Entry>,
-    wants: Wants,
+    wants: Wants<'_>,
 ) -> Vec<Result<FileRecord, HashError>> {
     let mut dirs: Vec<Result<Dir, std::io::Error>> = Vec::new();
     let mut items: Vec<(usize, &[u8], &Entry)> = Vec::with_capacity(BATCH);
@@ -445,20 +482,22 @@ fn finish(
     })
 }
 
-/// Which per-file digests the parallel pass computes.
+/// Which per-file digests the parallel pass computes, and the stat cache it may trust.
 #[derive(Clone, Copy)]
-struct Wants {
+struct Wants<'c> {
     sha256: bool,
     git_sha1: bool,
     git_sha256: bool,
+    cache: Option<&'c StatCache>,
 }
 
-impl From<&HashOptions> for Wants {
+impl From<&HashOptions> for Wants<'_> {
     fn from(options: &HashOptions) -> Self {
         Wants {
             sha256: options.per_file_sha256 || options.formats.contains(&Format::Dirhash),
             git_sha1: options.formats.contains(&Format::GitSha1),
             git_sha256: options.formats.contains(&Format::GitSha256),
+            cache: None,
         }
     }
 }
@@ -471,7 +510,7 @@ struct FileHashers {
 }
 
 impl FileHashers {
-    fn new(wants: Wants) -> Self {
+    fn new(wants: Wants<'_>) -> Self {
         FileHashers {
             sha256: wants.sha256.then(Sha256::new),
             git_sha1: wants.git_sha1.then(Sha1Dc::new),
@@ -519,7 +558,7 @@ fn hash_entry(
     root: &Path,
     path: &RelPath,
     kind: EntryKind,
-    wants: Wants,
+    wants: Wants<'_>,
 ) -> Result<FileRecord, HashError> {
     // The full path is only for messages: built when one is needed, not for every file.
     let read_err = |source| HashError::Read {
@@ -527,7 +566,31 @@ fn hash_entry(
         rel: path.clone(),
         source,
     };
+    if let Some(cache) = wants.cache
+        && kind == EntryKind::File
+        // A failed lstat is left to the read, which reports it.
+        && let Ok(stat) = dir.stat_at(name)
+        && let Some(id) = cache.lookup(path.as_bytes(), &stat)
+    {
+        let (git_sha1, git_sha256) = match id.len() {
+            20 => (id.try_into().ok(), None),
+            _ => (None, id.try_into().ok()),
+        };
+        return Ok(FileRecord {
+            path: path.clone(),
+            kind: FileKind::Regular {
+                executable: stat.mode & 0o100 != 0,
+            },
+            size: stat.size,
+            sha256: None,
+            git_sha1,
+            git_sha256,
+            stat: Some(stat),
+            trusted: true,
+        });
+    }
     let mut hashers = FileHashers::new(wants);
+    let mut stat = None;
     let (kind, size) = match kind {
         EntryKind::Symlink => {
             let target = read_symlink_at(dir, name).map_err(read_err)?;
@@ -537,7 +600,13 @@ fn hash_entry(
             (FileKind::Symlink { target }, size)
         }
         _ => {
-            let info = read_file_at(dir, name, &mut hashers).map_err(read_err)?;
+            // The clock is read before the file: the racy window is measured from the earliest
+            // moment the content seen could have been written.
+            let read_at = wants.cache.map(|_| std::time::SystemTime::now());
+            let (info, seen) = read_file_at_stat(dir, name, &mut hashers).map_err(read_err)?;
+            stat = read_at
+                .filter(|&t| statcache::recordable(&seen, t))
+                .map(|_| seen);
             (
                 FileKind::Regular {
                     executable: info.executable,
@@ -566,6 +635,8 @@ fn hash_entry(
         sha256: hashers.sha256.map(|h| h.finalize().into()),
         git_sha1,
         git_sha256: hashers.git_sha256.map(|h| h.finalize().into()),
+        stat,
+        trusted: false,
     })
 }
 
@@ -648,6 +719,75 @@ mod tests {
         // A NAR hash needs the whole tree first.
         let err = hash_while(dir.path(), &options, |_| ()).unwrap_err();
         assert!(matches!(err, HashError::NarNeedsTree), "{err}");
+    }
+
+    #[test]
+    fn a_stat_cache_gives_ids_of_unchanged_files_and_is_refused_for_other_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a", "b", "c"] {
+            std::fs::write(dir.path().join(name), name).unwrap();
+        }
+        std::os::unix::fs::symlink("a", dir.path().join("l")).unwrap();
+        let entries: Vec<Entry> = ["a", "b", "c", "l"]
+            .iter()
+            .map(|n| Entry {
+                path: RelPath::new(n.as_bytes().to_vec()),
+                kind: if *n == "l" {
+                    EntryKind::Symlink
+                } else {
+                    EntryKind::File
+                },
+            })
+            .collect();
+        let options = HashOptions {
+            formats: [Format::GitSha1].into(),
+            dirhash_prefix: String::new(),
+            per_file_sha256: false,
+            threads: Some(2),
+        };
+        let run = |cache: &StatCache| {
+            hash_while_cached(dir.path(), &options, Some(cache), |feed| {
+                entries.iter().for_each(&mut *feed)
+            })
+            .unwrap()
+            .1
+        };
+        let mut cache = StatCache::new(Format::GitSha1, dir.path().to_owned()).unwrap();
+        let cold = run(&cache);
+        assert!(cold.records.iter().all(|r| !r.trusted));
+        // Written just now: too recent to be recorded.
+        assert!(cold.records.iter().all(|r| r.stat.is_none()));
+        // An id recorded with b's current stat data is used without reading b: a made-up id
+        // shows it. a's entry has other stat data, so a is read.
+        let root = Dir::open(dir.path()).unwrap();
+        let b = root.stat_at(b"b").unwrap();
+        let mut a = root.stat_at(b"a").unwrap();
+        a.ctime_nsec = a.ctime_nsec.wrapping_add(1);
+        assert!(cache.insert(b"b", b, &[7; 20]));
+        assert!(cache.insert(b"a", a, &[7; 20]));
+        let warm = run(&cache);
+        let trusted: Vec<_> = warm.records.iter().filter(|r| r.trusted).collect();
+        assert_eq!(trusted.len(), 1);
+        assert_eq!(trusted[0].path.as_bytes(), b"b");
+        assert_eq!(trusted[0].git_sha1, Some([7; 20]));
+        assert_eq!(trusted[0].stat, Some(b));
+        assert_eq!(warm.records[0].git_sha1, cold.records[0].git_sha1);
+        assert_ne!(warm.git_sha1, cold.git_sha1);
+        // What cannot come from the cache is refused, not read behind its back.
+        for (formats, per_file_sha256) in [
+            (vec![Format::GitSha1], true),
+            (vec![Format::GitSha1, Format::GitSha256], false),
+            (vec![Format::GitSha256], false),
+            (vec![Format::Dirhash], false),
+        ] {
+            let other = HashOptions {
+                formats: formats.into_iter().collect(),
+                per_file_sha256,
+                ..options.clone()
+            };
+            let err = hash_while_cached(dir.path(), &other, Some(&cache), |_| ()).unwrap_err();
+            assert!(matches!(err, HashError::StatCacheFormats(_)), "{err}");
+        }
     }
 
     #[test]
