@@ -16,10 +16,20 @@ when REV is HEAD, the working tree against the commit's tree (every byte read an
 format; the index and stat data are not trusted); then the policy's [review] rules: protected
 branches, commit signatures (SSH allowed_signers, OpenPGP keys) and two-party review.
 
+With --stat-cache FILE (for pre-merge hooks), a file whose lstat data (device, inode, size,
+mtime, ctime, mode) is unchanged since an earlier run read it is not read again: the blob id that
+run computed is used. The cache is trusted like git's index: whoever can write FILE can hide edits,
+so keep it where only you write (e.g. ~/.cache/custody/NAME.stat); a FILE inside the checkout is
+refused. An edit that restores size and mtime (touch -r) is still caught, because it changes the
+ctime, which an unprivileged user cannot set back; a file changed less than 2 s before it was read
+is not recorded and is read again next time. The report counts the files trusted and read.
+`custody verify --source` has no stat cache: a verifier reads every byte.
+
 Examples:
   custody source .                                   is the checkout exactly HEAD?
   custody source . --policy release.toml --json      plus the review rules, as JSON
   custody source . --rev v1.2.0 --policy release.toml
+  custody source . --stat-cache ~/.cache/custody/project.stat   a pre-merge hook
 
 Exit codes: 0 every check passed, 1 a check failed, 2 custody could not run.";
 
@@ -36,6 +46,12 @@ pub struct SourceArgs {
     pub policy: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Trust FILE, a stat cache this command wrote earlier, for files whose lstat data is
+    /// unchanged since it read them (they are not read again), and rewrite FILE afterwards. For
+    /// hooks: it is trusted like git's index, so keep it where only you write; never inside the
+    /// checkout. A missing, corrupt or foreign FILE means every file is read.
+    #[arg(long, value_name = "FILE")]
+    pub stat_cache: Option<PathBuf>,
     /// Hashing threads (default: one per core). The report never depends on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -61,15 +77,27 @@ fn report(args: &SourceArgs) -> Result<Report, String> {
         None => Policy::default(),
     };
     let checkout = Checkout::open(&args.dir, args.rev.as_deref()).map_err(|e| e.to_string())?;
+    let stat_cache = match &args.stat_cache {
+        Some(path) => Some(checkout.stat_cache_path(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
     let mut checks = checkout.policy_checks(&policy);
     let (more, facts) = checkout
-        .checks(&policy, args.threads.map(usize::from))
+        .checks(
+            &policy,
+            args.threads.map(usize::from),
+            stat_cache.as_deref(),
+        )
         .map_err(|e| e.to_string())?;
+    let cache_note = crate::source::stat_cache_note(&facts);
     checks.extend(more);
     let digest = BTreeMap::from([("gitCommit".to_owned(), checkout.commit())]);
     let mut entry = ArtifactReport::new(args.dir.display().to_string(), digest, checks);
     entry.details.insert("source".to_owned(), facts);
     let mut report = Report::new("source", vec![entry]);
+    if let Some(note) = cache_note {
+        report.notes.insert("stat_cache".to_owned(), note.into());
+    }
     if let Some(path) = &policy.file {
         report
             .notes

@@ -84,7 +84,8 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "RE", conflicts_with = "keys")]
     pub certificate_oidc_issuer_regexp: Option<String>,
     /// A checkout of the reviewed source: the provenance must name its commit and repository,
-    /// its working tree must be that commit (for HEAD), and the policy's [review] rules apply.
+    /// its working tree must be that commit (for HEAD; every byte is read, with no stat cache:
+    /// a verifier re-reads), and the policy's [review] rules apply.
     #[arg(long, value_name = "DIR")]
     pub source: Option<PathBuf>,
     /// The revision of --source that was reviewed (default HEAD).

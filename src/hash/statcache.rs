@@ -345,11 +345,14 @@ impl StatCache {
     }
 
     /// Write the cache to `path` atomically: a new file in the same directory (mode 0600),
-    /// renamed over `path`.
+    /// renamed over `path`. Missing parent directories are created.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let name = path
             .file_name()
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
         let mut tmp_name = std::ffi::OsString::from(".");
         tmp_name.push(name);
         tmp_name.push(format!(".{}.tmp", std::process::id()));

@@ -51,6 +51,8 @@ pub fn render_human(report: &Report, color: bool) -> String {
             .map_or_else(|| value.to_string(), str::to_owned);
         if key == "trusted_root" {
             let _ = writeln!(out, "trusted root: {text}");
+        } else if key == "stat_cache" {
+            let _ = writeln!(out, "stat cache: {text}");
         } else {
             let _ = writeln!(out, "{} {text}", p.paint(YELLOW, "warning:"));
         }

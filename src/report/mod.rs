@@ -74,11 +74,14 @@ impl Report {
     }
 
     /// The notes every report format must show, whatever its verbosity: which trusted root keyless
-    /// evidence was checked against, and every `dangerous_*` setting in force.
+    /// evidence was checked against, how many files a stat cache let through unread, and every
+    /// `dangerous_*` setting in force.
     pub fn headline_notes(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
         self.notes
             .iter()
-            .filter(|(k, _)| k.as_str() == "trusted_root" || k.starts_with("dangerous_"))
+            .filter(|(k, _)| {
+                matches!(k.as_str(), "trusted_root" | "stat_cache") || k.starts_with("dangerous_")
+            })
             .map(|(k, v)| (k.as_str(), v))
     }
 

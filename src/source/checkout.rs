@@ -8,16 +8,21 @@
 //! ignored, computes the git tree id with its own hashing in the repository's object format, and
 //! compares it with the commit's tree id. Only files outside the commit consult the ignore
 //! rules, so a clean checkout costs one read per file and no ignore look-ups.
+//!
+//! The one exception is asked for by name: with a stat cache (`custody source --stat-cache`, for
+//! pre-merge hooks) a file whose `lstat` data is unchanged since an earlier run read it keeps
+//! the blob id that run computed, and the report counts those files as trusted, not read.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
 
 use super::SourceError;
-use crate::hash::{self, FileKind, Format, HashOptions};
+use crate::hash::statcache::Loaded;
+use crate::hash::{self, FileKind, Format, HashOptions, StatCache};
 use crate::limits::{MAX_TREE_DEPTH, MAX_TREE_ENTRIES};
 use crate::walk::{Entry, EntryKind, RelPath};
 
@@ -39,8 +44,29 @@ pub struct CheckoutDiff {
     pub submodules: Vec<RelPath>,
     /// Files read.
     pub files: usize,
-    /// Bytes read.
+    /// Bytes of content of those files (read, or trusted from a stat cache).
     pub bytes: u64,
+    /// What the stat cache did, when one was asked for.
+    pub stat_cache: Option<StatCacheUse>,
+}
+
+/// What a stat cache did in one comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatCacheUse {
+    /// The cache file, symlinks resolved.
+    pub path: PathBuf,
+    /// Files whose blob id came from the cache: not opened, not read.
+    pub trusted: usize,
+    /// Files and symlinks read in full.
+    pub read: usize,
+    /// Bytes read.
+    pub bytes_read: u64,
+    /// Why an existing cache file was not used; every file was read instead.
+    pub ignored: Option<String>,
+    /// Entries in the cache written for the next run.
+    pub recorded: usize,
+    /// Why the cache for the next run could not be written.
+    pub write_error: Option<String>,
 }
 
 impl CheckoutDiff {
@@ -107,21 +133,39 @@ fn list_commit_tree(tree: &Tree<'_>) -> Result<CommitTree, SourceError> {
     Ok(out)
 }
 
-/// Compare the working tree of `repo` with `tree` (the reviewed commit's tree).
+/// Compare the working tree of `repo` with `tree` (the reviewed commit's tree). With
+/// `stat_cache` (a path already known to lie outside the checkout), files unchanged since an
+/// earlier run read them are trusted from that cache, and the cache is rewritten afterwards.
 pub fn compare(
     repo: &Repository,
     tree: &Tree<'_>,
     format: Format,
     threads: Option<usize>,
+    stat_cache: Option<&Path>,
 ) -> Result<CheckoutDiff, SourceError> {
     let workdir = repo
         .workdir()
         .ok_or_else(|| SourceError::Git("a bare repository has no working tree to check".into()))?
         .to_owned();
     let commit = list_commit_tree(tree)?;
+    let cache = match stat_cache {
+        Some(path) => {
+            let real = std::fs::canonicalize(&workdir)
+                .map_err(|e| SourceError::Hash(format!("{}: {e}", workdir.display())))?;
+            let empty = StatCache::new(format, real.clone())
+                .ok_or_else(|| SourceError::Hash(format!("no stat cache for {format}")))?;
+            let (cache, ignored) = match StatCache::load(path, format, &real) {
+                Loaded::Cache(c) => (c, None),
+                Loaded::Missing => (empty, None),
+                Loaded::Ignored(why) => (empty, Some(why)),
+            };
+            Some((path, cache, ignored))
+        }
+        None => None,
+    };
     // The walk runs here (the repository answers the ignore questions and stays on this
     // thread) and hands each file to the hashing pool as soon as it is found.
-    let (scanned, digest) = hash::hash_while(
+    let (scanned, digest) = hash::hash_while_cached(
         &workdir,
         &HashOptions {
             formats: [format].into(),
@@ -129,6 +173,7 @@ pub fn compare(
             per_file_sha256: false,
             threads,
         },
+        cache.as_ref().map(|(_, c, _)| c),
         |feed| {
             let mut scan = Scan {
                 repo,
@@ -185,6 +230,37 @@ pub fn compare(
         list.sort();
         list.dedup();
     }
+    let stat_cache = cache.map(|(path, old, ignored)| {
+        let mut next = StatCache::new(format, old.workdir().to_owned())
+            .expect("a cache was made for this format");
+        let mut used = StatCacheUse {
+            path: path.to_owned(),
+            ignored,
+            ..StatCacheUse::default()
+        };
+        drop(old);
+        for r in &digest.records {
+            if r.trusted {
+                used.trusted += 1;
+            } else {
+                used.read += 1;
+                if matches!(r.kind, FileKind::Regular { .. }) {
+                    used.bytes_read += r.size;
+                }
+            }
+            let id = match format {
+                Format::GitSha256 => r.git_sha256.as_ref().map(|d| d.as_slice()),
+                _ => r.git_sha1.as_ref().map(|d| d.as_slice()),
+            };
+            if let (Some(stat), Some(id)) = (r.stat, id)
+                && next.insert(r.path.as_bytes(), stat, id)
+            {
+                used.recorded += 1;
+            }
+        }
+        used.write_error = next.save(path).err().map(|e| e.to_string());
+        used
+    });
     Ok(CheckoutDiff {
         commit_tree: tree.id().to_string(),
         worktree_tree,
@@ -194,6 +270,7 @@ pub fn compare(
         submodules,
         files: digest.records.len(),
         bytes: digest.bytes,
+        stat_cache,
     })
 }
 

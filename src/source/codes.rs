@@ -51,7 +51,10 @@ pub const CODES: &[Code] = &[
         summary: "the working tree is exactly the reviewed commit's tree",
         description: "custody read every byte of every file that is in the commit or in the working tree and not \
             ignored, computed the git tree id with its own hashing in the repository's object format, and it \
-            equals the commit's tree id. The index and stat data are not trusted.",
+            equals the commit's tree id. The index and stat data are not trusted, except with `custody source \
+            --stat-cache FILE` (for hooks), where a file whose lstat data is unchanged since an earlier run read it \
+            keeps the blob id that run computed; the message and the worktree facts then count the files trusted \
+            without being read.",
     },
     Code {
         code: CHECKOUT_DIRTY,

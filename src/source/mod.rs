@@ -26,7 +26,7 @@ use crate::policy::Policy;
 use crate::policy::codes::{SOURCE_COMMIT_MATCHED, SOURCE_COMMIT_MISMATCH};
 use codes::*;
 
-pub use checkout::CheckoutDiff;
+pub use checkout::{CheckoutDiff, StatCacheUse};
 
 /// Why the source checks could not run (custody exits 2).
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,9 @@ pub enum SourceError {
     /// The working tree could not be read or hashed.
     #[error("{0}")]
     Hash(String),
+    /// The stat cache may not be used where it is.
+    #[error("--stat-cache {path}: {message}")]
+    StatCache { path: PathBuf, message: String },
 }
 
 /// A checkout and the revision that was reviewed in it.
@@ -120,12 +123,43 @@ impl Checkout {
         binding::bind(&self.repo, self.commit, source, expected_repo, at)
     }
 
+    /// Where a stat cache at `path` really is (absolute, symlinks and `..` resolved), refusing
+    /// one inside the checkout: a commit could ship a forged cache there, and it would count as
+    /// an untracked file.
+    pub fn stat_cache_path(&self, path: &Path) -> Result<PathBuf, SourceError> {
+        let err = |message: String| SourceError::StatCache {
+            path: path.to_owned(),
+            message,
+        };
+        let resolved = resolve(path).map_err(|e| err(format!("cannot resolve: {e}")))?;
+        for dir in [Some(self.dir.as_path()), self.repo.workdir()]
+            .into_iter()
+            .flatten()
+        {
+            let real =
+                std::fs::canonicalize(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
+            if resolved.starts_with(&real) {
+                return Err(err(format!(
+                    "{} is inside the checkout {}; a cache there could come with a commit (and \
+                     would count as an untracked file). Keep it where only you write, e.g. \
+                     ~/.cache/custody/NAME.stat",
+                    resolved.display(),
+                    real.display()
+                )));
+            }
+        }
+        Ok(resolved)
+    }
+
     /// The checks that need no provenance: the working tree (when the revision is HEAD) and the
-    /// policy's `[review]` rules, plus the facts to report under `details["source"]`.
+    /// policy's `[review]` rules, plus the facts to report under `details["source"]`. With
+    /// `stat_cache` (see [`Checkout::stat_cache_path`]), files whose stat data is unchanged since
+    /// an earlier run read them are trusted from it, and the facts and messages count them.
     pub fn checks(
         &self,
         policy: &Policy,
         threads: Option<usize>,
+        stat_cache: Option<&Path>,
     ) -> Result<(Vec<Check>, Value), SourceError> {
         let mut checks = Vec::new();
         let mut facts = json!({
@@ -145,7 +179,7 @@ impl Checkout {
                 .find_commit(self.commit)
                 .and_then(|c| c.tree())
                 .map_err(|e| SourceError::Git(e.message().to_owned()))?;
-            let diff = checkout::compare(&self.repo, &tree, self.format, threads)?;
+            let diff = checkout::compare(&self.repo, &tree, self.format, threads, stat_cache)?;
             checks.extend(worktree_checks(&diff));
             obj.insert("worktree".into(), worktree_facts(&diff));
         } else {
@@ -212,6 +246,35 @@ impl Checkout {
     }
 }
 
+/// `path` made absolute with its symlinks and `..` resolved: the longest part of it that exists
+/// is canonicalized, and the rest, which does not exist and so holds no symlink, is applied
+/// lexically.
+fn resolve(path: &Path) -> std::io::Result<PathBuf> {
+    use std::path::Component;
+    let abs = std::env::current_dir()?.join(path);
+    let parts: Vec<Component<'_>> = abs.components().collect();
+    for i in (1..=parts.len()).rev() {
+        let prefix: PathBuf = parts[..i].iter().collect();
+        let Ok(mut out) = std::fs::canonicalize(&prefix) else {
+            continue;
+        };
+        for part in &parts[i..] {
+            match part {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::Normal(name) => out.push(name),
+                _ => {}
+            }
+        }
+        return Ok(out);
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::NotFound,
+        "no part of the path exists",
+    ))
+}
+
 /// The `extensions.objectformat` of the repository holding `dir`, read from its config file, to
 /// explain why git2 could not open it.
 fn object_format(dir: &Path) -> Option<String> {
@@ -236,10 +299,18 @@ fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
     if diff.is_clean() {
         checks.push(Check::pass(
             CHECKOUT_CLEAN,
-            format!(
-                "the working tree's {} files ({} bytes, read in full) hash to tree {}, the commit's",
-                diff.files, diff.bytes, diff.worktree_tree
-            ),
+            match &diff.stat_cache {
+                None => format!(
+                    "the working tree's {} files ({} bytes, read in full) hash to tree {}, the commit's",
+                    diff.files, diff.bytes, diff.worktree_tree
+                ),
+                Some(used) => format!(
+                    "the working tree's {} files hash to tree {}, the commit's; {}",
+                    diff.files,
+                    diff.worktree_tree,
+                    cache_words(used)
+                ),
+            },
         ));
     } else {
         let mut parts = Vec::new();
@@ -254,6 +325,9 @@ fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
         }
         if parts.is_empty() {
             parts.push("no file differs, yet the tree ids differ".into());
+        }
+        if let Some(used) = &diff.stat_cache {
+            parts.push(cache_words(used));
         }
         checks.push(Check::fail(
             CHECKOUT_DIRTY,
@@ -277,6 +351,43 @@ fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
     checks
 }
 
+/// How many files a stat cache let through unread, said in every message that states a result.
+fn cache_words(used: &StatCacheUse) -> String {
+    format!(
+        "{} read in full ({} bytes), {} trusted without being read from the stat cache {} \
+         (lstat data unchanged since an earlier run read them)",
+        files(used.read),
+        used.bytes_read,
+        files(used.trusted),
+        used.path.display()
+    )
+}
+
+fn files(n: usize) -> String {
+    format!("{n} file{}", if n == 1 { "" } else { "s" })
+}
+
+/// One line on what the stat cache did, from the facts [`Checkout::checks`] returned, for the
+/// report's notes (shown by every format); `None` when no cache was used.
+pub fn stat_cache_note(facts: &Value) -> Option<String> {
+    let used = facts.get("worktree")?.get("stat_cache")?;
+    let mut s = format!(
+        "{} files trusted from {} without being read, {} read",
+        used["trusted"],
+        used["path"].as_str().unwrap_or_default(),
+        used["read"]
+    );
+    if let Some(why) = used.get("ignored").and_then(Value::as_str) {
+        s.push_str(&format!(
+            "; the cache was ignored ({why}), every file was read"
+        ));
+    }
+    if let Some(e) = used.get("write_error").and_then(Value::as_str) {
+        s.push_str(&format!("; warning: the cache could not be written ({e})"));
+    }
+    Some(s)
+}
+
 /// Up to 20 paths, then a count: the full lists are in the report's details.
 fn list_paths(list: &[crate::walk::RelPath]) -> String {
     let mut s: Vec<String> = list.iter().take(20).map(|p| p.to_string()).collect();
@@ -289,7 +400,7 @@ fn list_paths(list: &[crate::walk::RelPath]) -> String {
 fn worktree_facts(diff: &CheckoutDiff) -> Value {
     let paths =
         |l: &[crate::walk::RelPath]| -> Vec<String> { l.iter().map(|p| p.to_string()).collect() };
-    json!({
+    let mut facts = json!({
         "commit_tree": diff.commit_tree,
         "worktree_tree": diff.worktree_tree,
         "files": diff.files,
@@ -298,5 +409,23 @@ fn worktree_facts(diff: &CheckoutDiff) -> Value {
         "deleted": paths(&diff.deleted),
         "untracked": paths(&diff.untracked),
         "submodules": paths(&diff.submodules),
-    })
+    });
+    if let Some(used) = &diff.stat_cache {
+        let mut cache = json!({
+            "path": used.path.display().to_string(),
+            "trusted": used.trusted,
+            "read": used.read,
+            "bytes_read": used.bytes_read,
+            "recorded": used.recorded,
+        });
+        let obj = cache.as_object_mut().expect("a JSON object literal");
+        if let Some(why) = &used.ignored {
+            obj.insert("ignored".into(), why.clone().into());
+        }
+        if let Some(e) = &used.write_error {
+            obj.insert("write_error".into(), e.clone().into());
+        }
+        facts["stat_cache"] = cache;
+    }
+    facts
 }

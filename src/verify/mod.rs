@@ -122,7 +122,7 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
     let mut bindings: Vec<Option<Vec<Check>>> = vec![None; verified.len()];
     match &req.source {
         Some(checkout) => {
-            let (checks, facts) = checkout.checks(&req.policy, None)?;
+            let (checks, facts) = checkout.checks(&req.policy, None, None)?;
             everywhere.extend(checks);
             source_facts = Some(facts);
             for (i, v) in verified.iter().enumerate() {

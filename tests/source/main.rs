@@ -6,6 +6,7 @@ mod git;
 mod openpgp;
 mod review;
 mod sha256;
+mod stat_cache;
 mod verify;
 #[path = "../verify/support.rs"]
 mod vsupport;

@@ -477,3 +477,68 @@ fn an_unknown_object_format_is_refused_clearly() {
         "{err}"
     );
 }
+
+#[test]
+fn a_sha256_checkout_keeps_a_stat_cache_of_its_own_format() {
+    let (w, r) = world_with_repo();
+    let cache = w.path("cache/r.stat");
+    let arg = cache.to_str().unwrap().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (code, report) = w.source_json(&["r", "--stat-cache", &arg]);
+    assert_eq!(code, 0, "{report:#}");
+    let used = &report["artifacts"][0]["source"]["worktree"]["stat_cache"];
+    assert_eq!(
+        (used["trusted"].as_u64(), used["read"].as_u64()),
+        (Some(0), Some(6))
+    );
+    // magic, version, then the object format: 2 for SHA-256.
+    let bytes = std::fs::read(&cache).unwrap();
+    assert_eq!(&bytes[..8], b"CUSTSTAT");
+    assert_eq!(bytes[12], 2);
+    let (code, report) = w.source_json(&["r", "--stat-cache", &arg]);
+    assert_eq!(code, 0, "{report:#}");
+    let used = &report["artifacts"][0]["source"]["worktree"]["stat_cache"];
+    assert_eq!(
+        (used["trusted"].as_u64(), used["read"].as_u64()),
+        (Some(5), Some(1))
+    );
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
+    assert_eq!(
+        report["artifacts"][0]["source"]["worktree"]["worktree_tree"],
+        tree.trim()
+    );
+    // An edit is still found with the cache.
+    r.write("src/main.c", "int main(void) { return 1; }\n");
+    let (code, report) = w.source_json(&["r", "--stat-cache", &arg]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["artifacts"][0]["source"]["worktree"]["modified"],
+        serde_json::json!(["src/main.c"])
+    );
+
+    // A SHA-1 repository's cache for the same directory is not used for a SHA-256 one.
+    let w = World::new();
+    let sha1 = w.repo("r");
+    sha1.commit(&w.person("Alice"), "init", &[("README", "hello\n")]);
+    let cache = w.path("r.stat");
+    let arg = cache.to_str().unwrap().to_owned();
+    let (code, _) = w.source_json(&["r", "--stat-cache", &arg]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read(&cache).unwrap()[12], 1);
+    std::fs::remove_dir_all(&sha1.dir).unwrap();
+    let r = w.repo_sha256("r");
+    r.commit(&w.person("Alice"), "init", &[("README", "hello\n")]);
+    let (code, report) = w.source_json(&["r", "--stat-cache", &arg]);
+    assert_eq!(code, 0, "{report:#}");
+    let used = &report["artifacts"][0]["source"]["worktree"]["stat_cache"];
+    let ignored = used["ignored"].as_str().unwrap();
+    assert!(
+        ignored.contains("SHA-1 object ids; this repository uses SHA-256"),
+        "{ignored}"
+    );
+    assert_eq!(
+        std::fs::read(&cache).unwrap()[12],
+        2,
+        "rewritten for SHA-256"
+    );
+}
