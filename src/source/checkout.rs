@@ -42,7 +42,7 @@ pub struct CheckoutDiff {
     pub untracked: Vec<RelPath>,
     /// Gitlinks: custody does not descend into submodules.
     pub submodules: Vec<RelPath>,
-    /// Files read.
+    /// Files and symlinks hashed: read, or trusted from a stat cache (see `stat_cache`).
     pub files: usize,
     /// Bytes of content of those files (read, or trusted from a stat cache).
     pub bytes: u64,
