@@ -371,11 +371,12 @@ fn files(n: usize) -> String {
 /// report's notes (shown by every format); `None` when no cache was used.
 pub fn stat_cache_note(facts: &Value) -> Option<String> {
     let used = facts.get("worktree")?.get("stat_cache")?;
+    let count = |key: &str| used[key].as_u64().unwrap_or_default() as usize;
     let mut s = format!(
-        "{} files trusted from {} without being read, {} read",
-        used["trusted"],
+        "{} trusted from {} without being read, {} read",
+        files(count("trusted")),
         used["path"].as_str().unwrap_or_default(),
-        used["read"]
+        count("read")
     );
     if let Some(why) = used.get("ignored").and_then(Value::as_str) {
         s.push_str(&format!(
