@@ -166,6 +166,14 @@ impl StatCache {
         (stat.is_regular() && cached.stat == *stat).then(|| &cached.id[..self.id_len()])
     }
 
+    /// Whether `other` holds exactly these entries, for the same working tree and format: then
+    /// the file `other` came from need not be written again.
+    pub fn same_as(&self, other: &StatCache) -> bool {
+        self.format == other.format
+            && self.workdir == other.workdir
+            && self.entries == other.entries
+    }
+
     /// Record `path`, a regular file with `stat` whose blob id is `id`. Returns false (and records
     /// nothing) for anything else: not a regular file, an id of another length, a path out of
     /// bounds, or a full cache.

@@ -154,12 +154,12 @@ pub fn compare(
                 .map_err(|e| SourceError::Hash(format!("{}: {e}", workdir.display())))?;
             let empty = StatCache::new(format, real.clone())
                 .ok_or_else(|| SourceError::Hash(format!("no stat cache for {format}")))?;
-            let (cache, ignored) = match StatCache::load(path, format, &real) {
-                Loaded::Cache(c) => (c, None),
-                Loaded::Missing => (empty, None),
-                Loaded::Ignored(why) => (empty, Some(why)),
+            let (cache, ignored, on_disk) = match StatCache::load(path, format, &real) {
+                Loaded::Cache(c) => (c, None, true),
+                Loaded::Missing => (empty, None, false),
+                Loaded::Ignored(why) => (empty, Some(why), false),
             };
-            Some((path, cache, ignored))
+            Some((path, cache, ignored, on_disk))
         }
         None => None,
     };
@@ -173,7 +173,7 @@ pub fn compare(
             per_file_sha256: false,
             threads,
         },
-        cache.as_ref().map(|(_, c, _)| c),
+        cache.as_ref().map(|(_, c, _, _)| c),
         |feed| {
             let mut scan = Scan {
                 repo,
@@ -230,7 +230,7 @@ pub fn compare(
         list.sort();
         list.dedup();
     }
-    let stat_cache = cache.map(|(path, old, ignored)| {
+    let stat_cache = cache.map(|(path, old, ignored, on_disk)| {
         let mut next = StatCache::new(format, old.workdir().to_owned())
             .expect("a cache was made for this format");
         let mut used = StatCacheUse {
@@ -238,7 +238,6 @@ pub fn compare(
             ignored,
             ..StatCacheUse::default()
         };
-        drop(old);
         for r in &digest.records {
             if r.trusted {
                 used.trusted += 1;
@@ -258,7 +257,11 @@ pub fn compare(
                 used.recorded += 1;
             }
         }
-        used.write_error = next.save(path).err().map(|e| e.to_string());
+        // A run that found every file as the cache had it leaves the file alone: rewriting
+        // megabytes to say the same would be most of a warm run's cost.
+        if !(on_disk && next.same_as(&old)) {
+            used.write_error = next.save(path).err().map(|e| e.to_string());
+        }
         used
     });
     Ok(CheckoutDiff {

@@ -3,7 +3,7 @@
 //! mode, a deletion) is read; an unusable cache means a full read with a note; a cache inside the
 //! checkout is refused.
 
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -75,11 +75,18 @@ fn a_first_run_reads_everything_and_a_second_trusts_every_unchanged_file() {
         0o600
     );
 
+    let written = std::fs::metadata(&cache).unwrap();
     let (code, report) = source(&w, "r", &cache);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
     // Symlinks are always read (readlink costs what the lstat would).
     assert_eq!(counts(&report), (4, 1), "{report:#}");
+    // Nothing the cache says changed, so its file was left as it was.
+    let kept = std::fs::metadata(&cache).unwrap();
+    assert_eq!(
+        (kept.ino(), kept.modified().unwrap()),
+        (written.ino(), written.modified().unwrap())
+    );
     assert_eq!(used(&report)["bytes_read"], 0, "file content only");
     let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
     assert_eq!(worktree(&report)["worktree_tree"], tree.trim());
@@ -228,8 +235,11 @@ fn deleted_replaced_and_chmod_ed_files_are_not_trusted() {
     );
     std::fs::rename(w.path("b.new"), r.dir.join("b.txt")).unwrap();
     std::fs::set_permissions(r.dir.join("c.txt"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let before = std::fs::metadata(&cache).unwrap().ino();
     let (code, report) = source(&w, "r", &cache);
     assert_eq!(code, 1, "{report:#}");
+    // The cache no longer holds a.txt: it was written again (a new file renamed into place).
+    assert_ne!(std::fs::metadata(&cache).unwrap().ino(), before);
     assert_eq!(worktree(&report)["deleted"], json!(["a.txt"]));
     assert_eq!(worktree(&report)["modified"], json!(["b.txt", "c.txt"]));
     assert_eq!(counts(&report), (1, 2), "{report:#}");
