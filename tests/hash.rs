@@ -294,19 +294,17 @@ fn json_manifest_lists_every_file_with_kind_mode_size_and_digest() {
     );
 }
 
-#[test]
-fn tracked_equals_heads_tree_in_a_clean_checkout() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path();
+/// A seeded random tree of `files` files in `repo`, committed with `git init` given `init`.
+fn committed_random_tree(repo: &Path, seed: u64, files: usize, init: &[&str]) {
     random_tree(
         repo,
-        51,
+        seed,
         &TreeSpec {
-            files: 60,
+            files,
             ..TreeSpec::default()
         },
     );
-    support::git(repo, &["init", "-q"]);
+    support::git(repo, &[&["init", "-q"], init].concat());
     support::git(repo, &["add", "-A"]);
     support::git(
         repo,
@@ -321,6 +319,13 @@ fn tracked_equals_heads_tree_in_a_clean_checkout() {
             "c",
         ],
     );
+}
+
+#[test]
+fn tracked_equals_heads_tree_in_a_clean_checkout() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    committed_random_tree(repo, 51, 60, &[]);
     fs::write(repo.join(".gitignore"), "build/\n").unwrap();
     fs::create_dir(repo.join("build")).unwrap();
     fs::write(repo.join("build/out.o"), b"\x7fELF").unwrap();
@@ -341,29 +346,7 @@ fn tracked_equals_heads_tree_in_a_clean_checkout() {
 fn tracked_reads_the_index_of_a_sha256_repository() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    random_tree(
-        repo,
-        52,
-        &TreeSpec {
-            files: 40,
-            ..TreeSpec::default()
-        },
-    );
-    support::git(repo, &["init", "-q", "--object-format=sha256"]);
-    support::git(repo, &["add", "-A"]);
-    support::git(
-        repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "c",
-        ],
-    );
+    committed_random_tree(repo, 52, 40, &["--object-format=sha256"]);
     fs::write(repo.join("untracked.txt"), b"not in git").unwrap();
     let head_tree = support::git(repo, &["rev-parse", "HEAD^{tree}"])
         .trim()
