@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use super::git::{World, codes, messages};
+use super::git::{World, codes, edit_keeping_size_and_mtime, messages, touch};
 
 fn world_with_repo() -> (World, super::git::Repo) {
     let w = World::new();
@@ -107,25 +107,10 @@ fn an_edit_keeping_size_and_mtime_is_caught_where_git_status_misses_it() {
     r.git(&["config", "core.trustctime", "false"]);
     r.write("config.txt", "allow = false\n");
     // An old mtime, so the index entry is not "racily clean" and git trusts it.
-    tool_touch(&r.dir.join("config.txt"), "-d", "2020-01-01 00:00:00");
+    touch(&r.dir.join("config.txt"), "-d", "2020-01-01 00:00:00");
     r.git(&["add", "-A"]);
     r.commit_staged(&w.person("Alice"), &["-m", "init"]);
-    std::fs::copy(r.dir.join("config.txt"), w.path("reference")).unwrap();
-    tool_touch(
-        &w.path("reference"),
-        "-r",
-        r.dir.join("config.txt").to_str().unwrap(),
-    );
-    r.write("config.txt", "allow = true!\n");
-    tool_touch(
-        &r.dir.join("config.txt"),
-        "-r",
-        w.path("reference").to_str().unwrap(),
-    );
-    assert_eq!(
-        std::fs::metadata(r.dir.join("config.txt")).unwrap().len(),
-        std::fs::metadata(w.path("reference")).unwrap().len()
-    );
+    edit_keeping_size_and_mtime(&r.dir.join("config.txt"), "allow = true!\n");
     assert_eq!(
         r.git(&["status", "--porcelain"]),
         "",
@@ -210,15 +195,6 @@ fn submodules_are_reported_not_performed() {
     assert_eq!(code, 1);
     assert_eq!(codes(&report, "not-performed"), ["checkout-submodule"]);
     assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
-}
-
-fn tool_touch(path: &std::path::Path, flag: &str, value: &str) {
-    let status = std::process::Command::new("touch")
-        .args([flag, value])
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 #[test]

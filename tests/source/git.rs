@@ -473,3 +473,33 @@ pub fn messages(report: &Value, code: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `touch FLAG VALUE PATH`, e.g. `-d 2020-01-01` or `-r REFERENCE`.
+pub fn touch(path: &Path, flag: &str, value: &str) {
+    let status = std::process::Command::new("touch")
+        .args([flag, value])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Rewrite `file` with `contents` (the same length as before) and give it back its old mtime
+/// with `touch -r`, as an edit meant to slip past stat data would; asserts that the size and the
+/// mtime are unchanged.
+pub fn edit_keeping_size_and_mtime(file: &Path, contents: &str) {
+    let reference = file.with_file_name(".mtime-reference");
+    let before = std::fs::metadata(file).unwrap();
+    std::fs::write(&reference, b"").unwrap();
+    touch(&reference, "-r", file.to_str().unwrap());
+    std::fs::write(file, contents).unwrap();
+    touch(file, "-r", reference.to_str().unwrap());
+    std::fs::remove_file(&reference).unwrap();
+    let after = std::fs::metadata(file).unwrap();
+    assert_eq!(before.len(), after.len(), "same size");
+    assert_eq!(
+        before.modified().unwrap(),
+        after.modified().unwrap(),
+        "same mtime"
+    );
+}

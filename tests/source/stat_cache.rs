@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::git::{Repo, World, codes, messages};
+use super::git::{Repo, World, codes, edit_keeping_size_and_mtime, messages, touch};
 
 /// Files written less than 2 s before custody reads them are not recorded: wait that long.
 fn settle() {
@@ -173,28 +173,7 @@ fn an_edit_restoring_size_and_mtime_is_caught_through_its_ctime() {
         "config.txt was trusted: {report:#}"
     );
 
-    std::fs::copy(r.dir.join("config.txt"), w.path("reference")).unwrap();
-    touch(
-        &w.path("reference"),
-        "-r",
-        r.dir.join("config.txt").to_str().unwrap(),
-    );
-    r.write("config.txt", "allow = true!\n");
-    touch(
-        &r.dir.join("config.txt"),
-        "-r",
-        w.path("reference").to_str().unwrap(),
-    );
-    let (before, after) = (
-        std::fs::metadata(w.path("reference")).unwrap(),
-        std::fs::metadata(r.dir.join("config.txt")).unwrap(),
-    );
-    assert_eq!(before.len(), after.len());
-    assert_eq!(
-        before.modified().unwrap(),
-        after.modified().unwrap(),
-        "same mtime"
-    );
+    edit_keeping_size_and_mtime(&r.dir.join("config.txt"), "allow = true!\n");
     let (code, report) = source(&w, "r", &cache);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
@@ -367,13 +346,4 @@ fn a_verifier_has_no_stat_cache() {
     assert!(out.contains("--stat-cache"), "{out}");
     assert!(out.contains("trusted like git's index"), "{out}");
     assert!(out.contains("ctime"), "{out}");
-}
-
-pub fn touch(path: &Path, flag: &str, value: &str) {
-    let status = std::process::Command::new("touch")
-        .args([flag, value])
-        .arg(path)
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
