@@ -47,9 +47,9 @@ pub struct SourceArgs {
     #[command(flatten)]
     pub report: ReportArgs,
     /// Trust FILE, a stat cache this command wrote earlier, for files whose lstat data is
-    /// unchanged since it read them (they are not read again), and rewrite FILE afterwards. For
-    /// hooks: it is trusted like git's index, so keep it where only you write; never inside the
-    /// checkout. A missing, corrupt or foreign FILE means every file is read.
+    /// unchanged since it read them (they are not read again), and update FILE when anything
+    /// changed. For hooks: it is trusted like git's index, so keep it where only you write; never
+    /// inside the checkout. A missing, corrupt or foreign FILE means every file is read.
     #[arg(long, value_name = "FILE")]
     pub stat_cache: Option<PathBuf>,
     /// Hashing threads (default: one per core). The report never depends on it.
