@@ -152,14 +152,14 @@ fn read_open(
     mut file: File,
     sink: &mut dyn ContentSink,
 ) -> Result<(FileInfo, StatData), ReadError> {
-    let before = Stamp::of(&file)?;
-    if before.mode & libc::S_IFMT != libc::S_IFREG {
+    let before = StatData::of(&file)?;
+    if !before.is_regular() {
         return Err(ReadError::NotRegular);
     }
     let size = before.size;
     let info = FileInfo {
         size,
-        executable: before.mode & 0o100 != 0,
+        executable: before.is_executable(),
     };
     sink.start(info);
     let mut total: u64 = 0;
@@ -182,50 +182,11 @@ fn read_open(
         }
         Ok(())
     })?;
-    let after = Stamp::of(&file)?;
+    let after = StatData::of(&file)?;
     if let Some(what) = before.difference(&after) {
         return Err(ReadError::Changed(what));
     }
-    Ok((info, after.stat))
-}
-
-/// What `fstat` says of an open file that changes when its content does. Plain `fstat` costs
-/// less than the `statx` behind `File::metadata`, and it runs twice per file.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    mode: u32,
-    size: u64,
-    mtime: (i64, u64),
-    ctime: (i64, u64),
-    stat: StatData,
-}
-
-impl Stamp {
-    fn of(file: &File) -> std::io::Result<Stamp> {
-        let st = fs::fstat(file)?;
-        Ok(Stamp {
-            mode: st.st_mode,
-            size: u64::try_from(st.st_size).unwrap_or(0),
-            mtime: (st.st_mtime, st.st_mtime_nsec as u64),
-            ctime: (st.st_ctime, st.st_ctime_nsec as u64),
-            stat: StatData::from(&st),
-        })
-    }
-
-    /// The first way in which two stamps of the same open file differ, if any.
-    fn difference(&self, after: &Stamp) -> Option<&'static str> {
-        if self.size != after.size {
-            Some("size")
-        } else if self.mtime != after.mtime {
-            Some("modification time")
-        } else if self.ctime != after.ctime {
-            Some("change time")
-        } else if self.mode != after.mode {
-            Some("mode")
-        } else {
-            None
-        }
-    }
+    Ok((info, after))
 }
 
 /// What `lstat` says of an entry that a stat cache compares: where it lives (device, inode),
@@ -244,9 +205,36 @@ pub struct StatData {
 }
 
 impl StatData {
+    /// `fstat` of an open file. Plain `fstat` costs less than the `statx` behind
+    /// `File::metadata`, and a read runs it twice per file.
+    fn of(file: &File) -> std::io::Result<StatData> {
+        Ok(StatData::from(&fs::fstat(file)?))
+    }
+
     /// Whether this is a regular file.
     pub fn is_regular(&self) -> bool {
         self.mode & libc::S_IFMT == libc::S_IFREG
+    }
+
+    /// Whether git records the file as executable: the owner may execute it.
+    pub fn is_executable(&self) -> bool {
+        self.mode & 0o100 != 0
+    }
+
+    /// The first way in which two `fstat`s of the same open file differ, if any: what changes
+    /// when its content does.
+    fn difference(&self, after: &StatData) -> Option<&'static str> {
+        if self.size != after.size {
+            Some("size")
+        } else if (self.mtime_sec, self.mtime_nsec) != (after.mtime_sec, after.mtime_nsec) {
+            Some("modification time")
+        } else if (self.ctime_sec, self.ctime_nsec) != (after.ctime_sec, after.ctime_nsec) {
+            Some("change time")
+        } else if self.mode != after.mode {
+            Some("mode")
+        } else {
+            None
+        }
     }
 }
 

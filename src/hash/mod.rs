@@ -579,7 +579,7 @@ fn hash_entry(
         return Ok(FileRecord {
             path: path.clone(),
             kind: FileKind::Regular {
-                executable: stat.mode & 0o100 != 0,
+                executable: stat.is_executable(),
             },
             size: stat.size,
             sha256: None,

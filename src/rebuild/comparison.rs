@@ -6,8 +6,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::Accept;
 use super::diff::{self, ArchiveDiff, Class};
-use super::{Accept, members};
 use crate::check::Check;
 
 /// How two artifacts compared.
@@ -124,5 +124,5 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(members::hex(&h.finalize()))
+    Ok(crate::hash::hex(&h.finalize()))
 }

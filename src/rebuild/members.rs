@@ -15,6 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::pairing::Pairing;
+use crate::hash::hex;
 
 use crate::limits::{
     COMPRESSION_RATIO_FLOOR, MAX_ARCHIVE_ENTRIES, MAX_ARCHIVE_UNPACKED, MAX_COMPRESSION_RATIO,
@@ -478,15 +479,6 @@ impl Read for Bounded {
         }
         Ok(n)
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::codes::{
     SIGNATURE_EXPIRED, SIGNATURE_TIME_INVALID, SIGNER_KEY_EXPIRED, SIGNER_KEY_NOT_SIGNING,
     SIGNER_KEY_REVOKED, SIGNER_NOT_ALLOWED,
 };
+use super::signers::hex_upper;
 use crate::attest::timestamp::format_utc;
 
 /// How far ahead of this machine's clock a signature may be dated: clocks drift.
@@ -363,10 +364,6 @@ fn revocation(s: &Signature) -> Revocation {
 
 fn secs(s: u32) -> i64 {
     i64::from(s)
-}
-
-fn hex_upper(bytes: &[u8]) -> String {
-    crate::hash::hex(bytes).to_uppercase()
 }
 
 #[cfg(test)]

@@ -512,7 +512,8 @@ fn email_of(user_id: &str) -> String {
     }
 }
 
-fn hex_upper(bytes: &[u8]) -> String {
+/// A fingerprint as gpg prints it: uppercase hex.
+pub(super) fn hex_upper(bytes: &[u8]) -> String {
     crate::hash::hex(bytes).to_uppercase()
 }
 
