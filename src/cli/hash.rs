@@ -253,23 +253,11 @@ fn excluded(excludes: &walk::Excludes, rel: &[u8]) -> bool {
         .any(|p| excludes.matches(p))
 }
 
-/// Write to `path` through a temporary file beside it, renamed into place only when whole.
+/// Write a manifest to `path` atomically, naming it in the error.
 fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".custody-tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = std::io::BufWriter::new(file);
-        write(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: cannot write: {e}", path.display())
-    })
+    hash::write_atomically(path, 0o666, write)
+        .map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }

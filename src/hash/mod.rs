@@ -28,7 +28,7 @@ use sha1dc::Sha1Dc;
 
 pub use file::{
     ContentSink, Dir, FileInfo, ReadError, StatData, read_file_at, read_file_at_stat,
-    read_named_file, read_symlink_at,
+    read_named_file, read_symlink_at, write_atomically,
 };
 pub use nar::nix_base32;
 pub use statcache::StatCache;

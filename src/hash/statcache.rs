@@ -45,15 +45,14 @@
 //! so a reader sees the old cache or the new one, never a mix.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
-use super::{Format, StatData};
+use super::{Format, StatData, write_atomically};
 use crate::limits::{MAX_STAT_CACHE_FILE, MAX_STAT_CACHE_PATH, MAX_TREE_ENTRIES};
 
 const MAGIC: &[u8; 8] = b"CUSTSTAT";
@@ -355,31 +354,10 @@ impl StatCache {
     /// Write the cache to `path` atomically: a new file in the same directory (mode 0600),
     /// renamed over `path`. Missing parent directories are created.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".{}.tmp", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        let _ = std::fs::remove_file(&tmp);
-        let written = (|| {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.write_all(&self.encode())?;
-            drop(f);
-            std::fs::rename(&tmp, path)
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        written
+        write_atomically(path, 0o600, |w| w.write_all(&self.encode()))
     }
 }
 
