@@ -140,6 +140,15 @@ pub struct FileRecord {
 }
 
 impl FileRecord {
+    /// The git blob id in the object format `format` names (SHA-256 for `git-sha256`, SHA-1
+    /// otherwise), if it was computed.
+    pub fn git_id(&self, format: Format) -> Option<&[u8]> {
+        match format {
+            Format::GitSha256 => self.git_sha256.as_ref().map(|d| d.as_slice()),
+            _ => self.git_sha1.as_ref().map(|d| d.as_slice()),
+        }
+    }
+
     /// The git tree entry mode of this entry.
     pub fn git_mode(&self) -> &'static str {
         match self.kind {

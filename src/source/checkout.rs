@@ -135,7 +135,7 @@ fn list_commit_tree(tree: &Tree<'_>) -> Result<CommitTree, SourceError> {
 
 /// Compare the working tree of `repo` with `tree` (the reviewed commit's tree). With
 /// `stat_cache` (a path already known to lie outside the checkout), files unchanged since an
-/// earlier run read them are trusted from that cache, and the cache is rewritten afterwards.
+/// earlier run read them are trusted from that cache, which is updated when anything changed.
 pub fn compare(
     repo: &Repository,
     tree: &Tree<'_>,
@@ -193,11 +193,7 @@ pub fn compare(
 
     let mut seen: HashSet<&[u8]> = HashSet::with_capacity(digest.records.len());
     for r in &digest.records {
-        let id: &[u8] = match format {
-            Format::GitSha256 => r.git_sha256.as_ref().map(|d| d.as_slice()),
-            _ => r.git_sha1.as_ref().map(|d| d.as_slice()),
-        }
-        .unwrap_or_default();
+        let id = r.git_id(format).unwrap_or_default();
         match commit.blobs.get(r.path.as_bytes()) {
             Some(blob) => {
                 seen.insert(r.path.as_bytes());
@@ -247,11 +243,7 @@ pub fn compare(
                     used.bytes_read += r.size;
                 }
             }
-            let id = match format {
-                Format::GitSha256 => r.git_sha256.as_ref().map(|d| d.as_slice()),
-                _ => r.git_sha1.as_ref().map(|d| d.as_slice()),
-            };
-            if let (Some(stat), Some(id)) = (r.stat, id)
+            if let (Some(stat), Some(id)) = (r.stat, r.git_id(format))
                 && next.insert(r.path.as_bytes(), stat, id)
             {
                 used.recorded += 1;
