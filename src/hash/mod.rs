@@ -286,20 +286,13 @@ pub fn walk_and_hash(
 /// cross threads (a git repository); the reads run on the pool. Returns what `produce`
 /// returned and the digest of every entry fed. For the per-file and git formats: a NAR hash
 /// needs the whole tree, so it is refused here.
+///
+/// With a stat `cache`, a regular file whose `lstat` data equals what the cache recorded for
+/// its path gets the recorded blob id without being opened (its record says `trusted`); every
+/// other file is read as usual, and each record carries the stat data for the next cache. The
+/// cache holds one object format's blob ids, so `options` must then ask for that format alone,
+/// without per-file SHA-256: anything else is refused.
 pub fn hash_while<T>(
-    root: &Path,
-    options: &HashOptions,
-    produce: impl FnOnce(&mut dyn FnMut(&Entry)) -> T,
-) -> Result<(T, TreeDigest), HashError> {
-    hash_while_cached(root, options, None, produce)
-}
-
-/// [`hash_while`] with a stat cache: a regular file whose `lstat` data equals what `cache`
-/// recorded for its path gets the recorded blob id without being opened (its record says
-/// `trusted`); every other file is read as usual. Each record carries the stat data for the
-/// next cache. The cache holds one object format's blob ids, so `options` must ask for that
-/// format alone, without per-file SHA-256: anything else is refused.
-pub fn hash_while_cached<T>(
     root: &Path,
     options: &HashOptions,
     cache: Option<&StatCache>,
@@ -716,7 +709,7 @@ mod tests {
             per_file_sha256: false,
             threads: Some(3),
         };
-        let (fed, three) = hash_while(dir.path(), &git, |feed| {
+        let (fed, three) = hash_while(dir.path(), &git, None, |feed| {
             tree.entries.iter().rev().for_each(&mut *feed);
             tree.entries.len()
         })
@@ -726,7 +719,7 @@ mod tests {
         assert_eq!(one.git_sha256, three.git_sha256);
         assert_eq!(paths(&one), paths(&three));
         // A NAR hash needs the whole tree first.
-        let err = hash_while(dir.path(), &options, |_| ()).unwrap_err();
+        let err = hash_while(dir.path(), &options, None, |_| ()).unwrap_err();
         assert!(matches!(err, HashError::NarNeedsTree), "{err}");
     }
 
@@ -755,7 +748,7 @@ mod tests {
             threads: Some(2),
         };
         let run = |cache: &StatCache| {
-            hash_while_cached(dir.path(), &options, Some(cache), |feed| {
+            hash_while(dir.path(), &options, Some(cache), |feed| {
                 entries.iter().for_each(&mut *feed)
             })
             .unwrap()
@@ -794,7 +787,7 @@ mod tests {
                 per_file_sha256,
                 ..options.clone()
             };
-            let err = hash_while_cached(dir.path(), &other, Some(&cache), |_| ()).unwrap_err();
+            let err = hash_while(dir.path(), &other, Some(&cache), |_| ()).unwrap_err();
             assert!(matches!(err, HashError::StatCacheFormats(_)), "{err}");
         }
     }

@@ -165,7 +165,7 @@ pub fn compare(
     };
     // The walk runs here (the repository answers the ignore questions and stays on this
     // thread) and hands each file to the hashing pool as soon as it is found.
-    let (scanned, digest) = hash::hash_while_cached(
+    let (scanned, digest) = hash::hash_while(
         &workdir,
         &HashOptions {
             formats: [format].into(),
