@@ -403,6 +403,24 @@ impl Repo {
         self.head()
     }
 
+    /// Rewrite HEAD's commit object with `edit` applied to its text, keeping the signature
+    /// header, store it with `git hash-object -w`, and point the branch at it. Returns its id.
+    pub fn tamper(&self, edit: impl Fn(&str) -> String) -> String {
+        let original = self.git(&["cat-file", "commit", "HEAD"]);
+        let changed = edit(&original);
+        assert_ne!(original, changed);
+        let id = self
+            .git_stdin(
+                &["hash-object", "-t", "commit", "-w", "--stdin"],
+                changed.as_bytes(),
+            )
+            .trim()
+            .to_owned();
+        self.git(&["update-ref", "refs/heads/main", &id]);
+        self.git(&["reset", "-q", "--hard"]);
+        id
+    }
+
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }

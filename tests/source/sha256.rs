@@ -183,23 +183,6 @@ fn a_sha256_id_against_a_sha1_checkout_is_a_mismatch() {
     );
 }
 
-/// Rewrite HEAD's commit object with `edit` applied to its text, keeping the signature header.
-fn tamper(r: &Repo, edit: impl Fn(&str) -> String) -> String {
-    let original = r.git(&["cat-file", "commit", "HEAD"]);
-    let changed = edit(&original);
-    assert_ne!(original, changed);
-    let id = r
-        .git_stdin(
-            &["hash-object", "-t", "commit", "-w", "--stdin"],
-            changed.as_bytes(),
-        )
-        .trim()
-        .to_owned();
-    r.git(&["update-ref", "refs/heads/main", &id]);
-    r.git(&["reset", "-q", "--hard"]);
-    id
-}
-
 #[test]
 fn an_ssh_signed_sha256_commit_passes_and_a_tampered_one_fails() {
     let w = World::new();
@@ -219,9 +202,7 @@ fn an_ssh_signed_sha256_commit_passes_and_a_tampered_one_fails() {
     assert_eq!(code, 0, "{report:#}");
     assert!(messages(&report, "commit-signed").contains("alice@example.com (SSH SHA256:"));
 
-    let forged = tamper(&r, |c| {
-        c.replace("release 1.0", "release 1.0 (with a backdoor)")
-    });
+    let forged = r.tamper(|c| c.replace("release 1.0", "release 1.0 (with a backdoor)"));
     let (code, report) = w.source_json(&["r", "--policy", &p]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(fail_codes(&report), ["signature-invalid"]);
@@ -229,7 +210,7 @@ fn an_ssh_signed_sha256_commit_passes_and_a_tampered_one_fails() {
 
     // A commit may carry the other object format's signature too (the SHA-1 to SHA-256
     // transition): git leaves that header out of what it verifies, and so does custody.
-    tamper(&r, |c| {
+    r.tamper(|c| {
         c.replace(
             "\ngpgsig-sha256 ",
             "\ngpgsig -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\ngpgsig-sha256 ",
@@ -246,7 +227,7 @@ fn an_ssh_signed_sha256_commit_passes_and_a_tampered_one_fails() {
     assert!(codes(&report, "pass").contains(&"commit-signed".to_owned()));
 
     // A SHA-1 style `gpgsig` header is not a SHA-256 repository's signature, for git or custody.
-    tamper(&r, |c| c.replace("gpgsig-sha256 ", "gpgsig "));
+    r.tamper(|c| c.replace("gpgsig-sha256 ", "gpgsig "));
     let (code, report) = w.source_json(&["r", "--policy", &p]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(fail_codes(&report), ["commit-unsigned"]);
@@ -444,7 +425,7 @@ fn a_sha1_commit_carrying_a_sha256_signature_too_verifies_as_git_does() {
     let r = w.repo("r");
     r.commit(&alice, "release 1.0", &[("a", "1")]);
     // The other format's header is left out of the signed data, by git and by custody.
-    tamper(&r, |c| {
+    r.tamper(|c| {
         c.replace(
             "\ngpgsig ",
             "\ngpgsig-sha256 -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\ngpgsig ",
@@ -458,7 +439,7 @@ fn a_sha1_commit_carrying_a_sha256_signature_too_verifies_as_git_does() {
     let (code, report) = w.source_json(&["r", "--policy", &p]);
     assert_eq!(code, 0, "{report:#}");
     // Only a SHA-256 signature: unsigned in a SHA-1 repository.
-    tamper(&r, |c| c.replace("\ngpgsig ", "\nx-gpgsig "));
+    r.tamper(|c| c.replace("\ngpgsig ", "\nx-gpgsig "));
     let (code, report) = w.source_json(&["r", "--policy", &p]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(fail_codes(&report), ["commit-unsigned"]);
