@@ -2,21 +2,19 @@
 //! dirhash summary rebuilt with `find | sort | sha256sum`. Trees are random but seeded, so a
 //! failure names a seed that reproduces it.
 
-mod support;
-
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::process::Command as Process;
 use std::time::Duration;
 
+use crate::support::{self, TreeSpec, random_tree, run};
 use assert_cmd::Command;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use support::{TreeSpec, random_tree, run_tool};
 
 fn custody() -> Command {
-    Command::cargo_bin("custody").expect("the custody binary is built")
+    Command::from_std(crate::support::custody())
 }
 
 /// `custody hash --json` on `dir`, parsed.
@@ -41,11 +39,9 @@ fn hash_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
 fn git_write_tree(tree: &Path, format: &str) -> String {
     let git_dir = tempfile::tempdir().unwrap();
     let gd = git_dir.path().join("repo.git");
-    run_tool(
-        Process::new("git")
-            .args(["init", "-q", "--bare", &format!("--object-format={format}")])
-            .arg(&gd),
-    );
+    run(Process::new("git")
+        .args(["init", "-q", "--bare", &format!("--object-format={format}")])
+        .arg(&gd));
     let git = |args: &[&str]| {
         let mut cmd = Process::new("git");
         cmd.arg("--git-dir")
@@ -53,18 +49,16 @@ fn git_write_tree(tree: &Path, format: &str) -> String {
             .arg("--work-tree")
             .arg(tree)
             .args(args);
-        run_tool(&mut cmd)
+        run(&mut cmd)
     };
     git(&["add", "-A"]);
     git(&["write-tree"]).trim().to_string()
 }
 
 fn nix_hash(tree: &Path) -> String {
-    let out = run_tool(
-        Process::new("nix-hash")
-            .args(["--type", "sha256", "--base32"])
-            .arg(tree),
-    );
+    let out = run(Process::new("nix-hash")
+        .args(["--type", "sha256", "--base32"])
+        .arg(tree));
     format!("sha256:{}", out.trim())
 }
 
@@ -72,8 +66,7 @@ fn nix_hash(tree: &Path) -> String {
 /// the SHA-256 of that summary in base64.
 fn dirhash_reference(tree: &Path) -> String {
     let script = "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 -r sha256sum --";
-    let summary =
-        support::run_tool_bytes(Process::new("sh").arg("-c").arg(script).current_dir(tree));
+    let summary = support::run_bytes(Process::new("sh").arg("-c").arg(script).current_dir(tree));
     format!(
         "h1:{}",
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&summary))
@@ -392,7 +385,7 @@ fn exclude_leaves_out_names_at_any_depth_and_whole_paths() {
 fn special_files_are_named_and_never_opened() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("ok"), b"x").unwrap();
-    run_tool(Process::new("mkfifo").arg(dir.path().join("pipe")));
+    run(Process::new("mkfifo").arg(dir.path().join("pipe")));
     let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock")).unwrap();
     // A FIFO opened for reading would block forever: a hang here fails the timeout.
     let out = custody()
@@ -426,11 +419,9 @@ fn device_nodes_are_named_and_never_opened() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    run_tool(
-        Process::new("mknod")
-            .arg(dir.path().join("zero"))
-            .args(["c", "1", "5"]),
-    );
+    run(Process::new("mknod")
+        .arg(dir.path().join("zero"))
+        .args(["c", "1", "5"]));
     let out = custody()
         .arg("hash")
         .arg(dir.path())
@@ -492,7 +483,7 @@ fn a_file_that_changes_while_hashed_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("growing");
     fs::write(&big, vec![1u8; 64 << 20]).unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("custody"))
+    let mut child = crate::support::custody()
         .arg("hash")
         .arg(dir.path())
         .args(["--digest", "git-sha1,git-sha256,dirhash"])

@@ -6,7 +6,7 @@ use std::path::Path;
 use assert_cmd::Command;
 
 fn custody() -> Command {
-    Command::cargo_bin("custody").expect("the custody binary is built")
+    Command::from_std(crate::support::custody())
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::fixture::{Repo, SOURCES, assert_clean, compare, contents, file, run, tar_dir};
+use super::fixture::{Repo, SOURCES, assert_clean, compare, contents, file, run, tar_dir};
 
 #[test]
 fn git_archive_tar_gz_and_zip_pass() {
@@ -51,7 +51,7 @@ fn zip_made_by_info_zip_passes() {
     let repo = Repo::new(SOURCES);
     let tree = repo.unpacked();
     let archive = repo.out("demo-1.0.zip");
-    run(Command::new("zip")
+    run(crate::support::cmd("zip")
         .arg("-qr")
         .arg(&archive)
         .arg("demo-1.0")
@@ -70,11 +70,11 @@ fn files_git_stores_as_symlinks_resolve_through_the_commit() {
     repo.commit("links");
     let tree = repo.out("demo-1.0");
     std::fs::create_dir_all(&tree).unwrap();
-    run(Command::new("tar")
+    run(crate::support::cmd("tar")
         .args(["-chf", "-", "--exclude=.git", "."])
         .current_dir(repo.path())
         .stdout(std::fs::File::create(repo.out("x.tar")).unwrap()));
-    run(Command::new("tar")
+    run(crate::support::cmd("tar")
         .arg("-xf")
         .arg(repo.out("x.tar"))
         .arg("-C")
@@ -193,7 +193,7 @@ fn setuptools_sdist_passes() {
         ("demo/__init__.py", "ANSWER = 42\n"),
         (".gitignore", "*.egg-info/\ndist/\n"),
     ]);
-    run(Command::new("python3")
+    run(crate::support::cmd("python3")
         .args(["setup.py", "-q", "sdist", "--dist-dir"])
         .arg(repo.out("dist"))
         .current_dir(repo.path()));
@@ -223,7 +223,7 @@ fn setuptools_sdist_without_setup_cfg_in_git_passes() {
         ("README.md", "# demo\n"),
         ("demo/__init__.py", "ANSWER = 42\n"),
     ]);
-    run(Command::new("python3")
+    run(crate::support::cmd("python3")
         .args(["setup.py", "-q", "sdist", "--dist-dir"])
         .arg(repo.out("dist"))
         .current_dir(repo.path()));
@@ -244,7 +244,7 @@ fn npm_pack_passes() {
         ("README.md", "# demo\n"),
     ]);
     let cache = repo.out("npm-cache");
-    run(Command::new("npm")
+    run(crate::support::cmd("npm")
         .args(["pack", "--silent", "--pack-destination"])
         .arg(repo.out(""))
         .env("npm_config_cache", &cache)
@@ -290,7 +290,7 @@ fn wheel_with_src_layout_passes() {
     write("demo-1.0.dist-info/RECORD", "");
     write("demo-1.0.dist-info/licenses/LICENSE", "MIT\n");
     let archive = repo.out("demo-1.0-py3-none-any.whl");
-    run(Command::new("zip")
+    run(crate::support::cmd("zip")
         .arg("-qr")
         .arg(&archive)
         .args(["demo", "demo-1.0.dist-info"])
@@ -319,7 +319,7 @@ fn a_crate_naming_an_unreviewed_commit_fails() {
     let (code, report) = compare(&archive, &repo.path(), &["--source-rev", reviewed.trim()]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(
-        crate::fixture::outcomes(&report, "contents-commit"),
+        super::fixture::outcomes(&report, "contents-commit"),
         ["fail"]
     );
     let c = contents(&report);

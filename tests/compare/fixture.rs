@@ -1,6 +1,7 @@
 //! Git repositories in temporary directories, external tools that must exist, and the custody
 //! binary's JSON report.
 
+pub use crate::support::run;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -78,12 +79,7 @@ impl Repo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let mut cmd = Command::new("git");
-        cmd.args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1");
-        run(&mut cmd)
+        crate::support::git(&self.path(), args)
     }
 
     /// `git archive` of HEAD with a `demo-1.0/` prefix, in `format` (tar, tar.gz, zip).
@@ -105,7 +101,7 @@ impl Repo {
         let tar = self.git_archive("tar");
         let tree = self.out("tree");
         std::fs::create_dir_all(&tree).unwrap();
-        run(Command::new("tar")
+        run(crate::support::cmd("tar")
             .arg("-xf")
             .arg(&tar)
             .arg("-C")
@@ -114,34 +110,13 @@ impl Repo {
     }
 }
 
-/// Run a command to success and return its standard output; panic, naming the tool, if it is
-/// not installed or fails.
-pub fn run(cmd: &mut Command) -> String {
-    let program = cmd.get_program().to_string_lossy().into_owned();
-    let out = match cmd.output() {
-        Ok(out) => out,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            panic!("`{program}` is required by this test and is not installed")
-        }
-        Err(e) => panic!("{program}: {e}"),
-    };
-    assert!(
-        out.status.success(),
-        "{program} {:?} failed: {}\n{}",
-        cmd.get_args().collect::<Vec<_>>(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// Pack directory `dir` (its last component becomes the archive's top directory) with tar,
 /// then `compressor` (`None`, or e.g. `["xz", "-T1"]`), into `out`.
 pub fn tar_dir(dir: &Path, out: &Path, compressor: Option<&[&str]>) {
     let parent = dir.parent().unwrap();
     let name = dir.file_name().unwrap();
     let tar = out.with_extension("tmp.tar");
-    run(Command::new("tar")
+    run(crate::support::cmd("tar")
         .arg("-cf")
         .arg(&tar)
         .arg("-C")
@@ -167,8 +142,7 @@ pub fn tar_dir(dir: &Path, out: &Path, compressor: Option<&[&str]>) {
 
 /// Run `custody compare ARTIFACT --source REPO ARGS... --format json`: exit code and report.
 pub fn compare(artifact: &Path, source: &Path, args: &[&str]) -> (i32, Value) {
-    let out = assert_cmd::Command::cargo_bin("custody")
-        .unwrap()
+    let out = assert_cmd::Command::from_std(crate::support::custody())
         .arg("compare")
         .arg(artifact)
         .arg("--source")

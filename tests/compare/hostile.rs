@@ -1,9 +1,7 @@
 //! Archives that must fail, each with its own check code: the xz-utils pattern, modified files,
 //! object files under harmless names, path traversal, absolute paths, escaping links, bombs.
 
-use std::process::Command;
-
-use crate::fixture::{Repo, SOURCES, compare, contents, file, outcomes, run, tar_dir};
+use super::fixture::{Repo, SOURCES, compare, contents, file, outcomes, run, tar_dir};
 
 /// A minimal 64-bit ELF header: what `cc -c` writes first.
 const ELF_OBJECT: &[u8] = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x01\0\x3e\0\x01\0\0\0";
@@ -272,7 +270,7 @@ fn zip_bomb_fails() {
     let repo = Repo::new(SOURCES);
     let tree = zeros(&repo);
     let archive = repo.out("bomb.zip");
-    run(Command::new("zip")
+    run(crate::support::cmd("zip")
         .arg("-q9r")
         .arg(&archive)
         .arg("demo-1.0")
@@ -393,7 +391,7 @@ fn escaping_symlink_in_a_zip_fails() {
     let tree = repo.unpacked();
     std::os::unix::fs::symlink("../../../etc/passwd", tree.join("passwd")).unwrap();
     let archive = repo.out("demo-1.0.zip");
-    run(Command::new("zip")
+    run(crate::support::cmd("zip")
         .arg("-qry") // -y stores the symlink itself
         .arg(&archive)
         .arg("demo-1.0")

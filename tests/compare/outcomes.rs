@@ -1,12 +1,10 @@
 //! Exit codes and output forms: 2 when custody cannot run, SARIF with one result per failed
 //! check, the human summary, `--output`, `--source-rev`.
 
-use std::process::Command;
-
-use crate::fixture::{Repo, SOURCES, compare, contents, run, tar_dir};
+use super::fixture::{Repo, SOURCES, compare, contents, run, tar_dir};
 
 fn custody() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("custody").unwrap()
+    assert_cmd::Command::from_std(crate::support::custody())
 }
 
 #[test]
@@ -14,7 +12,7 @@ fn cannot_run_exits_2() {
     let repo = Repo::new(SOURCES);
     let archive = repo.git_archive("tar.gz");
     let fifo = repo.out("fifo");
-    run(Command::new("mkfifo").arg(&fifo));
+    run(crate::support::cmd("mkfifo").arg(&fifo));
     let not_git = tempfile::tempdir().unwrap();
     let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
         (
@@ -83,11 +81,11 @@ fn compares_with_the_commit_not_the_working_tree() {
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(
-        crate::fixture::file(&report, "demo-1.0/src/main.c")["class"],
+        super::fixture::file(&report, "demo-1.0/src/main.c")["class"],
         "modified"
     );
     assert_eq!(
-        crate::fixture::file(&report, "demo-1.0/README.md")["class"],
+        super::fixture::file(&report, "demo-1.0/README.md")["class"],
         "identical"
     );
     let (code, report) = compare(&archive, &repo.path(), &["--source-rev", first.trim()]);
@@ -166,7 +164,7 @@ fn a_sha256_repository_is_compared_by_its_sha256_blob_ids() {
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(contents(&report)["commit"], first.as_str());
     assert_eq!(
-        crate::fixture::file(&report, "demo-1.0/src/main.c")["class"],
+        super::fixture::file(&report, "demo-1.0/src/main.c")["class"],
         "identical"
     );
 
@@ -175,11 +173,11 @@ fn a_sha256_repository_is_compared_by_its_sha256_blob_ids() {
     repo.commit("second");
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_eq!(code, 1, "{report:#}");
-    let main = crate::fixture::file(&report, "demo-1.0/src/main.c");
+    let main = super::fixture::file(&report, "demo-1.0/src/main.c");
     assert_eq!(main["class"], "modified", "{report:#}");
     assert!(main.to_string().contains("return 1"), "{main:#}");
     assert_eq!(
-        crate::fixture::file(&report, "demo-1.0/README.md")["class"],
+        super::fixture::file(&report, "demo-1.0/README.md")["class"],
         "identical"
     );
     let (code, report) = compare(&archive, &repo.path(), &["--source-rev", &first]);

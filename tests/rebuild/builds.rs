@@ -1,7 +1,7 @@
 //! What a rebuild concludes: reproduced, not reproduced (and where), metadata-only, failed or
 //! timed-out builds, and which artifact is taken as the rebuilt one.
 
-use crate::fixture::{Project, check, outcome, section};
+use super::fixture::{Project, check, outcome, section};
 
 /// Embeds the time unless SOURCE_DATE_EPOCH is set.
 const STAMP: &str = r#"echo "built at ${SOURCE_DATE_EPOCH:-$(date +%s%N)}" > out/stamp.txt"#;
@@ -186,7 +186,7 @@ fn a_build_past_its_timeout_is_killed_with_everything_it_started() {
     // Give the kernel a moment to reap.
     std::thread::sleep(std::time::Duration::from_millis(300));
     let running = |secs: u32| {
-        let out = std::process::Command::new("pgrep")
+        let out = crate::support::cmd("pgrep")
             .args(["-x", "-f", &format!("sleep {secs}")])
             .output()
             .expect("pgrep is installed");
@@ -198,13 +198,13 @@ fn a_build_past_its_timeout_is_killed_with_everything_it_started() {
         "a background process of the build survived"
     );
     // What left the group with setsid goes with the build's pid namespace, where there is one.
-    if crate::fixture::isolation_available() {
+    if super::fixture::isolation_available() {
         assert!(
             !running(escaped),
             "a process that left the build's group survived"
         );
     } else {
-        let _ = std::process::Command::new("pkill")
+        let _ = crate::support::cmd("pkill")
             .args(["-x", "-f", &format!("sleep {escaped}")])
             .status();
     }
@@ -287,15 +287,15 @@ fn a_build_that_embeds_its_path_needs_the_fixed_build_path() {
     let p = Project::new("pwd > out/where.txt; echo \"$GREETING\" > out/greeting.txt");
     let fixed = p.out("fixed-build-path");
     // The publisher built at the fixed path, with GREETING set.
-    let mut clone = std::process::Command::new("git");
+    let mut clone = crate::support::cmd("git");
     clone.args(["clone", "-q"]).arg(p.repo()).arg(&fixed);
-    crate::fixture::run(&mut clone);
-    let mut build = std::process::Command::new("./build.sh");
+    super::fixture::run(&mut clone);
+    let mut build = crate::support::cmd("./build.sh");
     build
         .current_dir(&fixed)
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .env("GREETING", "hello");
-    crate::fixture::run(&mut build);
+    super::fixture::run(&mut build);
     let published = p.out("app.tar.gz");
     std::fs::copy(fixed.join("dist/app.tar.gz"), &published).unwrap();
     std::fs::remove_dir_all(&fixed).unwrap();
@@ -324,7 +324,7 @@ fn a_build_that_embeds_its_path_needs_the_fixed_build_path() {
 
     // A fixed path that is in use is refused before anything runs.
     std::fs::create_dir_all(fixed.join("something")).unwrap();
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("custody"))
+    let out = crate::support::custody()
         .arg("rebuild")
         .arg(&published)
         .arg("--source")

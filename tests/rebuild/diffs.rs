@@ -2,11 +2,10 @@
 //! the real tools, each kind of difference classified.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::fixture::run;
+use super::fixture::run;
 
 struct Dir(tempfile::TempDir);
 
@@ -27,8 +26,10 @@ impl Dir {
             std::fs::create_dir_all(f.parent().unwrap()).unwrap();
             std::fs::write(&f, data).unwrap();
         }
-        run(Command::new("chmod").args(["-R", "u=rwX,go=rX"]).arg(&root));
-        run(Command::new("find")
+        run(crate::support::cmd("chmod")
+            .args(["-R", "u=rwX,go=rX"])
+            .arg(&root));
+        run(crate::support::cmd("find")
             .arg(&root)
             .args(["-exec", "touch", "-h", "-d", mtime, "{}", "+"]));
         root
@@ -43,13 +44,13 @@ impl Dir {
             tree.display(),
             target.display()
         );
-        run(Command::new("sh").args(["-c", &tar]));
+        run(crate::support::cmd("sh").args(["-c", &tar]));
         target
     }
 }
 
 fn diff(a: &Path, b: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = Command::new(assert_cmd::cargo::cargo_bin("custody"))
+    let out = crate::support::custody()
         .arg("diff")
         .arg(a)
         .arg(b)
@@ -137,7 +138,7 @@ fn member_order_and_mode_are_metadata_setuid_is_content() {
         t.display(),
         reversed.display()
     );
-    run(Command::new("sh").args(["-c", &script]));
+    run(crate::support::cmd("sh").args(["-c", &script]));
     let (code, r) = diff(&sorted, &reversed, &["--accept", "content"]);
     assert_eq!(code, 0, "{r:#}");
     assert!(
@@ -147,13 +148,17 @@ fn member_order_and_mode_are_metadata_setuid_is_content() {
         "{r:#}"
     );
 
-    run(Command::new("chmod").arg("0755").arg(t.join("a.txt")));
+    run(crate::support::cmd("chmod")
+        .arg("0755")
+        .arg(t.join("a.txt")));
     let exec = d.tgz("exec.tgz", &t, &["--sort=name"], "-6");
     let (code, r) = diff(&sorted, &exec, &["--accept", "content"]);
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(differences(&r)[0]["fields"][0], "mode: 0644 -> 0755");
 
-    run(Command::new("chmod").arg("4755").arg(t.join("a.txt")));
+    run(crate::support::cmd("chmod")
+        .arg("4755")
+        .arg(t.join("a.txt")));
     let setuid = d.tgz("setuid.tgz", &t, &["--sort=name"], "-6");
     let (code, r) = diff(&sorted, &setuid, &["--accept", "content"]);
     assert_eq!(code, 1, "{r:#}");
@@ -188,7 +193,7 @@ fn zip_members_added_and_retimed() {
     let b = d.tree("b", FILES, "2025-06-01 12:00:00");
     let zip = |tree: &Path, out: &str| {
         let target = d.path(out);
-        run(Command::new("zip")
+        run(crate::support::cmd("zip")
             .args(["-q", "-r", "-X"])
             .arg(&target)
             .arg(".")
@@ -258,7 +263,7 @@ fn another_zip_compression_method_is_metadata() {
     let t = d.tree("t", &[("big.txt", text.as_bytes())], "2024-01-01 00:00:00");
     let zip = |level: &str, out: &str| {
         let target = d.path(out);
-        run(Command::new("zip")
+        run(crate::support::cmd("zip")
             .args(["-q", "-r", "-X", level])
             .arg(&target)
             .arg(".")
@@ -291,7 +296,7 @@ fn a_change_in_a_later_zstd_frame_is_found() {
             "2024-01-01 00:00:00",
         );
         let tar = d.path(&format!("{name}.tar"));
-        run(Command::new("tar")
+        run(crate::support::cmd("tar")
             .args(["--owner=0", "--group=0", "--numeric-owner", "--sort=name"])
             .arg("-cf")
             .arg(&tar)
@@ -305,7 +310,7 @@ fn a_change_in_a_later_zstd_frame_is_found() {
         for part in [one, two] {
             let part_path = d.path("part");
             std::fs::write(&part_path, part).unwrap();
-            let out = Command::new("zstd")
+            let out = crate::support::cmd("zstd")
                 .args(["-q", "-c"])
                 .arg(&part_path)
                 .output()

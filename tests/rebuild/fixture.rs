@@ -1,8 +1,8 @@
 //! A project in a git repository whose build script is its only file that matters, and the
 //! custody binary's JSON report for a rebuild of it.
 
+pub use crate::support::run;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -81,11 +81,8 @@ impl Project {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let mut cmd = Command::new("git");
+        let mut cmd = crate::support::git_cmd(&self.repo());
         cmd.args(args)
-            .current_dir(self.repo())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_COMMITTER_DATE", "@1700000000 +0000")
             .env("GIT_AUTHOR_DATE", "@1700000000 +0000");
         run(&mut cmd)
@@ -96,14 +93,10 @@ impl Project {
     pub fn publish(&self, env: &[(&str, &str)]) -> PathBuf {
         let copy = self.dir.path().join("publisher");
         let _ = std::fs::remove_dir_all(&copy);
-        let mut clone = Command::new("git");
-        clone
-            .args(["clone", "-q"])
-            .arg(self.repo())
-            .arg(&copy)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        let mut clone = crate::support::cmd("git");
+        clone.args(["clone", "-q"]).arg(self.repo()).arg(&copy);
         run(&mut clone);
-        let mut build = Command::new("./build.sh");
+        let mut build = crate::support::cmd("./build.sh");
         build.current_dir(&copy).env_remove("SOURCE_DATE_EPOCH");
         for (k, v) in env {
             build.env(k, v);
@@ -126,7 +119,7 @@ impl Project {
         command: &[&str],
         env: &[(&str, &str)],
     ) -> (i32, Value) {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("custody"));
+        let mut cmd = crate::support::custody();
         cmd.arg("rebuild")
             .arg(artifact)
             .arg("--source")
@@ -154,20 +147,6 @@ impl Project {
     }
 }
 
-pub fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {:?} (is it installed?): {e}", cmd.get_program()));
-    assert!(
-        out.status.success(),
-        "{:?} failed: {}{}",
-        cmd,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The outcome of the check `code` of the first artifact.
 pub fn outcome(report: &Value, code: &str) -> String {
     check(report, code)["outcome"].as_str().unwrap().to_owned()
@@ -193,7 +172,7 @@ pub fn isolation_available() -> bool {
         .unwrap()
         .lines()
         .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
-    let mut cmd = Command::new("unshare");
+    let mut cmd = crate::support::cmd("unshare");
     cmd.args([
         "--net",
         "--mount",

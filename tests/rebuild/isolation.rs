@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 
-use crate::fixture::{Project, check, isolation_available, outcome, section};
+use super::fixture::{Project, check, isolation_available, outcome, section};
 
 const EPOCH: &str = "1700000000";
 

@@ -3,12 +3,12 @@
 
 use std::process::Command;
 
-use crate::fixture::{Project, section};
+use super::fixture::{Project, section};
 
 const EPOCH: &str = "1700000000";
 
 fn custody() -> Command {
-    Command::new(assert_cmd::cargo::cargo_bin("custody"))
+    crate::support::custody()
 }
 
 #[test]

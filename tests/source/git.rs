@@ -8,7 +8,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -27,16 +26,13 @@ pub fn tool_env(
     env: &[(&str, &str)],
 ) -> String {
     use std::io::Write;
-    let mut cmd = Command::new(program);
+    let mut cmd = crate::support::cmd(program);
     cmd.envs(env.iter().copied());
     cmd.args(args)
         .current_dir(dir)
         .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
         .env("GNUPGHOME", home.join("gnupg"))
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -84,7 +80,7 @@ impl Drop for World {
     fn drop(&mut self) {
         // gpg starts an agent per GNUPGHOME; stop it with the world it belongs to.
         if self.home().join("gnupg").exists() {
-            let _ = Command::new("gpgconf")
+            let _ = crate::support::cmd("gpgconf")
                 .args(["--kill", "gpg-agent"])
                 .env("GNUPGHOME", self.home().join("gnupg"))
                 .status();
@@ -286,12 +282,9 @@ impl World {
 
     /// Run `custody ARGS` in the world's directory: (exit code, stdout, stderr).
     pub fn custody(&self, args: &[&str]) -> (i32, String, String) {
-        let out = assert_cmd::Command::cargo_bin("custody")
-            .unwrap()
+        let out = assert_cmd::Command::from_std(crate::support::custody())
             .current_dir(self.dir.path())
-            .env("NO_COLOR", "1")
             .env("HOME", self.home())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", self.home().join(".gitconfig"))
             .args(args)
             .output()
@@ -494,7 +487,7 @@ pub fn messages(report: &Value, code: &str) -> String {
 
 /// `touch FLAG VALUE PATH`, e.g. `-d 2020-01-01` or `-r REFERENCE`.
 pub fn touch(path: &Path, flag: &str, value: &str) {
-    let status = std::process::Command::new("touch")
+    let status = crate::support::cmd("touch")
         .args([flag, value])
         .arg(path)
         .status()

@@ -116,33 +116,78 @@ pub fn random_tree(root: &Path, seed: u64, spec: &TreeSpec) {
     }
 }
 
-/// Run a tool that must succeed; its stdout as text.
-pub fn run_tool(cmd: &mut Command) -> String {
-    String::from_utf8_lossy(&run_tool_bytes(cmd)).into_owned()
+/// A command whose environment is scrubbed of what changes how git, the packaging tools or
+/// custody behave: every `GIT_*` variable, `SOURCE_DATE_EPOCH`, `TZ`, the locale and colour
+/// settings. git reads no system or global configuration; the locale is `C.UTF-8`, the time
+/// zone UTC and colour off. Tests add what they need on top.
+pub fn cmd(program: impl AsRef<OsStr>) -> Command {
+    let mut c = Command::new(program);
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k.starts_with("GIT_")
+            || k.starts_with("LC_")
+            || k.starts_with("CUSTODY_")
+            || [
+                "SOURCE_DATE_EPOCH",
+                "LANG",
+                "LANGUAGE",
+                "TZ",
+                "NO_COLOR",
+                "CLICOLOR_FORCE",
+            ]
+            .contains(&k.as_ref())
+        {
+            c.env_remove(&key);
+        }
+    }
+    c.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("LC_ALL", "C.UTF-8")
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// The custody binary under test, through [`cmd`].
+pub fn custody() -> Command {
+    cmd(assert_cmd::cargo::cargo_bin("custody"))
+}
+
+/// `git` run in `dir`, through [`cmd`].
+pub fn git_cmd(dir: &Path) -> Command {
+    let mut c = cmd("git");
+    c.current_dir(dir);
+    c
+}
+
+/// Run a tool that must succeed; its stdout as text. A missing tool fails the test, naming it.
+pub fn run(cmd: &mut Command) -> String {
+    String::from_utf8_lossy(&run_bytes(cmd)).into_owned()
 }
 
 /// Run a tool that must succeed; its stdout exactly.
-pub fn run_tool_bytes(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("cannot run {cmd:?}: {e} (is it installed? .ci/run installs it)")
-    });
+pub fn run_bytes(cmd: &mut Command) -> Vec<u8> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let out = match cmd.output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => panic!(
+            "`{program}` is required by this test and is not installed (scripts/test installs it)"
+        ),
+        Err(e) => panic!("{program}: {e}"),
+    };
     assert!(
         out.status.success(),
-        "{cmd:?} failed: {}",
+        "{program} {:?} failed: {}\n{}",
+        cmd.get_args().collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
 }
 
-/// Run git in `dir` with a fixed identity.
+/// Run git in `dir` and return its output; it must succeed.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    run_tool(
-        Command::new("git")
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .args(args),
-    )
+    run(git_cmd(dir).args(args))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -150,7 +195,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 pub fn is_root() -> bool {
-    run_tool(Command::new("id").arg("-u")).trim() == "0"
+    run(Command::new("id").arg("-u")).trim() == "0"
 }
 
 /// Run custody with `args` as an unprivileged user, so that file permissions apply even when

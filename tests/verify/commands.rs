@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 /// A scene with a passing verification: (scene, artifact, bundle, key).
 fn passing() -> (Scene, String, String, String) {
@@ -190,7 +190,7 @@ fn a_fifo_is_refused_without_blocking() {
     let (s, art, b, k) = passing();
     let fifo = s.path("fifo");
     assert!(
-        std::process::Command::new("mkfifo")
+        crate::support::cmd("mkfifo")
             .arg(&fifo)
             .status()
             .unwrap()

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 fn testdata(name: &str) -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

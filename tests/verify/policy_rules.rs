@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::*;
+use super::support::*;
 
 /// A scene with one artifact, one trusted key, and an envelope of `predicate` about it.
 struct Fixture {

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 /// Sign a statement about one artifact with `alg` and verify it.
 fn roundtrip(alg: Alg) {

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::*;
+use super::support::*;
 
 /// A run with one passing artifact, one without a verified subject, and one tampered
 /// attestation about the second.

@@ -160,8 +160,8 @@ impl Scene {
     }
 
     pub fn custody(&self) -> Command {
-        let mut c = Command::cargo_bin("custody").unwrap();
-        c.current_dir(self.dir.path()).env("NO_COLOR", "1");
+        let mut c = Command::from_std(crate::support::custody());
+        c.current_dir(self.dir.path());
         c
     }
 

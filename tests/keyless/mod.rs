@@ -20,8 +20,7 @@ fn testdata(name: &str) -> PathBuf {
 
 /// Run `custody verify --json` with `args`; the exit code and the report.
 fn verify(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = Command::cargo_bin("custody")
-        .unwrap()
+    let out = Command::from_std(crate::support::custody())
         .current_dir(dir)
         .arg("verify")
         .args(args)
@@ -221,8 +220,7 @@ fn dangerous_any_identity_is_noted_in_the_report() {
     );
     // Every format says so, not only JSON.
     for format in ["human", "sarif"] {
-        let out = Command::cargo_bin("custody")
-            .unwrap()
+        let out = Command::from_std(crate::support::custody())
             .current_dir(dir.path())
             .arg("verify")
             .args(&args)
@@ -287,8 +285,7 @@ fn builder_id_pins_the_signer() {
 fn an_invalid_trusted_root_cannot_run() {
     let dir = minted(Tamper::None);
     std::fs::write(dir.path().join("trusted_root.json"), "{\"mediaType\": 3}").unwrap();
-    let out = Command::cargo_bin("custody")
-        .unwrap()
+    let out = Command::from_std(crate::support::custody())
         .current_dir(dir.path())
         .arg("verify")
         .args(with_identity(&[]))
@@ -405,8 +402,7 @@ fn rekor_v2_and_intoto_with_custom_roots() {
 fn verify_bundle_speaks_the_conformance_protocol() {
     let a = testdata("corpus/a.txt");
     let run = |bundle: &str| {
-        Command::cargo_bin("custody")
-            .unwrap()
+        Command::from_std(crate::support::custody())
             .args([
                 "verify-bundle",
                 "--bundle",
@@ -525,8 +521,7 @@ fn an_integrated_time_in_the_future_fails_and_a_bad_ct_key_cannot_be_trusted() {
     assert_eq!(code, 1, "{report:#}");
     assert!(!has(&report, "signature-verified", "pass"), "{report:#}");
     // A trusted root whose CT log key is unusable is refused before any bundle is read.
-    let out = Command::cargo_bin("custody")
-        .unwrap()
+    let out = Command::from_std(crate::support::custody())
         .args([
             "verify",
             a.to_str().unwrap(),

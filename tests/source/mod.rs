@@ -8,5 +8,4 @@ mod review;
 mod sha256;
 mod stat_cache;
 mod verify;
-#[path = "../verify/support.rs"]
-mod vsupport;
+use crate::verify::support as vsupport;

@@ -6,4 +6,4 @@ mod formats;
 mod policy_rules;
 mod signatures;
 mod snapshots;
-mod support;
+pub mod support;

@@ -1,0 +1,12 @@
+//! custody's integration tests, in one binary: each module drives the real `custody` binary
+//! against inputs made by real tools (git, tar, zip, cargo, npm, setuptools, ssh-keygen, gpg),
+//! in a fresh temporary directory per test. `support` holds the one harness they share.
+
+mod compare;
+mod hash;
+mod keyless;
+mod readme;
+mod rebuild;
+mod source;
+mod support;
+mod verify;
