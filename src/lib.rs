@@ -6,6 +6,7 @@
 //! Only `cli` prints.
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod artifact;
 pub mod attest;
 pub mod check;

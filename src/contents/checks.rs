@@ -2,8 +2,8 @@
 //! failure), at most [`MAX_CHECKS_PER_CODE`] of a code, and a passing check for every code that
 //! found nothing, so a report shows what was looked at, not only what went wrong.
 
-use super::archive::{ReadOutcome, Stop};
 use super::classify::{FileClass, FileReport};
+use crate::archive::{ReadOutcome, Stop};
 use crate::check::Check;
 use crate::limits::MAX_CHECKS_PER_CODE;
 
@@ -30,7 +30,7 @@ pub(crate) fn archive_checks(
     let format = outcome.format.map(|f| f.name()).unwrap_or("unknown");
     let clean =
         |code, message: &str| clean_or_partial(code, message, outcome.stop.is_none(), entries);
-    let (mut bomb, mut limit) = (None, None);
+    let (mut bomb, mut limit, mut ambiguous) = (None, None, None);
     match &outcome.stop {
         None => checks.push(Check::pass(
             "archive-unreadable",
@@ -42,7 +42,15 @@ pub(crate) fn archive_checks(
         )),
         Some(Stop::Bomb(why)) => bomb = Some(why.clone()),
         Some(Stop::OverLimit(why)) => limit = Some(why.clone()),
+        Some(Stop::Ambiguous(why)) => ambiguous = Some(why.clone()),
     }
+    checks.push(match ambiguous {
+        Some(why) => Check::fail("archive-ambiguous", why),
+        None => clean(
+            "archive-ambiguous",
+            "tar, bsdtar, Python and unzip read every entry the same way",
+        ),
+    });
     checks.push(match bomb {
         Some(why) => Check::fail("archive-bomb", why),
         None => clean(

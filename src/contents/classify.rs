@@ -9,13 +9,13 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::ContentsPolicy;
-use super::archive::{self, Finished};
 use super::commit::{CommitFiles, Lookup};
 use super::difference::{Comparer, Difference};
 use super::kind::build_output_kind;
 use super::layout::{Ecosystem, Mapping};
 use super::rules::Rules;
 use super::scan::{Entry, EntryKind, hex};
+use crate::archive::{self, Finished};
 use crate::limits::MAX_DIFFS;
 
 /// What one archive file is, compared with the commit.
@@ -155,6 +155,28 @@ pub(crate) fn classify(
         if let Some((path, f)) = &in_git {
             file.source_blob = Some(f.oid.to_string());
             if f.oid == e.blob && f.is_symlink() == matches!(e.kind, EntryKind::Symlink(_)) {
+                // git records the executable bit, so it is content: a file the archive makes
+                // executable (or not) is not the reviewed file, unless a packaging tool sets
+                // the bit on its own.
+                if let Some(exec) = e.executable
+                    && e.kind == EntryKind::File
+                    && exec != f.is_executable()
+                {
+                    if let Some(rule) = rules.sets_executable(&rel) {
+                        file.class = FileClass::GeneratedExplained;
+                        file.rule = Some(rule);
+                        file.detail = Some("made executable as a package bin".into());
+                    } else {
+                        file.class = FileClass::Modified;
+                        file.detail = Some(if exec {
+                            format!("executable in the archive, not in the commit ({path})")
+                        } else {
+                            format!("executable in the commit ({path}), not in the archive")
+                        });
+                    }
+                    files.push(file);
+                    continue;
+                }
                 file.class = FileClass::Identical;
                 if *path != source_path {
                     file.detail = Some(format!("through git's symlink, to {path}"));
@@ -241,31 +263,35 @@ pub(crate) fn describe_differences(
     };
     let mut index = 0usize;
     let mut found: Vec<(usize, Difference)> = Vec::new();
-    archive::read(archive_path, &mut |_raw, content: &mut dyn Read| {
-        let here = index;
-        index += 1;
-        if let Some(targets) = wanted.get(&here) {
-            let mut comparers: Vec<Comparer<'_>> =
-                targets.iter().map(|(_, s)| Comparer::new(s)).collect();
-            let mut buf = vec![0u8; 1 << 16];
-            loop {
-                let n = content.read(&mut buf)?;
-                if n == 0 {
-                    break;
+    archive::read(
+        archive_path,
+        archive::Options::default(),
+        &mut |_raw, content: &mut dyn Read| {
+            let here = index;
+            index += 1;
+            if let Some(targets) = wanted.get(&here) {
+                let mut comparers: Vec<Comparer<'_>> =
+                    targets.iter().map(|(_, s)| Comparer::new(s)).collect();
+                let mut buf = vec![0u8; 1 << 16];
+                loop {
+                    let n = content.read(&mut buf)?;
+                    if n == 0 {
+                        break;
+                    }
+                    comparers.iter_mut().for_each(|c| c.feed(&buf[..n]));
                 }
-                comparers.iter_mut().for_each(|c| c.feed(&buf[..n]));
+                for ((i, _), c) in targets.iter().zip(comparers) {
+                    let f = &files[*i];
+                    let name = f.source_path.as_deref().unwrap_or(&f.archive_path);
+                    found.push((*i, c.finish(name, name)));
+                }
             }
-            for ((i, _), c) in targets.iter().zip(comparers) {
-                let f = &files[*i];
-                let name = f.source_path.as_deref().unwrap_or(&f.archive_path);
-                found.push((*i, c.finish(name, name)));
+            if here >= last {
+                return Err(io::Error::other(Finished));
             }
-        }
-        if here >= last {
-            return Err(io::Error::other(Finished));
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     for (i, d) in found {
         files[i].difference = Some(d);
     }

@@ -14,6 +14,19 @@ pub const CODES: &[Code] = &[
             that the right file was given.",
     },
     Code {
+        code: "archive-ambiguous",
+        summary: "Extractors could read the archive two ways",
+        description: "The tools that unpack a release (GNU tar, bsdtar, Python's tarfile, pip, \
+            unzip, streaming zip readers) do not always agree on what an archive holds: a pax \
+            path beside a GNU long name, two path records, a prefix field under a non-ustar \
+            magic, a link that declares content, data after the end-of-archive marker, a zip \
+            entry named differently in its local header and the central directory, bytes \
+            between zip entries, a file that is both a tar and a zip, or a name that promises \
+            another format than the bytes. custody compares what it reads, so where readers \
+            disagree it cannot vouch for what any of them unpacks, and refuses the archive. \
+            Legitimate packaging tools never write these; rebuild the archive with one.",
+    },
+    Code {
         code: "archive-bomb",
         summary: "The archive unpacks past the size or compression-ratio limit",
         description: "Unpacked bytes are counted as they stream out of the decompressor; reading \

@@ -139,6 +139,10 @@ impl GitFile {
     pub fn is_symlink(self) -> bool {
         self.mode == MODE_SYMLINK
     }
+    /// Whether git records the file as executable (mode 100755).
+    pub fn is_executable(self) -> bool {
+        self.mode == 0o100755
+    }
     pub fn is_regular(self) -> bool {
         self.mode != MODE_SYMLINK && self.mode != MODE_SUBMODULE
     }

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::archive::Format;
 use super::commit::CommitFiles;
 use super::scan::{Entry, EntryKind};
+use crate::archive::Format;
 
 /// The packaging ecosystem an archive comes from, recognised by its metadata files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -224,6 +224,7 @@ mod tests {
             path: Some(path.into()),
             shown: path.into(),
             kind,
+            executable: None,
             content_from: 0,
             size: 0,
             blob: Oid::ZERO_SHA1,

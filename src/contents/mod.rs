@@ -11,13 +11,11 @@
 //! [`ContentsPolicy`]; the result is a [`ContentsReport`]: checks for the verdict, and per-file
 //! data for the report's `contents` section.
 
-mod archive;
 mod checks;
 mod classify;
 pub mod codes;
 mod commit;
 mod difference;
-mod entry_path;
 mod kind;
 mod layout;
 mod rules;
@@ -31,8 +29,7 @@ use serde::Serialize;
 
 use crate::check::Check;
 
-pub use archive::Format;
-pub(crate) use archive::ZstdFrames;
+pub use crate::archive::Format;
 pub use classify::{FileClass, FileReport};
 pub use codes::CODES;
 pub use commit::{SourceError, SourceTree};

@@ -49,6 +49,10 @@ pub const RULES: &[(&str, &str)] = &[
         "a wheel's `*.dist-info/` metadata files",
     ),
     (
+        "npm-bin-executable",
+        "the executable bit npm sets on every `bin` of git's `package.json`",
+    ),
+    (
         "npm-published-manifest",
         "npm's `package.json`, equal to git's apart from `gitHead` and `_`-prefixed fields",
     ),
@@ -177,6 +181,33 @@ impl Rules<'_> {
             _ if !rel.contains('/') && is_readme_or_licence(rel) => self.copied(rel, entry),
             _ => None,
         }
+    }
+
+    /// The rule under which a packaging tool sets the executable bit of `rel` on its own: npm
+    /// makes every `bin` that git's `package.json` declares executable.
+    pub fn sets_executable(&self, rel: &str) -> Option<&'static str> {
+        if self.ecosystem != Ecosystem::Npm {
+            return None;
+        }
+        let Lookup::File { file, .. } = self
+            .commit
+            .resolve(&format!("{}package.json", self.source_prefix))
+        else {
+            return None;
+        };
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&self.commit.blob(file.oid).ok()?).ok()?;
+        let normal = |p: &str| p.trim_start_matches("./").to_owned();
+        let bins: Vec<String> = match &manifest["bin"] {
+            serde_json::Value::String(p) => vec![normal(p)],
+            serde_json::Value::Object(m) => {
+                m.values().filter_map(|v| v.as_str()).map(normal).collect()
+            }
+            _ => Vec::new(),
+        };
+        bins.iter()
+            .any(|b| b == rel)
+            .then_some("npm-bin-executable")
     }
 
     /// `X.dist-info/NAME`: known metadata, or a licence equal to a file of the commit.

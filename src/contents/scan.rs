@@ -10,7 +10,7 @@
 //! larger ones are hashed as they stream, in bounded memory.
 
 pub(crate) use crate::hash::hex;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc;
@@ -18,9 +18,9 @@ use std::sync::mpsc;
 use git2::{ObjectFormat, Oid};
 use sha2::{Digest, Sha256};
 
-use super::archive::{self, RawEntry, RawKind, ReadOutcome};
-use super::entry_path::{self, PathProblem};
 use super::kind::HEAD_LEN;
+use crate::archive::path::{self as entry_path, LinkEscape, PathProblem};
+use crate::archive::{self, Entry as RawEntry, Kind as RawKind, ReadOutcome};
 use crate::hash::sha1dc::Sha1Dc;
 use crate::limits::MAX_METADATA_FILE;
 
@@ -73,6 +73,8 @@ pub(crate) struct Entry {
     /// The path as stored, for reports.
     pub shown: String,
     pub kind: EntryKind,
+    /// Whether the owner-executable bit is set; `None` when the archive records no mode.
+    pub executable: Option<bool>,
     /// Position of the entry whose bytes this one has: itself, or a hard link's target.
     pub content_from: usize,
     pub size: u64,
@@ -140,134 +142,152 @@ fn read_entries(
     let mut batch_bytes = 0usize;
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
-    let mut symlinks: HashSet<String> = HashSet::new();
+    let mut symlinks: HashMap<String, Vec<u8>> = HashMap::new();
     // One read buffer for every entry: most entries are small, and zeroing a fresh buffer for
     // each costs more than reading it.
     let mut buf = vec![0u8; 1 << 16];
-    let outcome = archive::read(path, &mut |raw: RawEntry, content: &mut dyn Read| {
-        let index = entries.len();
-        let shown = String::from_utf8_lossy(&raw.path).into_owned();
-        let mut problem = None;
-        let normalised = match entry_path::normalise(&raw.path, raw.backslash_separates) {
-            Ok(p) => Some(p),
-            Err(why) => {
-                problem = Some(path_problem(why, &shown));
-                None
-            }
-        };
-        let mut entry = Entry {
-            path: normalised.clone(),
-            shown: shown.clone(),
-            kind: EntryKind::File,
-            content_from: index,
-            size: 0,
-            blob: Oid::ZERO_SHA1,
-            sha256: [0; 32],
-            head: Vec::new(),
-            kept: None,
-            problem: None,
-        };
-        match raw.kind {
-            RawKind::File => {
-                let keep = normalised.as_deref().is_some_and(is_metadata);
-                if raw.size <= PIPELINED_ENTRY {
-                    let mut data = Vec::with_capacity(raw.size as usize);
-                    content.take(raw.size + 1).read_to_end(&mut data)?;
-                    check_size(&shown, raw.size, data.len() as u64)?;
-                    batch_bytes += data.len();
-                    batch.push((index, data, keep));
-                    if batch_bytes >= BATCH_BYTES {
-                        batch_bytes = 0;
-                        // The hashing thread ends only when the sender is dropped, after the read.
-                        let _ = to_hasher.send(std::mem::take(&mut batch));
-                    }
-                } else {
-                    Digests::of_stream(content, &shown, raw.size, &mut buf, format)?
-                        .apply(&mut entry);
+    let options = archive::Options::default();
+    let outcome = archive::read(
+        path,
+        options,
+        &mut |raw: RawEntry, content: &mut dyn Read| {
+            let index = entries.len();
+            let shown = raw.shown();
+            let mut problem = None;
+            let normalised = match entry_path::normalise(&raw.path, raw.backslash_separates) {
+                Ok(p) => Some(p),
+                Err(why) => {
+                    problem = Some(path_problem(why, &shown));
+                    None
                 }
-            }
-            RawKind::Directory => entry.kind = EntryKind::Directory,
-            RawKind::Symlink(target) => {
-                if let Some(p) = &normalised {
-                    if !entry_path::symlink_stays_inside(p, &target) {
-                        problem.get_or_insert(Problem {
-                            code: "archive-link-escape",
-                            message: format!(
-                                "{shown}: symlink to `{}` leaves the archive",
-                                String::from_utf8_lossy(&target)
-                            ),
-                        });
-                    }
-                    symlinks.insert(p.clone());
-                }
-                Digests::of(target.clone(), false, format).apply(&mut entry);
-                entry.kind = EntryKind::Symlink(target);
-            }
-            RawKind::Hardlink(target) => {
-                let shown_target = String::from_utf8_lossy(&target).into_owned();
-                match entry_path::normalise(&target, false) {
-                    Err(_) => {
-                        problem.get_or_insert(Problem {
-                            code: "archive-link-escape",
-                            message: format!(
-                                "{shown}: hard link to `{shown_target}` leaves the archive"
-                            ),
-                        });
-                    }
-                    Ok(t) => match by_path.get(&t).map(|&i| &entries[i]) {
-                        Some(from) if from.kind == EntryKind::File => {
-                            entry.content_from = from.content_from; // digests copied after
+            };
+            let mut entry = Entry {
+                path: normalised.clone(),
+                shown: shown.clone(),
+                kind: EntryKind::File,
+                executable: raw.executable(),
+                content_from: index,
+                size: 0,
+                blob: Oid::ZERO_SHA1,
+                sha256: [0; 32],
+                head: Vec::new(),
+                kept: None,
+                problem: None,
+            };
+            match raw.kind {
+                RawKind::File => {
+                    let keep = normalised.as_deref().is_some_and(is_metadata);
+                    if raw.size <= PIPELINED_ENTRY {
+                        let mut data = Vec::with_capacity(raw.size as usize);
+                        content.take(raw.size + 1).read_to_end(&mut data)?;
+                        check_size(&shown, raw.size, data.len() as u64)?;
+                        batch_bytes += data.len();
+                        batch.push((index, data, keep));
+                        if batch_bytes >= BATCH_BYTES {
+                            batch_bytes = 0;
+                            // The hashing thread ends only when the sender is dropped, after the read.
+                            let _ = to_hasher.send(std::mem::take(&mut batch));
                         }
-                        _ => {
+                    } else {
+                        Digests::of_stream(content, &shown, raw.size, &mut buf, format)?
+                            .apply(&mut entry);
+                    }
+                }
+                RawKind::Directory => entry.kind = EntryKind::Directory,
+                RawKind::Symlink(target) => {
+                    // Whether it escapes is judged once every link is known (below).
+                    if let Some(p) = &normalised {
+                        symlinks.insert(p.clone(), target.clone());
+                    }
+                    Digests::of(target.clone(), false, format).apply(&mut entry);
+                    entry.kind = EntryKind::Symlink(target);
+                }
+                RawKind::Hardlink(target) => {
+                    let shown_target = String::from_utf8_lossy(&target).into_owned();
+                    match entry_path::normalise(&target, false) {
+                        Err(_) => {
                             problem.get_or_insert(Problem {
-                                code: "archive-special-entry",
+                                code: "archive-link-escape",
                                 message: format!(
-                                    "{shown}: hard link to `{shown_target}`, which is no \
-                                     earlier file of the archive"
+                                    "{shown}: hard link to `{shown_target}` leaves the archive"
                                 ),
                             });
                         }
-                    },
+                        Ok(t) => match by_path.get(&t).map(|&i| &entries[i]) {
+                            Some(from) if from.kind == EntryKind::File => {
+                                entry.content_from = from.content_from; // digests copied after
+                            }
+                            _ => {
+                                problem.get_or_insert(Problem {
+                                    code: "archive-special-entry",
+                                    message: format!(
+                                        "{shown}: hard link to `{shown_target}`, which is no \
+                                     earlier file of the archive"
+                                    ),
+                                });
+                            }
+                        },
+                    }
+                }
+                RawKind::Special(what) => {
+                    entry.kind = EntryKind::Special(what);
+                    problem.get_or_insert(Problem {
+                        code: "archive-special-entry",
+                        message: format!("{shown}: {what}, which a source release never needs"),
+                    });
                 }
             }
-            RawKind::Special(what) => {
-                entry.kind = EntryKind::Special(what);
-                problem.get_or_insert(Problem {
-                    code: "archive-special-entry",
-                    message: format!("{shown}: {what}, which a source release never needs"),
-                });
-            }
-        }
-        if let Some(p) = &normalised {
-            // An entry written through a symlink the archive made lands wherever the link
-            // points; extractors that follow it write outside the root.
-            if let Some(link) = entry_path::ancestors(p).find(|a| symlinks.contains(*a)) {
-                problem.get_or_insert(Problem {
-                    code: "archive-link-escape",
-                    message: format!("{shown}: written through the archive's symlink `{link}`"),
-                });
-            }
-            if entry.kind != EntryKind::Directory
-                && let Some(&first) = by_path.get(p)
-            {
-                problem.get_or_insert(Problem {
-                    code: "archive-duplicate-entry",
-                    message: format!(
-                        "{shown}: stored twice (entries {} and {}); extraction keeps only \
+            if let Some(p) = &normalised {
+                // An entry written through a symlink the archive made lands wherever the link
+                // points; extractors that follow it write outside the root.
+                if let Some(link) = entry_path::ancestors(p).find(|a| symlinks.contains_key(*a)) {
+                    problem.get_or_insert(Problem {
+                        code: "archive-link-escape",
+                        message: format!("{shown}: written through the archive's symlink `{link}`"),
+                    });
+                }
+                if entry.kind != EntryKind::Directory
+                    && let Some(&first) = by_path.get(p)
+                {
+                    problem.get_or_insert(Problem {
+                        code: "archive-duplicate-entry",
+                        message: format!(
+                            "{shown}: stored twice (entries {} and {}); extraction keeps only \
                          the last",
-                        first + 1,
-                        index + 1
-                    ),
-                });
+                            first + 1,
+                            index + 1
+                        ),
+                    });
+                }
+                by_path.insert(p.clone(), index);
             }
-            by_path.insert(p.clone(), index);
-        }
-        entry.problem = problem.or(entry.problem.take());
-        entries.push(entry);
-        Ok(())
-    })?;
+            entry.problem = problem.or(entry.problem.take());
+            entries.push(entry);
+            Ok(())
+        },
+    )?;
     if !batch.is_empty() {
         let _ = to_hasher.send(batch);
+    }
+    // A symlink is judged as extraction leaves it: through every other link of the archive.
+    for entry in &mut entries {
+        if let (EntryKind::Symlink(target), Some(p)) = (&entry.kind, &entry.path)
+            && entry.problem.is_none()
+            && let Err(escape) = entry_path::resolve_symlink(p, target, &symlinks)
+        {
+            let why = match escape {
+                LinkEscape::Outside => "leaves the archive",
+                LinkEscape::TooManyHops => "resolves through too many links (a loop)",
+            };
+            entry.problem = Some(Problem {
+                code: "archive-link-escape",
+                message: format!(
+                    "{}: symlink to `{}` {why}",
+                    entry.shown,
+                    String::from_utf8_lossy(target)
+                ),
+            });
+        }
     }
     Ok(Scan { entries, outcome })
 }

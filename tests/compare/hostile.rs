@@ -404,3 +404,34 @@ fn escaping_symlink_in_a_zip_fails() {
         "archive-link-escape"
     );
 }
+
+/// git records the executable bit; a release that makes a reviewed script executable (or drops
+/// the bit) does not hold the reviewed file, even with the same bytes.
+#[test]
+fn a_file_made_executable_in_the_archive_is_modified() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    let path = tree.join("configure.ac");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip", "-n"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1);
+    fails_with(&report, "contents-modified");
+    let f = file(&report, "demo-1.0/configure.ac");
+    assert_eq!(f["class"], "modified");
+    assert!(
+        f["detail"]
+            .as_str()
+            .unwrap()
+            .contains("executable in the archive, not in the commit"),
+        "{f:#}"
+    );
+
+    // The same tree with the reviewed mode passes.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    tar_dir(&tree, &archive, Some(&["gzip", "-n"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+}

@@ -3,7 +3,7 @@
 use std::io::{self, Read};
 
 /// A zstd stream of one or more frames (`zstd -T0` and `pzstd` write several).
-pub(crate) struct ZstdFrames<R: Read> {
+pub struct ZstdFrames<R: Read> {
     decoder: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
     source: Option<R>,
 }

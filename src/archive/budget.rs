@@ -6,9 +6,7 @@ use std::io::{self, Read};
 use std::rc::Rc;
 
 use super::Stop;
-use crate::limits::{
-    COMPRESSION_RATIO_FLOOR, MAX_ARCHIVE_UNPACKED, MAX_COMPRESSION_RATIO, MAX_TAR_HEADER_BYTES,
-};
+use crate::limits::{COMPRESSION_RATIO_FLOOR, MAX_ARCHIVE_UNPACKED, MAX_COMPRESSION_RATIO};
 
 /// The bytes read from disk and unpacked so far, shared by every reader of one archive, and the
 /// limit that tripped, if any.
@@ -16,11 +14,6 @@ use crate::limits::{
 pub(super) struct UnpackBudget {
     pub compressed: Cell<u64>,
     pub unpacked: Cell<u64>,
-    /// Whether a visitor is reading an entry's content; bytes read otherwise are headers.
-    pub in_entry: Cell<bool>,
-    /// Header bytes since the last entry. The tar crate reads GNU long names and pax records
-    /// into memory whatever their declared size, so this is what bounds that memory.
-    pub header_bytes: Cell<u64>,
     pub tripped: RefCell<Option<Stop>>,
 }
 
@@ -29,20 +22,6 @@ impl UnpackBudget {
         let unpacked = self.unpacked.get() + n as u64;
         self.unpacked.set(unpacked);
         let compressed = self.compressed.get().max(1);
-        if !self.in_entry.get() {
-            let header = self.header_bytes.get() + n as u64;
-            self.header_bytes.set(header);
-            if header > MAX_TAR_HEADER_BYTES {
-                let why = format!(
-                    "more than {MAX_TAR_HEADER_BYTES} bytes of headers (long names, pax \
-                     records) before one entry; reading stopped there"
-                );
-                self.tripped
-                    .borrow_mut()
-                    .get_or_insert(Stop::OverLimit(why));
-                return Err(io::Error::other("archive header limit reached"));
-            }
-        }
         let over = if unpacked > MAX_ARCHIVE_UNPACKED {
             Some(format!(
                 "unpacks to more than {MAX_ARCHIVE_UNPACKED} bytes; reading stopped there"
