@@ -3,30 +3,31 @@
 //! Each module that produces checks owns its codes and their descriptions; this only gathers
 //! them. A module adding codes adds its list here.
 
-use crate::check::Code;
+use crate::check::CodeInfo;
 
-/// Every code's list, by the module that owns it.
-const LISTS: &[&[Code]] = &[
-    crate::attest::codes::CODES,
-    crate::signature::codes::CODES,
-    crate::sigstore::codes::CODES,
-    crate::verify::binding::CODES,
-    crate::policy::codes::CODES,
-    crate::contents::codes::CODES,
-    crate::source::codes::CODES,
-    crate::rebuild::codes::CODES,
-];
+/// Every code's list, by the module that owns it: the producers that report verification steps
+/// and malformed input, then every check module.
+fn lists() -> impl Iterator<Item = &'static [CodeInfo]> {
+    [
+        crate::attest::codes::Code::INFO,
+        crate::signature::codes::Code::INFO,
+        crate::sigstore::codes::Code::INFO,
+    ]
+    .into_iter()
+    .chain(crate::checks::CODES.iter().copied())
+    .chain([crate::verdict::Code::INFO])
+}
 
 /// Every registered code, sorted by name.
-pub fn all() -> Vec<&'static Code> {
-    let mut v: Vec<&'static Code> = LISTS.iter().flat_map(|l| l.iter()).collect();
+pub fn all() -> Vec<&'static CodeInfo> {
+    let mut v: Vec<&'static CodeInfo> = lists().flat_map(|l| l.iter()).collect();
     v.sort_by_key(|c| c.code);
     v
 }
 
 /// The registry entry of `code`.
-pub fn lookup(code: &str) -> Option<&'static Code> {
-    LISTS.iter().flat_map(|l| l.iter()).find(|c| c.code == code)
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    lists().flat_map(|l| l.iter()).find(|c| c.code == code)
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ struct RawMessageDigest {
 }
 
 fn bad(message: impl Into<String>) -> Malformed {
-    Malformed::new(codes::MALFORMED_BUNDLE, message)
+    Malformed::new(codes::Code::MalformedBundle, message)
 }
 
 impl Bundle {
@@ -195,7 +195,7 @@ impl Bundle {
             .unwrap_or_default();
         let Some(version) = BundleVersion::from_media_type(media_type) else {
             return Err(Malformed::new(
-                codes::UNSUPPORTED_BUNDLE_VERSION,
+                codes::Code::UnsupportedBundleVersion,
                 format!("unsupported Sigstore bundle media type {media_type:?}"),
             ));
         };
@@ -330,22 +330,22 @@ mod tests {
         let cases = [
             (
                 json!({"mediaType": "this is completely wrong"}),
-                codes::UNSUPPORTED_BUNDLE_VERSION,
+                codes::Code::UnsupportedBundleVersion,
             ),
             (
                 json!({"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.2"}),
-                codes::MALFORMED_BUNDLE,
+                codes::Code::MalformedBundle,
             ),
             (
                 json!({"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1",
                        "verificationMaterial": {"x509CertificateChain": {"certificates": []}},
                        "messageSignature": {"signature": "AA=="}}),
-                codes::MALFORMED_BUNDLE,
+                codes::Code::MalformedBundle,
             ),
             (
                 json!({"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.3",
                        "verificationMaterial": {"publicKey": {}}}),
-                codes::MALFORMED_BUNDLE,
+                codes::Code::MalformedBundle,
             ),
         ];
         for (doc, code) in cases {

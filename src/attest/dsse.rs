@@ -54,12 +54,15 @@ impl Envelope {
     /// Parse an envelope from its JSON form (`payload`, `payloadType`, `signatures`).
     pub fn from_json(value: &serde_json::Value) -> Result<Envelope, Malformed> {
         let raw: RawEnvelope = serde_json::from_value(value.clone()).map_err(|e| {
-            Malformed::new(codes::MALFORMED_ENVELOPE, format!("DSSE envelope: {e}"))
+            Malformed::new(
+                codes::Code::MalformedEnvelope,
+                format!("DSSE envelope: {e}"),
+            )
         })?;
         let payload = decode_base64(&raw.payload, "payload")?;
         if payload.len() > MAX_PAYLOAD {
             return Err(Malformed::new(
-                codes::INPUT_LIMIT_EXCEEDED,
+                codes::Code::InputLimitExceeded,
                 format!(
                     "DSSE payload of {} bytes exceeds {MAX_PAYLOAD}",
                     payload.len()
@@ -68,13 +71,13 @@ impl Envelope {
         }
         if raw.signatures.is_empty() {
             return Err(Malformed::new(
-                codes::MALFORMED_ENVELOPE,
+                codes::Code::MalformedEnvelope,
                 "DSSE envelope has no signatures",
             ));
         }
         if raw.signatures.len() > MAX_SIGNATURES {
             return Err(Malformed::new(
-                codes::INPUT_LIMIT_EXCEEDED,
+                codes::Code::InputLimitExceeded,
                 format!("DSSE envelope has more than {MAX_SIGNATURES} signatures"),
             ));
         }
@@ -112,7 +115,7 @@ fn certificate_pem(pem: &str) -> Result<Vec<u8>, Malformed> {
         .and_then(|b| b.trim_end().strip_suffix("-----END CERTIFICATE-----"))
         .ok_or_else(|| {
             Malformed::new(
-                codes::MALFORMED_ENVELOPE,
+                codes::Code::MalformedEnvelope,
                 "a DSSE signature's cert is not one PEM CERTIFICATE block",
             )
         })?;
@@ -149,7 +152,7 @@ pub fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, Malformed> {
         .or_else(|_| URL_ANY_PAD.decode(text.trim()))
         .map_err(|e| {
             Malformed::new(
-                codes::MALFORMED_BASE64,
+                codes::Code::MalformedBase64,
                 format!("{what} is not base64: {e}"),
             )
         })
@@ -187,17 +190,17 @@ mod tests {
         let none = json!({"payload": "", "payloadType": "t", "signatures": []});
         assert_eq!(
             Envelope::from_json(&none).unwrap_err().code,
-            codes::MALFORMED_ENVELOPE
+            codes::Code::MalformedEnvelope
         );
         let bad = json!({"payload": "!!", "payloadType": "t", "signatures": [{"sig": "AA=="}]});
         assert_eq!(
             Envelope::from_json(&bad).unwrap_err().code,
-            codes::MALFORMED_BASE64
+            codes::Code::MalformedBase64
         );
         let missing = json!({"payloadType": "t"});
         assert_eq!(
             Envelope::from_json(&missing).unwrap_err().code,
-            codes::MALFORMED_ENVELOPE
+            codes::Code::MalformedEnvelope
         );
     }
 }

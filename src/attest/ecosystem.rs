@@ -33,7 +33,7 @@ struct RawPep740Envelope {
 /// an in-toto statement with one signature.
 pub fn pep740(value: &serde_json::Value, origin: Origin, format: Format) -> Loaded {
     let parse = || -> Result<Evidence, Malformed> {
-        let bad = |m: String| Malformed::new(codes::MALFORMED_PEP740, m);
+        let bad = |m: String| Malformed::new(codes::Code::MalformedPep740, m);
         let raw: RawPep740 = serde_json::from_value(value.clone())
             .map_err(|e| bad(format!("PEP 740 attestation: {e}")))?;
         if raw.version != 1 {
@@ -45,7 +45,7 @@ pub fn pep740(value: &serde_json::Value, origin: Origin, format: Format) -> Load
         let payload = decode_base64(&raw.envelope.statement, "envelope.statement")?;
         if payload.len() > MAX_PAYLOAD {
             return Err(Malformed::new(
-                codes::INPUT_LIMIT_EXCEEDED,
+                codes::Code::InputLimitExceeded,
                 "PEP 740 statement is too large",
             ));
         }
@@ -99,7 +99,12 @@ fn pep740_as_bundle(value: &serde_json::Value) -> String {
 
 /// A PyPI provenance document: `{"version": 1, "attestation_bundles": [{"publisher", "attestations"}]}`.
 pub fn pypi_provenance(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loaded>) {
-    let bad = |m: &str| Malformed::new(codes::MALFORMED_PEP740, format!("PyPI provenance: {m}"));
+    let bad = |m: &str| {
+        Malformed::new(
+            codes::Code::MalformedPep740,
+            format!("PyPI provenance: {m}"),
+        )
+    };
     if value.get("version").and_then(|v| v.as_u64()) != Some(1) {
         out.push(Loaded::Malformed(origin.clone(), bad("version must be 1")));
         return;
@@ -140,7 +145,7 @@ pub fn pypi_provenance(value: &serde_json::Value, origin: &Origin, out: &mut Vec
 
 /// An npm attestation document, as the registry serves it for a package version.
 pub fn npm(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loaded>) {
-    let bad = |m: String| Malformed::new(codes::MALFORMED_NPM_ATTESTATION, m);
+    let bad = |m: String| Malformed::new(codes::Code::MalformedNpmAttestation, m);
     let Some(list) = value.get("attestations").and_then(|a| a.as_array()) else {
         out.push(Loaded::Malformed(
             origin.clone(),
@@ -181,7 +186,7 @@ pub fn npm(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loaded>) {
 
 fn too_many() -> Malformed {
     Malformed::new(
-        codes::INPUT_LIMIT_EXCEEDED,
+        codes::Code::InputLimitExceeded,
         format!("more than {MAX_ENTRIES_PER_FILE} entries in one file"),
     )
 }

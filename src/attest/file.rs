@@ -34,7 +34,7 @@ pub fn load(path: &Path) -> Result<Vec<Loaded>, LoadError> {
         .map_err(io)?;
     if bytes.len() as u64 > MAX_ATTESTATION_FILE {
         let m = Malformed::new(
-            codes::INPUT_LIMIT_EXCEEDED,
+            codes::Code::InputLimitExceeded,
             format!("attestation file is larger than {MAX_ATTESTATION_FILE} bytes"),
         );
         return Ok(vec![Loaded::Malformed(origin, m)]);
@@ -57,7 +57,7 @@ pub fn parse_file(bytes: &[u8], origin: &Origin) -> Vec<Loaded> {
     let json_lines = || lines.len() > 1 && json::parse(lines[0].1).is_ok();
     match whole {
         Ok(value) => read_document(&value, origin, &mut out),
-        Err(e) if e.code != codes::MALFORMED_JSON || !json_lines() => {
+        Err(e) if e.code != codes::Code::MalformedJson || !json_lines() => {
             out.push(Loaded::Malformed(origin.clone(), e));
         }
         Err(_) => {
@@ -68,7 +68,7 @@ pub fn parse_file(bytes: &[u8], origin: &Origin) -> Vec<Loaded> {
                 };
                 if n >= MAX_ENTRIES_PER_FILE {
                     let m = Malformed::new(
-                        codes::INPUT_LIMIT_EXCEEDED,
+                        codes::Code::InputLimitExceeded,
                         format!("more than {MAX_ENTRIES_PER_FILE} lines"),
                     );
                     out.push(Loaded::Malformed(line_origin, m));
@@ -83,7 +83,7 @@ pub fn parse_file(bytes: &[u8], origin: &Origin) -> Vec<Loaded> {
     }
     if out.is_empty() {
         let m = Malformed::new(
-            codes::UNKNOWN_ATTESTATION_FORMAT,
+            codes::Code::UnknownAttestationFormat,
             "the file holds no attestations",
         );
         out.push(Loaded::Malformed(origin.clone(), m));
@@ -96,7 +96,7 @@ fn read_document(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loade
     let has = |k: &str| value.get(k).is_some();
     if !value.is_object() {
         let m = Malformed::new(
-            codes::UNKNOWN_ATTESTATION_FORMAT,
+            codes::Code::UnknownAttestationFormat,
             "the document is not a JSON object",
         );
         out.push(Loaded::Malformed(origin.clone(), m));
@@ -137,13 +137,13 @@ fn read_document(value: &serde_json::Value, origin: &Origin, out: &mut Vec<Loade
         ecosystem::npm(value, origin, out);
     } else if has("_type") {
         let m = Malformed::new(
-            codes::UNSIGNED_STATEMENT,
+            codes::Code::UnsignedStatement,
             "a bare in-toto statement carries no signature",
         );
         out.push(Loaded::Malformed(origin.clone(), m));
     } else {
         let m = Malformed::new(
-            codes::UNKNOWN_ATTESTATION_FORMAT,
+            codes::Code::UnknownAttestationFormat,
             "not a DSSE envelope, Sigstore bundle, PEP 740, PyPI or npm attestation document",
         );
         out.push(Loaded::Malformed(origin.clone(), m));
@@ -163,7 +163,7 @@ mod tests {
             .iter()
             .map(|l| match l {
                 Loaded::Evidence(_) => "evidence",
-                Loaded::Malformed(_, m) => m.code,
+                Loaded::Malformed(_, m) => m.code.name(),
             })
             .collect()
     }
@@ -175,7 +175,7 @@ mod tests {
         let loaded = parse_file(text.as_bytes(), &origin());
         assert_eq!(
             codes_of(&loaded),
-            ["evidence", "evidence", codes::MALFORMED_JSON]
+            ["evidence", "evidence", codes::Code::MalformedJson.name()]
         );
         match &loaded[2] {
             Loaded::Malformed(o, _) => assert_eq!(o.to_string(), "x:4"),
@@ -187,30 +187,30 @@ mod tests {
     fn a_truncated_pretty_printed_document_is_one_error() {
         let text = "{\n  \"mediaType\": \"x\",\n  \"verificationMaterial\": {\n";
         let loaded = parse_file(text.as_bytes(), &origin());
-        assert_eq!(codes_of(&loaded), [codes::MALFORMED_JSON]);
+        assert_eq!(codes_of(&loaded), [codes::Code::MalformedJson]);
     }
 
     #[test]
     fn unknown_shapes_and_bare_statements_are_named() {
         let cases = [
-            ("{}", codes::UNKNOWN_ATTESTATION_FORMAT),
-            ("[1]", codes::UNKNOWN_ATTESTATION_FORMAT),
-            ("", codes::MALFORMED_JSON),
+            ("{}", codes::Code::UnknownAttestationFormat),
+            ("[1]", codes::Code::UnknownAttestationFormat),
+            ("", codes::Code::MalformedJson),
             (
                 r#"{"_type":"https://in-toto.io/Statement/v1"}"#,
-                codes::UNSIGNED_STATEMENT,
+                codes::Code::UnsignedStatement,
             ),
             (
                 r#"{"attestations":[{"predicateType":"p"}]}"#,
-                codes::MALFORMED_NPM_ATTESTATION,
+                codes::Code::MalformedNpmAttestation,
             ),
             (
                 r#"{"version":2,"attestation_bundles":[]}"#,
-                codes::MALFORMED_PEP740,
+                codes::Code::MalformedPep740,
             ),
             (
                 r#"{"version":1,"envelope":{},"verification_material":{}}"#,
-                codes::MALFORMED_PEP740,
+                codes::Code::MalformedPep740,
             ),
         ];
         for (text, code) in cases {

@@ -10,7 +10,7 @@ use crate::limits::MAX_JSON_DEPTH;
 pub fn parse(bytes: &[u8]) -> Result<serde_json::Value, Malformed> {
     check_depth(bytes)?;
     serde_json::from_slice(bytes)
-        .map_err(|e| Malformed::new(codes::MALFORMED_JSON, format!("invalid JSON: {e}")))
+        .map_err(|e| Malformed::new(codes::Code::MalformedJson, format!("invalid JSON: {e}")))
 }
 
 /// Scan for brackets outside strings; malformed JSON is left for serde_json to report.
@@ -34,7 +34,7 @@ fn check_depth(bytes: &[u8]) -> Result<(), Malformed> {
                 depth += 1;
                 if depth > MAX_JSON_DEPTH {
                     return Err(Malformed::new(
-                        codes::INPUT_LIMIT_EXCEEDED,
+                        codes::Code::InputLimitExceeded,
                         format!("JSON nested deeper than {MAX_JSON_DEPTH} levels"),
                     ));
                 }
@@ -55,7 +55,7 @@ mod tests {
         let deep = "[".repeat(MAX_JSON_DEPTH + 1) + &"]".repeat(MAX_JSON_DEPTH + 1);
         assert_eq!(
             parse(deep.as_bytes()).unwrap_err().code,
-            codes::INPUT_LIMIT_EXCEEDED
+            codes::Code::InputLimitExceeded
         );
         let ok = "[".repeat(MAX_JSON_DEPTH) + &"]".repeat(MAX_JSON_DEPTH);
         assert!(parse(ok.as_bytes()).is_ok());
@@ -65,6 +65,9 @@ mod tests {
 
     #[test]
     fn malformed_json_is_a_malformed_json_code() {
-        assert_eq!(parse(b"{\"a\":").unwrap_err().code, codes::MALFORMED_JSON);
+        assert_eq!(
+            parse(b"{\"a\":").unwrap_err().code,
+            codes::Code::MalformedJson
+        );
     }
 }

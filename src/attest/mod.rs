@@ -44,12 +44,12 @@ pub enum LoadError {
 /// Input that was read but is not valid evidence: a stable code and one line saying why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed {
-    pub code: &'static str,
+    pub code: codes::Code,
     pub message: String,
 }
 
 impl Malformed {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: codes::Code, message: impl Into<String>) -> Self {
         Malformed {
             code,
             message: message.into(),

@@ -154,7 +154,7 @@ fn resource(raw: RawResource) -> ResourceRef {
 
 fn malformed(e: serde_json::Error, version: &str) -> Malformed {
     Malformed::new(
-        codes::MALFORMED_PROVENANCE,
+        codes::Code::MalformedProvenance,
         format!("SLSA provenance {version}: {e}"),
     )
 }
@@ -178,7 +178,7 @@ impl Provenance {
             serde_json::from_value(predicate.clone()).map_err(|e| malformed(e, "v0.2"))?;
         if raw.builder.id.is_empty() {
             return Err(Malformed::new(
-                codes::MALFORMED_PROVENANCE,
+                codes::Code::MalformedProvenance,
                 "SLSA provenance v0.2 has no builder.id",
             ));
         }
@@ -199,7 +199,7 @@ impl Provenance {
             serde_json::from_value(predicate.clone()).map_err(|e| malformed(e, "v1"))?;
         if raw.run_details.builder.id.is_empty() {
             return Err(Malformed::new(
-                codes::MALFORMED_PROVENANCE,
+                codes::Code::MalformedProvenance,
                 "SLSA provenance v1 has no runDetails.builder.id",
             ));
         }
@@ -465,7 +465,7 @@ mod tests {
         let e = Provenance::from_predicate(PROVENANCE_V1, &json!({"buildDefinition": {}}))
             .unwrap()
             .unwrap_err();
-        assert_eq!(e.code, codes::MALFORMED_PROVENANCE);
+        assert_eq!(e.code, codes::Code::MalformedProvenance);
         assert!(Provenance::from_predicate("https://spdx.dev/Document", &json!({})).is_none());
     }
 }

@@ -77,10 +77,10 @@ impl Statement {
     /// Parse a statement from a (verified or not) DSSE payload.
     pub fn from_slice(payload: &[u8]) -> Result<Statement, Malformed> {
         let value: serde_json::Value = super::json::parse(payload)
-            .map_err(|m| Malformed::new(codes::MALFORMED_STATEMENT, m.message))?;
+            .map_err(|m| Malformed::new(codes::Code::MalformedStatement, m.message))?;
         let raw: RawStatement = serde_json::from_value(value).map_err(|e| {
             Malformed::new(
-                codes::MALFORMED_STATEMENT,
+                codes::Code::MalformedStatement,
                 format!("in-toto statement: {e}"),
             )
         })?;
@@ -89,26 +89,26 @@ impl Statement {
             STATEMENT_V1 => StatementVersion::V1,
             other => {
                 return Err(Malformed::new(
-                    codes::MALFORMED_STATEMENT,
+                    codes::Code::MalformedStatement,
                     format!("unknown in-toto statement type {other:?}"),
                 ));
             }
         };
         if raw.subject.is_empty() {
             return Err(Malformed::new(
-                codes::MALFORMED_STATEMENT,
+                codes::Code::MalformedStatement,
                 "statement has no subjects",
             ));
         }
         if raw.subject.len() > MAX_SUBJECTS {
             return Err(Malformed::new(
-                codes::INPUT_LIMIT_EXCEEDED,
+                codes::Code::InputLimitExceeded,
                 format!("statement names more than {MAX_SUBJECTS} subjects"),
             ));
         }
         if raw.predicate_type.is_empty() {
             return Err(Malformed::new(
-                codes::MALFORMED_STATEMENT,
+                codes::Code::MalformedStatement,
                 "statement has an empty predicateType",
             ));
         }
@@ -136,7 +136,7 @@ impl Statement {
 fn digest_set(raw: BTreeMap<String, String>, name: &str) -> Result<DigestSet, Malformed> {
     if raw.is_empty() {
         return Err(Malformed::new(
-            codes::MALFORMED_STATEMENT,
+            codes::Code::MalformedStatement,
             format!("subject {name:?} has no digest"),
         ));
     }
@@ -151,7 +151,7 @@ fn digest_set(raw: BTreeMap<String, String>, name: &str) -> Result<DigestSet, Ma
             && (value.len() != len || !value.bytes().all(|b| b.is_ascii_hexdigit()))
         {
             return Err(Malformed::new(
-                codes::MALFORMED_STATEMENT,
+                codes::Code::MalformedStatement,
                 format!("subject {name:?} has an invalid {alg} digest {value:?}"),
             ));
         }
@@ -194,7 +194,7 @@ mod tests {
         ];
         for c in cases {
             let e = Statement::from_slice(c.as_bytes()).unwrap_err();
-            assert_eq!(e.code, codes::MALFORMED_STATEMENT, "{c}");
+            assert_eq!(e.code, codes::Code::MalformedStatement, "{c}");
         }
     }
 }

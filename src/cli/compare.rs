@@ -1,13 +1,15 @@
 //! `custody compare ARTIFACT --source DIR`: does a release archive hold the reviewed commit's
 //! files and nothing unexplained?
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use super::output::{ReportArgs, emit};
-use crate::contents::{self, ContentsPolicy, ContentsReport, Difference, FileClass, SourceTree};
-use crate::report::{ArtifactReport, Report};
+use crate::artifact::Artifact;
+use crate::contents::{self, AllowExtra, ContentsFacts, Difference, FileClass};
+use crate::evidence::{ArtifactEvidence, Evidence, Reproduced};
+use crate::policy::{Policy, Reproduce};
+use crate::source::Checkout;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -37,34 +39,47 @@ pub fn run(args: CompareArgs) -> u8 {
     if name.starts_with("sha256:") && !args.artifact.exists() {
         return super::fatal("compare needs the archive itself, not only its digest");
     }
-    let policy = match ContentsPolicy::new(&args.allow_extra) {
+    let allow = match AllowExtra::new(&args.allow_extra) {
         Ok(p) => p,
         Err(e) => return super::fatal(e),
     };
-    let source = match SourceTree::open(&args.source, &args.source_rev) {
+    let checkout = match Checkout::open(&args.source, Some(&args.source_rev)) {
         Ok(s) => s,
         Err(e) => return super::fatal(e),
     };
-    let found = match contents::compare(&args.artifact, &source, &policy) {
+    let found = match contents::compare(&args.artifact, checkout.repo(), checkout.commit(), &allow)
+    {
         Ok(r) => r,
         Err(e) => return super::fatal(e),
     };
-    let digest = BTreeMap::from([("sha256".to_owned(), found.sha256.clone())]);
-    let mut artifact = ArtifactReport::new(name, digest, found.checks.clone());
-    let section = serde_json::to_value(&found).expect("a contents report always serialises");
-    artifact.details.insert("contents".into(), section);
-    let report = Report::new("compare", vec![artifact]);
+    let summary = summary(&found);
+    let policy = Policy {
+        reproduce: Some(Reproduce::contents(args.allow_extra.clone())),
+        ..Policy::default()
+    };
+    let evidence = Evidence {
+        artifacts: vec![ArtifactEvidence {
+            name: name.clone(),
+            digest: Artifact {
+                name: name.clone(),
+                sha256: found.sha256.clone(),
+                sha512: None,
+            },
+            matched: Vec::new(),
+            reproduced: Some(Reproduced::Contents(Box::new(found))),
+        }],
+        ..Evidence::default()
+    };
+    let report = crate::checks::assemble("compare", &policy, &evidence, 0, &name);
     emit(
         &report,
         args.report.format(),
         args.report.output.as_deref(),
-        &summary(&found),
+        &summary,
     )
 }
 
-/// The human summary: what was compared with what, counts per class, then every file that is
-/// not identical, with its rule, kind or difference.
-fn summary(r: &ContentsReport) -> String {
+fn summary(r: &ContentsFacts) -> String {
     let mut out = String::new();
     let format = r.format.map(|f| f.name()).unwrap_or("unknown format");
     let _ = writeln!(

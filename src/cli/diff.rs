@@ -8,8 +8,11 @@ use std::path::PathBuf;
 use super::fatal;
 use super::output::{ReportArgs, emit};
 use super::rebuild::describe_diff;
-use crate::rebuild::{self, Accept, html};
-use crate::report::{ArtifactReport, Report, Verdict};
+use crate::checks::rebuild::{comparison, reproduced};
+use crate::policy::Accept;
+use crate::rebuild;
+use crate::report::html;
+use crate::verdict::{ArtifactVerdict, RebuildSection, RunVerdict, Sections};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -47,41 +50,34 @@ pub fn run(args: DiffArgs) -> u8 {
         Ok(d) => d,
         Err(e) => return fatal(format!("{}: {e}", args.published.display())),
     };
-    let c = match rebuild::compare_files(&args.published, &sha256, &args.rebuilt, accept) {
+    let c = match rebuild::compare_files(&args.published, &sha256, &args.rebuilt) {
         Ok(c) => c,
         Err(e) => return fatal(e),
     };
     let name = args.published.display().to_string();
     let digest = BTreeMap::from([("sha256".to_owned(), sha256.clone())]);
-    let mut artifact = ArtifactReport::new(&name, digest, vec![c.check.clone()]);
-    let section = serde_json::json!({
-        "rebuilt": args.rebuilt.display().to_string(),
-        "rebuilt_sha256": c.rebuilt_sha256,
-        "comparison": c.comparison,
-        "accept": accept,
-        "diff": c.diff,
-    });
-    artifact.details.insert("rebuild".into(), section);
-    let pass = artifact.verdict == Verdict::Pass;
-    let mut report = Report::new("diff", vec![artifact]);
-    if let Some(path) = &args.html {
-        let page = html::render(&html::Page {
-            artifact: &name,
-            pass,
-            commit: None,
-            comparison: c.comparison,
+    let word = comparison(Some(&c.rebuilt_sha256), c.diff.as_ref(), accept);
+    let check = reproduced(Some(&c.rebuilt_sha256), c.diff.as_ref(), accept);
+    let sections = Sections {
+        rebuild: Some(RebuildSection {
+            build: None,
+            rebuilt: Some(args.rebuilt.display().to_string()),
+            rebuilt_sha256: Some(c.rebuilt_sha256.clone()),
+            diff: c.diff.clone(),
+            comparison: word,
             accept,
-            sha256: &sha256,
-            rebuilt_sha256: Some(&c.rebuilt_sha256),
-            log: None,
-            diff: c.diff.as_ref(),
-        });
-        if let Err(e) = std::fs::write(path, page) {
+        }),
+        ..Sections::default()
+    };
+    let artifact = ArtifactVerdict::new(&name, digest, vec![check], sections);
+    let mut report = RunVerdict::new("diff", vec![artifact]);
+    if let Some(path) = &args.html
+        && let Some(page) = html::Page::of(&report.artifacts[0])
+    {
+        if let Err(e) = std::fs::write(path, html::render(&page)) {
             return fatal(format!("--html {}: {e}", path.display()));
         }
-        report
-            .notes
-            .insert("html".into(), path.display().to_string().into());
+        report.notes.html = Some(path.display().to_string());
     }
     let mut summary = String::new();
     let _ = writeln!(
@@ -89,7 +85,7 @@ pub fn run(args: DiffArgs) -> u8 {
         "{} vs {}: {}",
         args.published.display(),
         args.rebuilt.display(),
-        c.comparison
+        word
     );
     if let Some(d) = &c.diff {
         describe_diff(&mut summary, d);

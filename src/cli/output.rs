@@ -1,11 +1,11 @@
 //! Writing a report where the user asked for it, in the format asked for; shared by every
-//! command that produces a [`Report`].
+//! command that produces a [`RunVerdict`].
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
-use crate::report::{Report, Verdict, render_human, render_json, render_sarif};
+use crate::report::{RunVerdict, Verdict, render_human, render_json, render_sarif};
 
 /// Report formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +38,12 @@ impl ReportArgs {
 
 /// Write the report to `output` (or standard output) and return the exit code its verdict
 /// gives. `human_preamble` goes before the human report only (a command's own summary).
-pub fn emit(report: &Report, format: Format, output: Option<&Path>, human_preamble: &str) -> u8 {
+pub fn emit(
+    report: &RunVerdict,
+    format: Format,
+    output: Option<&Path>,
+    human_preamble: &str,
+) -> u8 {
     let text = match format {
         Format::Human => {
             // Colour only for a person at a terminal, and never when NO_COLOR is set.

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
 use crate::policy::{Policy, PolicyError, SignedCommits};
+use crate::trust::{self, TrustError};
 
 #[derive(clap::Args, Debug)]
 pub struct PolicyArgs {
@@ -25,18 +26,36 @@ pub enum PolicyCommand {
 
 pub fn run(args: PolicyArgs) -> u8 {
     let PolicyCommand::Check { file } = args.command;
-    match Policy::load(&file) {
-        Ok(p) => {
-            println!("{}: valid policy ({})", file.display(), summary(&p));
-            EXIT_PASS
+    let text = match Policy::read(&file) {
+        Ok(t) => t,
+        Err(e) => return fatal(e),
+    };
+    let (policy, mut diagnostics) = Policy::validate(&file, &text);
+    // The keys and signer files it names must be usable too: every problem at once.
+    let mut notes = crate::verdict::Notes::default();
+    for loaded in [
+        trust::keyring(&policy, &trust::KeyFlags::default(), &mut notes).err(),
+        trust::signers(&policy).err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        match loaded {
+            TrustError::Policy {
+                source: PolicyError::Invalid(more),
+                ..
+            } => diagnostics.extend(more),
+            other => return fatal(other),
         }
-        Err(e @ PolicyError::Invalid(_)) => {
-            eprintln!("{e}");
-            eprintln!("{}: invalid policy", file.display());
-            EXIT_FAIL
-        }
-        Err(e) => fatal(e),
     }
+    if diagnostics.is_empty() {
+        println!("{}: valid policy ({})", file.display(), summary(&policy));
+        return EXIT_PASS;
+    }
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    eprintln!("{}", PolicyError::Invalid(diagnostics));
+    eprintln!("{}: invalid policy", file.display());
+    EXIT_FAIL
 }
 
 fn summary(p: &Policy) -> String {

@@ -4,7 +4,6 @@
 //! Flags override the policy's `[reproduce]` section, which supplies the command, outputs,
 //! environment, timeout, fixed build path and what differences are accepted.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,10 +11,11 @@ use std::time::Duration;
 
 use super::fatal;
 use super::output::{ReportArgs, emit};
-use crate::policy::{Policy, ReproduceMode, rules};
-use crate::rebuild::diff::Detail;
-use crate::rebuild::{self, Accept, RebuildReport, Request};
-use crate::report::{ArtifactReport, Report, Verdict};
+use crate::artifact::Artifact;
+use crate::evidence::{ArtifactEvidence, Evidence, Reproduced};
+use crate::policy::{Accept, Policy, Reproduce, ReproduceMode, rules};
+use crate::rebuild::{self, Detail, RebuildFacts, Request};
+use crate::report::html;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -72,7 +72,7 @@ pub struct RebuildArgs {
 }
 
 pub fn run(args: RebuildArgs) -> u8 {
-    let request = match prepare(&args) {
+    let (request, accept) = match prepare(&args) {
         Ok(r) => r,
         Err(e) => return fatal(e),
     };
@@ -84,38 +84,59 @@ pub fn run(args: RebuildArgs) -> u8 {
         Err(e) => return fatal(e),
     };
     let name = args.artifact.display().to_string();
-    let digest = BTreeMap::from([("sha256".to_owned(), found.sha256.clone())]);
-    let mut artifact = ArtifactReport::new(&name, digest, found.checks.clone());
-    let section = serde_json::to_value(&found).expect("a rebuild report always serialises");
-    artifact.details.insert("rebuild".into(), section);
-    let pass = artifact.verdict == Verdict::Pass;
-    let mut report = Report::new("rebuild", vec![artifact]);
+    let summary = summary(&found);
+    let differs = found.rebuilt.is_some() && !found.identical();
+    let rebuilt = found.rebuilt.clone();
+    let work_dir = found.work_dir.clone();
+    let policy = Policy {
+        reproduce: Some(Reproduce {
+            accept,
+            ..Reproduce::contents(Vec::new())
+        }),
+        ..Policy::default()
+    };
+    let evidence = Evidence {
+        artifacts: vec![ArtifactEvidence {
+            name: name.clone(),
+            digest: Artifact {
+                name: name.clone(),
+                sha256: found.sha256.clone(),
+                sha512: None,
+            },
+            matched: Vec::new(),
+            reproduced: Some(Reproduced::Rebuild(Box::new(found))),
+        }],
+        ..Evidence::default()
+    };
+    let mut report = crate::checks::assemble("rebuild", &policy, &evidence, 0, &name);
     if args.diffoscope
-        && found.comparison != "identical"
-        && let Some(rebuilt) = &found.rebuilt
+        && differs
+        && let Some(rebuilt) = &rebuilt
     {
-        let note = run_diffoscope(&args.artifact, Path::new(rebuilt), &found.work_dir);
-        report.notes.insert("diffoscope".into(), note.into());
+        report.notes.diffoscope = Some(run_diffoscope(
+            &args.artifact,
+            Path::new(rebuilt),
+            &work_dir,
+        ));
     }
-    if let Some(path) = &args.html {
-        let page = rebuild::html::render(&rebuild::html::Page::of_rebuild(&name, pass, &found));
-        if let Err(e) = std::fs::write(path, page) {
+    if let Some(path) = &args.html
+        && let Some(page) = html::Page::of(&report.artifacts[0])
+    {
+        if let Err(e) = std::fs::write(path, html::render(&page)) {
             return fatal(format!("--html {}: {e}", path.display()));
         }
-        report
-            .notes
-            .insert("html".into(), path.display().to_string().into());
+        report.notes.html = Some(path.display().to_string());
     }
     emit(
         &report,
         args.report.format(),
         args.report.output.as_deref(),
-        &summary(&found),
+        &summary,
     )
 }
 
 /// Flags over the policy's `[reproduce]`, validated into a request.
-fn prepare(args: &RebuildArgs) -> Result<Request, String> {
+fn prepare(args: &RebuildArgs) -> Result<(Request, Accept), String> {
     let reproduce = match &args.policy {
         Some(path) => {
             let p = Policy::load(path)
@@ -167,7 +188,7 @@ fn prepare(args: &RebuildArgs) -> Result<Request, String> {
         Some(p) => Some(p.clone()),
         None => reproduce.as_ref().and_then(|r| r.build_path.clone()),
     };
-    Ok(Request {
+    let request = Request {
         artifact: args.artifact.clone(),
         source: args.source.clone(),
         rev: args.source_rev.clone(),
@@ -180,10 +201,10 @@ fn prepare(args: &RebuildArgs) -> Result<Request, String> {
         env,
         timeout,
         build_path,
-        accept,
         work_base: args.work_dir.clone().unwrap_or_else(std::env::temp_dir),
         keep_scratch: args.keep_scratch,
-    })
+    };
+    Ok((request, accept))
 }
 
 /// Run diffoscope, its text report into the work directory; what happened, for the notes.
@@ -214,7 +235,7 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// The human summary: what was rebuilt, how, and every difference with its class.
-fn summary(r: &RebuildReport) -> String {
+fn summary(r: &RebuildFacts) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -230,7 +251,12 @@ fn summary(r: &RebuildReport) -> String {
     if let Some(rebuilt) = &r.rebuilt {
         let _ = writeln!(out, "  rebuilt artifact kept at {rebuilt}");
     }
-    let _ = writeln!(out, "  comparison: {}", r.comparison);
+    let comparison = match (&r.rebuilt_sha256, &r.diff) {
+        (None, _) => "none",
+        (Some(_), None) => "identical",
+        (Some(_), Some(_)) => "different",
+    };
+    let _ = writeln!(out, "  comparison: {comparison}");
     if let Some(d) = &r.diff {
         describe_diff(&mut out, d);
     }

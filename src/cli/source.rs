@@ -1,14 +1,15 @@
 //! `custody source DIR`: the source checks alone — the working tree against the reviewed commit
 //! and the policy's `[source]` and `[review]` rules — as the same report `verify` writes.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::fatal;
 use super::output::{ReportArgs, emit};
+use crate::evidence::{Evidence, source};
 use crate::policy::Policy;
-use crate::report::{ArtifactReport, Report};
 use crate::source::Checkout;
+use crate::trust;
+use crate::verdict::RunVerdict;
 
 const AFTER_HELP: &str = "\
 Checks, in order: the policy's [source] commit and uri against the checkout (commit, remotes);
@@ -69,39 +70,43 @@ pub fn run(args: SourceArgs) -> u8 {
     }
 }
 
-fn report(args: &SourceArgs) -> Result<Report, String> {
+fn report(args: &SourceArgs) -> Result<RunVerdict, String> {
     let policy = match &args.policy {
         Some(path) => {
             Policy::load(path).map_err(|e| format!("invalid policy {}:\n{e}", path.display()))?
         }
         None => Policy::default(),
     };
+    let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
     let checkout = Checkout::open(&args.dir, args.rev.as_deref()).map_err(|e| e.to_string())?;
     let stat_cache = match &args.stat_cache {
         Some(path) => Some(checkout.stat_cache_path(path).map_err(|e| e.to_string())?),
         None => None,
     };
-    let mut checks = checkout.policy_checks(&policy);
-    let (more, facts) = checkout
-        .checks(
-            &policy,
-            args.threads.map(usize::from),
-            stat_cache.as_deref(),
-        )
-        .map_err(|e| e.to_string())?;
-    let cache_note = crate::source::stat_cache_note(&facts);
-    checks.extend(more);
-    let digest = BTreeMap::from([("gitCommit".to_owned(), checkout.commit())]);
-    let mut entry = ArtifactReport::new(args.dir.display().to_string(), digest, checks);
-    entry.details.insert("source".to_owned(), facts);
-    let mut report = Report::new("source", vec![entry]);
-    if let Some(note) = cache_note {
-        report.notes.insert("stat_cache".to_owned(), note.into());
-    }
-    if let Some(path) = &policy.file {
-        report
-            .notes
-            .insert("policy".to_owned(), path.display().to_string().into());
-    }
+    let source = source::gather(
+        &checkout,
+        source::Gather {
+            policy: &policy,
+            signers: &signers,
+            threads: args.threads.map(usize::from),
+            stat_cache: stat_cache.as_deref(),
+            refs: Vec::new(),
+            judge_policy_source: true,
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let cache_note = source
+        .worktree
+        .as_ref()
+        .and_then(|w| w.stat_cache.as_ref())
+        .map(crate::checks::checkout::stat_cache_note);
+    let evidence = Evidence {
+        source: Some(source),
+        ..Evidence::default()
+    };
+    let name = args.dir.display().to_string();
+    let mut report = crate::checks::assemble("source", &policy, &evidence, 0, &name);
+    report.notes.stat_cache = cache_note;
+    report.notes.policy = policy.file.as_ref().map(|p| p.display().to_string());
     Ok(report)
 }

@@ -4,7 +4,6 @@
 //! Flags are shorthand for the policy: `--builder-id`, `--source-*` and `--build-workflow-input`
 //! replace the matching policy entries, `--key` adds to its keys, `--threshold` overrides it.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::ArgGroup;
@@ -12,13 +11,10 @@ use clap::ArgGroup;
 use super::fatal;
 use super::output::{Format, ReportArgs, emit};
 use crate::artifact::ArtifactSpec;
-use crate::check::Check;
-use crate::limits::MAX_KEYS;
-use crate::policy::{BuilderId, Identity, Policy, RefRule, rules};
-use crate::signature::codes::KEY_UNUSABLE;
-use crate::signature::{KeyError, KeylessTrust, Keyring, PublicKey};
-use crate::sigstore::{TrustedRoot, WholeMatch};
+use crate::policy::{BuilderId, Policy, RefRule, rules};
 use crate::source::Checkout;
+use crate::trust;
+use crate::verdict::Notes;
 use crate::verify::{self, Request};
 
 #[derive(clap::Args, Debug)]
@@ -116,51 +112,35 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         }
         None => Policy::default(),
     };
-    let mut notes = BTreeMap::new();
-    if let Some(path) = &policy.file {
-        notes.insert("policy".to_owned(), path.display().to_string().into());
-    }
+    let mut notes = Notes {
+        policy: policy.file.as_ref().map(|p| p.display().to_string()),
+        ..Notes::default()
+    };
     apply_flags(&args, &mut policy)?;
-    let keyless = keyless_trust(&args, &mut policy, &mut notes)?;
-
-    let mut keys = std::mem::take(&mut policy.keys);
-    let mut preflight = Vec::new();
-    for path in &args.keys {
-        match PublicKey::from_file(path) {
-            Ok(k) => keys.push(k),
-            // A key that cannot be read at all stops custody; one that was read but cannot be
-            // used is a failing check, like a wrong key.
-            Err(e @ (KeyError::Io { .. } | KeyError::NotAKeyFile { .. })) => {
-                return Err(format!("--key {}: {e}", path.display()));
-            }
-            Err(e) => preflight.push(Check::fail(
-                KEY_UNUSABLE,
-                format!("--key {}: {e}", path.display()),
-            )),
-        }
-    }
-    if keys.len() > MAX_KEYS {
-        return Err(format!("more than {MAX_KEYS} trusted keys"));
-    }
-    let threshold = args
-        .threshold
-        .map(|t| t as usize)
-        .or(policy.threshold)
-        .unwrap_or(1);
-    let trusted: Vec<serde_json::Value> = keys
-        .iter()
-        .map(|k| serde_json::json!({ "key": k.name(), "keyid": k.keyid(), "type": k.kind().as_str() }))
-        .collect();
-    if !trusted.is_empty() {
-        notes.insert("trusted_keys".to_owned(), trusted.into());
-        notes.insert("threshold".to_owned(), threshold.into());
-    }
-    if !keys.is_empty() && threshold > keys.len() {
-        return Err(format!(
-            "--threshold {threshold} is more than the {} trusted keys given",
-            keys.len()
-        ));
-    }
+    let keyless = trust::keyless(
+        &mut policy,
+        &trust::KeylessFlags {
+            trusted_root: args.trusted_root.clone(),
+            staging: args.staging,
+            certificate_identity: args.certificate_identity.clone(),
+            certificate_identity_regexp: args.certificate_identity_regexp.clone(),
+            certificate_oidc_issuer: args.certificate_oidc_issuer.clone(),
+            certificate_oidc_issuer_regexp: args.certificate_oidc_issuer_regexp.clone(),
+            builder_id_given: !args.builder_id.is_empty(),
+        },
+        &mut notes,
+    )
+    .map_err(|e| e.to_string())?;
+    let (keyring, preflight) = trust::keyring(
+        &policy,
+        &trust::KeyFlags {
+            keys: args.keys.clone(),
+            threshold: args.threshold.map(|t| t as usize),
+        },
+        &mut notes,
+    )
+    .map_err(|e| e.to_string())?;
+    let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -176,8 +156,9 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         source,
         artifacts,
         attestations: args.bundles,
-        keyring: Keyring::new(keys, threshold),
+        keyring,
         keyless,
+        signers,
         policy,
         preflight,
         now,
@@ -218,95 +199,4 @@ fn apply_flags(args: &VerifyArgs, policy: &mut Policy) -> Result<(), String> {
             .collect::<Result<_, _>>()?;
     }
     Ok(())
-}
-
-/// The issuer of GitHub Actions' OIDC tokens, which signs every github.com builder.
-const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-/// The trusted root and accepted identities for keyless evidence. The identity flags replace
-/// the policy's identities; without them, `--builder-id` pins the signer to the builder.
-fn keyless_trust(
-    args: &VerifyArgs,
-    policy: &mut Policy,
-    notes: &mut BTreeMap<String, serde_json::Value>,
-) -> Result<KeylessTrust, String> {
-    let root = match (&args.trusted_root, args.staging) {
-        (Some(path), _) => TrustedRoot::from_file(path),
-        (None, true) => TrustedRoot::staging(),
-        (None, false) => TrustedRoot::production(),
-    }
-    .map_err(|e| format!("--trusted-root: {e}"))?;
-
-    let any_flag = args.certificate_identity.is_some()
-        || args.certificate_identity_regexp.is_some()
-        || args.certificate_oidc_issuer.is_some()
-        || args.certificate_oidc_issuer_regexp.is_some();
-    let identities = if any_flag {
-        vec![
-            Identity::new(
-                args.certificate_identity.as_deref(),
-                args.certificate_identity_regexp.as_deref(),
-                args.certificate_oidc_issuer.as_deref(),
-                args.certificate_oidc_issuer_regexp.as_deref(),
-                false,
-            )
-            .map_err(|e| format!("--certificate-identity / --certificate-oidc-issuer: {e}"))?,
-        ]
-    } else if !args.builder_id.is_empty() {
-        // Builders outside github.com have no known OIDC issuer: they pin no signer, and
-        // keyless evidence then fails for want of an identity (identity-not-specified).
-        policy
-            .builder_ids
-            .iter()
-            .filter_map(|b| builder_identity(b.as_str()).transpose())
-            .collect::<Result<_, _>>()?
-    } else {
-        std::mem::take(&mut policy.identities)
-    };
-    if !identities.is_empty() {
-        let shown: Vec<String> = identities.iter().map(ToString::to_string).collect();
-        notes.insert("keyless_identities".to_owned(), shown.into());
-    }
-    if identities.iter().any(|i| i.dangerous_any_identity) {
-        notes.insert(
-            "dangerous_any_identity".to_owned(),
-            "DANGEROUS: the policy accepts keyless signatures from ANY identity of its issuer"
-                .into(),
-        );
-    }
-    if policy.dangerous_accept_unlogged {
-        notes.insert(
-            "dangerous_accept_unlogged".to_owned(),
-            "DANGEROUS: the policy accepts keyless evidence without a transparency log entry"
-                .into(),
-        );
-    }
-    Ok(KeylessTrust {
-        root: std::sync::Arc::new(root),
-        identities,
-        dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
-    })
-}
-
-/// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given
-/// ref, or at any ref without `@`. Only github.com builders, whose issuer is known.
-fn builder_identity(builder: &str) -> Result<Option<Identity>, String> {
-    if !builder.starts_with("https://github.com/") {
-        return Ok(None);
-    }
-    let mut id = Identity::new(
-        Some(builder),
-        None,
-        Some(GITHUB_ACTIONS_ISSUER),
-        None,
-        false,
-    )?;
-    if !builder.contains('@') {
-        id.certificate_identity = None;
-        id.certificate_identity_regexp = Some(
-            WholeMatch::new(&format!("{}@.+", regex::escape(builder)))
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    Ok(Some(id))
 }

@@ -8,14 +8,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::ContentsPolicy;
-use super::commit::{CommitFiles, Lookup};
+use super::AllowExtra;
 use super::difference::{Comparer, Difference};
 use super::kind::build_output_kind;
 use super::layout::{Ecosystem, Mapping};
 use super::rules::Rules;
-use super::scan::{Entry, EntryKind, hex};
+use super::scan::{Entry, EntryKind, ProblemKind, hex};
 use crate::archive::{self, Finished};
+use crate::git::{BlobId, Lookup, TreeListing};
 use crate::limits::MAX_DIFFS;
 
 /// What one archive file is, compared with the commit.
@@ -68,7 +68,7 @@ pub struct FileReport {
     pub detail: Option<String>,
     /// The check code a refused entry failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<&'static str>,
+    pub problem: Option<ProblemKind>,
     pub size: u64,
     pub sha256: String,
     /// Git blob id of the archive's content.
@@ -88,8 +88,8 @@ pub(crate) fn classify(
     entries: &[Entry],
     ecosystem: Ecosystem,
     mapping: &Mapping,
-    commit: &CommitFiles<'_>,
-    policy: &ContentsPolicy,
+    commit: &TreeListing<'_>,
+    allow_extra: &AllowExtra,
 ) -> Vec<FileReport> {
     let rel_of = |path: &str| -> String {
         path.strip_prefix(mapping.archive_prefix.as_str())
@@ -135,7 +135,7 @@ pub(crate) fn classify(
             content_from: e.content_from,
         };
         if let Some(p) = &e.problem {
-            file.problem = Some(p.code);
+            file.problem = Some(p.kind);
             file.detail = Some(p.message.clone());
             files.push(file);
             continue;
@@ -153,8 +153,8 @@ pub(crate) fn classify(
             },
         };
         if let Some((path, f)) = &in_git {
-            file.source_blob = Some(f.oid.to_string());
-            if f.oid == e.blob && f.is_symlink() == matches!(e.kind, EntryKind::Symlink(_)) {
+            file.source_blob = Some(f.id.to_string());
+            if f.id == e.blob && f.is_symlink() == matches!(e.kind, EntryKind::Symlink(_)) {
                 // git records the executable bit, so it is content: a file the archive makes
                 // executable (or not) is not the reviewed file, unless a packaging tool sets
                 // the bit on its own.
@@ -206,7 +206,7 @@ pub(crate) fn classify(
                 file.detail = Some(format!("compared through git's symlink, with {path}"));
             }
         } else {
-            let allowed = policy.allows_extra(&rel) || policy.allows_extra(&e.shown);
+            let allowed = allow_extra.matches(&rel) || allow_extra.matches(&e.shown);
             file.class = if allowed {
                 FileClass::AllowedExtra
             } else {
@@ -223,7 +223,7 @@ pub(crate) fn classify(
 pub(crate) fn missing(
     files: &[FileReport],
     mapping: &Mapping,
-    commit: &CommitFiles<'_>,
+    commit: &TreeListing<'_>,
 ) -> Vec<String> {
     let present: HashSet<&str> = files
         .iter()
@@ -232,8 +232,7 @@ pub(crate) fn missing(
     commit
         .paths_under(&mapping.source_prefix)
         .into_iter()
-        .filter(|p| !present.contains(p))
-        .map(str::to_owned)
+        .filter(|p| !present.contains(p.as_str()))
         .collect()
 }
 
@@ -243,14 +242,19 @@ pub(crate) fn describe_differences(
     archive_path: &Path,
     files: &mut [FileReport],
     entries: &[Entry],
-    commit: &CommitFiles<'_>,
+    commit: &TreeListing<'_>,
 ) -> io::Result<()> {
     let mut wanted: HashMap<usize, Vec<(usize, Vec<u8>)>> = HashMap::new();
     let modified = files.iter().enumerate().filter(|(_, f)| {
         f.class == FileClass::Modified && entries[f.content_from].kind == EntryKind::File
     });
     for (i, f) in modified.take(MAX_DIFFS) {
-        let Some(oid) = f.source_blob.as_deref().and_then(|o| commit.parse_id(o)) else {
+        let format = entries[f.content_from].blob.format();
+        let Some(oid) = f
+            .source_blob
+            .as_deref()
+            .and_then(|o| BlobId::parse(o, format))
+        else {
             continue;
         };
         let Ok(source) = commit.blob(oid) else {

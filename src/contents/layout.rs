@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::commit::CommitFiles;
 use super::scan::{Entry, EntryKind};
 use crate::archive::Format;
+use crate::git::TreeListing;
 
 /// The packaging ecosystem an archive comes from, recognised by its metadata files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -158,7 +158,7 @@ pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
 /// Candidates are tried in order and the first of equal scores wins: metadata's directories,
 /// then the repository root. A directory the artifact itself names is the only source
 /// candidate: if it is wrong, its files fail, which is the truth about such an artifact.
-pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &CommitFiles<'_>) -> Mapping {
+pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &TreeListing<'_>) -> Mapping {
     let mut archive_prefixes: Vec<String> = meta.top.iter().cloned().collect();
     archive_prefixes.push(String::new());
     let mut source_prefixes = meta.source_dirs.clone();
@@ -175,7 +175,7 @@ pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &CommitFiles<'_
                 .filter(|(rel, e)| {
                     commit
                         .entry(&format!("{s}{rel}"))
-                        .is_some_and(|f| f.oid == e.blob)
+                        .is_some_and(|f| f.id == e.blob)
                 })
                 .count();
             if best.as_ref().is_none_or(|(b, _)| score > *b) {
@@ -217,7 +217,7 @@ fn single_top(entries: &[Entry]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use git2::Oid;
+    use crate::git::BlobId;
 
     fn entry(path: &str, kind: EntryKind) -> Entry {
         Entry {
@@ -227,7 +227,7 @@ mod tests {
             executable: None,
             content_from: 0,
             size: 0,
-            blob: Oid::ZERO_SHA1,
+            blob: BlobId::ZERO,
             sha256: [0; 32],
             head: vec![],
             kept: None,

@@ -11,10 +11,7 @@
 //! [`ContentsPolicy`]; the result is a [`ContentsReport`]: checks for the verdict, and per-file
 //! data for the report's `contents` section.
 
-mod checks;
 mod classify;
-pub mod codes;
-mod commit;
 mod difference;
 mod kind;
 mod layout;
@@ -27,15 +24,13 @@ use std::path::Path;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
-use crate::check::Check;
-
-pub use crate::archive::Format;
+pub use crate::archive::{Format, Stop};
+use crate::git::{CommitId, GitError, Repo};
 pub use classify::{FileClass, FileReport};
-pub use codes::CODES;
-pub use commit::{SourceError, SourceTree};
 pub use difference::Difference;
-pub use layout::Ecosystem;
+pub use layout::{Ecosystem, NamedCommit};
 pub use rules::RULES;
+pub use scan::ProblemKind;
 
 /// Why a comparison could not run at all (exit 2). A hostile or malformed archive is not one of
 /// these: it is a failing check.
@@ -53,21 +48,19 @@ pub enum ContentsError {
     },
     /// The repository or its objects could not be read.
     #[error(transparent)]
-    Source(#[from] SourceError),
+    Git(#[from] GitError),
 }
 
-/// What this archive must satisfy beyond matching the commit: extra files the policy permits.
+/// Extra files (absent from the commit) to mark as allowed: globs matched against the path in
+/// the package (after the top directory is stripped) and the path as stored.
 #[derive(Clone, Debug)]
-pub struct ContentsPolicy {
-    allow_extra: Vec<String>,
+pub struct AllowExtra {
+    globs: Vec<String>,
     set: GlobSet,
 }
 
-impl ContentsPolicy {
-    /// A policy permitting extra files (absent from the commit) that match any of `globs`,
-    /// matched against the path in the package (after the top directory is stripped) and the
-    /// path as stored. Build outputs among them are still named in the report.
-    pub fn new(globs: &[String]) -> Result<ContentsPolicy, ContentsError> {
+impl AllowExtra {
+    pub fn new(globs: &[String]) -> Result<AllowExtra, ContentsError> {
         let mut builder = GlobSetBuilder::new();
         for g in globs {
             let glob = Glob::new(g).map_err(|source| ContentsError::BadGlob {
@@ -80,34 +73,46 @@ impl ContentsPolicy {
             glob: globs.join(", "),
             source,
         })?;
-        Ok(ContentsPolicy {
-            allow_extra: globs.to_vec(),
+        Ok(AllowExtra {
+            globs: globs.to_vec(),
             set,
         })
     }
 
-    /// The `allow-extra` patterns, as given.
-    pub fn allow_extra(&self) -> &[String] {
-        &self.allow_extra
+    /// The patterns, as given.
+    pub fn globs(&self) -> &[String] {
+        &self.globs
     }
 
-    pub(crate) fn allows_extra(&self, path: &str) -> bool {
+    pub(crate) fn matches(&self, path: &str) -> bool {
         self.set.is_match(path)
     }
 }
 
-impl Default for ContentsPolicy {
+impl Default for AllowExtra {
     /// Nothing extra is allowed.
     fn default() -> Self {
-        ContentsPolicy::new(&[]).expect("no globs always build")
+        AllowExtra::new(&[]).expect("no globs always build")
     }
 }
 
-/// What the comparison found: `checks` decide the verdict; the rest is the report's `contents`
-/// section.
+/// How a commit the artifact names relates to the reviewed commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    Reviewed,
+    Ancestor,
+    /// In the repository, neither the reviewed commit nor an ancestor of it.
+    Unrelated,
+    /// Not in the repository.
+    Missing,
+}
+
+/// What the comparison found: the report's `contents` section, and the facts
+/// `crate::checks::contents` judges.
 #[derive(Clone, Debug, Serialize)]
-pub struct ContentsReport {
-    /// The container, recognised by magic bytes; `None` when it is no archive custody reads.
+pub struct ContentsFacts {
+    /// The container; `None` when it is no archive custody reads.
     pub format: Option<Format>,
     pub ecosystem: Ecosystem,
     /// The commit `--source-rev` names.
@@ -116,6 +121,9 @@ pub struct ContentsReport {
     pub commit: String,
     /// Where that commit came from: `source-rev`, `cargo-vcs-info` or `npm-git-head`.
     pub commit_from: &'static str,
+    /// The commit the artifact itself names, and how it relates to the reviewed one.
+    #[serde(skip)]
+    pub named_commit: Option<(NamedCommit, Relation)>,
     /// For a crate: whether cargo packaged it from a working tree with uncommitted changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dirty: Option<bool>,
@@ -125,24 +133,30 @@ pub struct ContentsReport {
     pub source_prefix: String,
     /// Whether the archive was read to its end.
     pub complete: bool,
+    /// Why reading stopped, when it did.
+    #[serde(skip)]
+    pub stop: Option<Stop>,
+    /// Entries read.
+    #[serde(skip)]
+    pub entries: usize,
     /// Files per class, and `missing`.
     pub counts: BTreeMap<&'static str, usize>,
     pub files: Vec<FileReport>,
     /// Files of the package's part of the commit that the archive lacks (information only).
     pub missing: Vec<String>,
-    #[serde(skip)]
-    pub checks: Vec<Check>,
     /// SHA-256 of the archive file, lowercase hex.
     #[serde(skip)]
     pub sha256: String,
 }
 
-/// Compare the release archive at `archive` with the reviewed source.
+/// Compare the release archive at `archive` with commit `reviewed` of `repo`; unexplained
+/// files that `allow_extra` matches are marked allowed.
 pub fn compare(
     archive: &Path,
-    source: &SourceTree,
-    policy: &ContentsPolicy,
-) -> Result<ContentsReport, ContentsError> {
+    repo: &Repo,
+    reviewed: CommitId,
+    allow_extra: &AllowExtra,
+) -> Result<ContentsFacts, ContentsError> {
     let unreadable = |reason: String| ContentsError::Unreadable {
         path: archive.display().to_string(),
         reason,
@@ -155,7 +169,7 @@ pub fn compare(
     // The archive's own digest is read beside the first pass, on its own thread.
     let (sha256, scan) = std::thread::scope(|scope| {
         let digest = scope.spawn(|| crate::artifact::digest_file(archive, false).map(|(d, _)| d));
-        let scan = scan::scan(archive, source.object_format());
+        let scan = scan::scan(archive, repo.object_format());
         let digest = digest
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -167,79 +181,28 @@ pub fn compare(
     let complete = scan.outcome.stop.is_none();
     let meta = layout::metadata(&scan.entries, format);
 
-    let reviewed = source.reviewed_commit();
-    let mut checks = Vec::new();
-    let named = meta.named_commit.as_ref();
-    let (commit, commit_from, commit_check) = match named.map(|n| (n, source.find_commit(&n.id))) {
-        None => (
-            reviewed,
-            "source-rev",
-            Check::pass(
-                "contents-commit",
-                format!("compared with commit {reviewed}"),
-            ),
-        ),
-        Some((n, Some(c))) if source.is_reviewed_or_ancestor(c) => (
-            c,
-            n.from,
-            Check::pass(
-                "contents-commit",
-                format!(
-                    "the artifact names commit {c} ({}), the reviewed commit or its ancestor",
-                    n.from
-                ),
-            ),
-        ),
-        Some((n, found)) => {
-            let why = if found.is_some() {
-                "which is not the reviewed commit or its ancestor"
-            } else {
-                "which the repository does not have"
-            };
-            let check = Check::fail(
-                "contents-commit",
-                format!(
-                    "the artifact names commit {} ({}), {why}; compared with the reviewed \
-                     commit {reviewed} instead",
-                    n.id, n.from
-                ),
-            );
-            (reviewed, "source-rev", check)
+    let named_commit = meta.named_commit.clone().map(|n| {
+        let relation = match repo.find_commit(&n.id) {
+            None => Relation::Missing,
+            Some(c) if c == reviewed => Relation::Reviewed,
+            Some(c) if repo.is_ancestor(c, reviewed) => Relation::Ancestor,
+            Some(_) => Relation::Unrelated,
+        };
+        (n, relation)
+    });
+    let (commit, commit_from) = match &named_commit {
+        Some((n, Relation::Reviewed | Relation::Ancestor)) => {
+            (repo.find_commit(&n.id).expect("found above"), n.from)
         }
-    };
-    let commit_check = match (meta.dirty, commit_check) {
-        (Some(true), mut c) => {
-            c.message
-                .push_str("; the crate was packaged from a dirty working tree");
-            c
-        }
-        (_, c) => c,
+        _ => (reviewed, "source-rev"),
     };
 
-    let files_of_commit = source.files(commit).map_err(SourceError::from)?;
-    let mapping = layout::choose(&meta, &scan.entries, &files_of_commit);
-    let mut files = classify::classify(
-        &scan.entries,
-        meta.ecosystem,
-        &mapping,
-        &files_of_commit,
-        policy,
-    );
-    let missing = classify::missing(&files, &mapping, &files_of_commit);
-    classify::describe_differences(archive, &mut files, &scan.entries, &files_of_commit)
+    let tree = repo.tree(commit)?;
+    let mapping = layout::choose(&meta, &scan.entries, &tree);
+    let mut files = classify::classify(&scan.entries, meta.ecosystem, &mapping, &tree, allow_extra);
+    let missing = classify::missing(&files, &mapping, &tree);
+    classify::describe_differences(archive, &mut files, &scan.entries, &tree)
         .map_err(|e| unreadable(e.to_string()))?;
-
-    checks.extend(checks::archive_checks(
-        &scan.outcome,
-        scan.entries.len(),
-        &files,
-    ));
-    checks.push(commit_check);
-    checks.extend(checks::contents_checks(
-        &files,
-        complete,
-        &commit.to_string(),
-    ));
 
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     for class in [
@@ -255,20 +218,22 @@ pub fn compare(
         );
     }
     counts.insert("missing", missing.len());
-    Ok(ContentsReport {
+    Ok(ContentsFacts {
         format,
         ecosystem: meta.ecosystem,
-        reviewed_commit: reviewed.to_string(),
-        commit: commit.to_string(),
+        reviewed_commit: reviewed.hex(),
+        commit: commit.hex(),
         commit_from,
+        named_commit,
         dirty: meta.dirty,
         archive_prefix: mapping.archive_prefix,
         source_prefix: mapping.source_prefix,
         complete,
+        stop: scan.outcome.stop,
+        entries: scan.entries.len(),
         counts,
         files,
         missing,
-        checks,
         sha256,
     })
 }

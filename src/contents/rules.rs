@@ -9,9 +9,9 @@
 
 use std::collections::HashMap;
 
-use super::commit::{CommitFiles, Lookup};
 use super::layout::Ecosystem;
 use super::scan::Entry;
+use crate::git::{Lookup, TreeListing};
 
 /// Every rule's name and what it explains, for reports and `custody explain`.
 pub const RULES: &[(&str, &str)] = &[
@@ -98,7 +98,7 @@ pub(crate) struct Explained {
 /// What the rules need to know about the archive and the commit.
 pub(crate) struct Rules<'a> {
     pub ecosystem: Ecosystem,
-    pub commit: &'a CommitFiles<'a>,
+    pub commit: &'a TreeListing<'a>,
     pub source_prefix: &'a str,
     /// Archive files by their path relative to the package root.
     pub by_rel: HashMap<&'a str, &'a Entry>,
@@ -114,7 +114,7 @@ impl Rules<'_> {
             .commit
             .resolve(&format!("{}{path}", self.source_prefix))
         {
-            Lookup::File { path, file } => Some((path, file.oid)),
+            Lookup::File { path, file } => Some((path, file.id)),
             _ => None,
         };
         match (self.ecosystem, rel) {
@@ -196,7 +196,7 @@ impl Rules<'_> {
             return None;
         };
         let manifest: serde_json::Value =
-            serde_json::from_slice(&self.commit.blob(file.oid).ok()?).ok()?;
+            serde_json::from_slice(&self.commit.blob(file.id).ok()?).ok()?;
         let normal = |p: &str| p.trim_start_matches("./").to_owned();
         let bins: Vec<String> = match &manifest["bin"] {
             serde_json::Value::String(p) => vec![normal(p)],

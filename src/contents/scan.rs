@@ -15,7 +15,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc;
 
-use git2::{ObjectFormat, Oid};
+use crate::git::{BlobId, ObjectFormat};
 use sha2::{Digest, Sha256};
 
 use super::kind::HEAD_LEN;
@@ -58,10 +58,32 @@ pub(crate) enum EntryKind {
     Special(&'static str),
 }
 
-/// A check code and the reason an entry fails it.
+/// What is wrong with an entry, in the words of the check it fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum ProblemKind {
+    #[serde(rename = "archive-absolute-path")]
+    AbsolutePath,
+    #[serde(rename = "archive-path-traversal")]
+    PathTraversal,
+    #[serde(rename = "archive-limit")]
+    Limit,
+    #[serde(rename = "archive-path-invalid")]
+    PathInvalid,
+    #[serde(rename = "archive-link-escape")]
+    LinkEscape,
+    #[serde(rename = "archive-special-entry")]
+    SpecialEntry,
+    #[serde(rename = "archive-duplicate-entry")]
+    DuplicateEntry,
+    /// Content that is a SHA-1 collision attack: never explained.
+    #[serde(rename = "contents-unexplained")]
+    Sha1Collision,
+}
+
+/// What is wrong with an entry, and the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Problem {
-    pub code: &'static str,
+    pub kind: ProblemKind,
     pub message: String,
 }
 
@@ -79,7 +101,7 @@ pub(crate) struct Entry {
     pub content_from: usize,
     pub size: u64,
     /// Git blob id of the content (for a symlink, of its target, as git stores it).
-    pub blob: Oid,
+    pub blob: BlobId,
     pub sha256: [u8; 32],
     /// First bytes, for recognising build outputs.
     pub head: Vec<u8>,
@@ -168,7 +190,7 @@ fn read_entries(
                 executable: raw.executable(),
                 content_from: index,
                 size: 0,
-                blob: Oid::ZERO_SHA1,
+                blob: BlobId::ZERO,
                 sha256: [0; 32],
                 head: Vec::new(),
                 kept: None,
@@ -207,7 +229,7 @@ fn read_entries(
                     match entry_path::normalise(&target, false) {
                         Err(_) => {
                             problem.get_or_insert(Problem {
-                                code: "archive-link-escape",
+                                kind: ProblemKind::LinkEscape,
                                 message: format!(
                                     "{shown}: hard link to `{shown_target}` leaves the archive"
                                 ),
@@ -219,7 +241,7 @@ fn read_entries(
                             }
                             _ => {
                                 problem.get_or_insert(Problem {
-                                    code: "archive-special-entry",
+                                    kind: ProblemKind::SpecialEntry,
                                     message: format!(
                                         "{shown}: hard link to `{shown_target}`, which is no \
                                      earlier file of the archive"
@@ -232,7 +254,7 @@ fn read_entries(
                 RawKind::Special(what) => {
                     entry.kind = EntryKind::Special(what);
                     problem.get_or_insert(Problem {
-                        code: "archive-special-entry",
+                        kind: ProblemKind::SpecialEntry,
                         message: format!("{shown}: {what}, which a source release never needs"),
                     });
                 }
@@ -242,7 +264,7 @@ fn read_entries(
                 // points; extractors that follow it write outside the root.
                 if let Some(link) = entry_path::ancestors(p).find(|a| symlinks.contains_key(*a)) {
                     problem.get_or_insert(Problem {
-                        code: "archive-link-escape",
+                        kind: ProblemKind::LinkEscape,
                         message: format!("{shown}: written through the archive's symlink `{link}`"),
                     });
                 }
@@ -250,7 +272,7 @@ fn read_entries(
                     && let Some(&first) = by_path.get(p)
                 {
                     problem.get_or_insert(Problem {
-                        code: "archive-duplicate-entry",
+                        kind: ProblemKind::DuplicateEntry,
                         message: format!(
                             "{shown}: stored twice (entries {} and {}); extraction keeps only \
                          the last",
@@ -280,7 +302,7 @@ fn read_entries(
                 LinkEscape::TooManyHops => "resolves through too many links (a loop)",
             };
             entry.problem = Some(Problem {
-                code: "archive-link-escape",
+                kind: ProblemKind::LinkEscape,
                 message: format!(
                     "{}: symlink to `{}` {why}",
                     entry.shown,
@@ -298,14 +320,14 @@ fn is_metadata(path: &str) -> bool {
 }
 
 fn path_problem(why: PathProblem, shown: &str) -> Problem {
-    let (code, what) = match why {
-        PathProblem::Absolute => ("archive-absolute-path", "absolute path"),
-        PathProblem::Traversal => ("archive-path-traversal", "path climbs out with `..`"),
-        PathProblem::OverLimit => ("archive-limit", "path longer or deeper than the limit"),
-        PathProblem::Invalid => ("archive-path-invalid", "path is not UTF-8 or holds NUL"),
+    let (kind, what) = match why {
+        PathProblem::Absolute => (ProblemKind::AbsolutePath, "absolute path"),
+        PathProblem::Traversal => (ProblemKind::PathTraversal, "path climbs out with `..`"),
+        PathProblem::OverLimit => (ProblemKind::Limit, "path longer or deeper than the limit"),
+        PathProblem::Invalid => (ProblemKind::PathInvalid, "path is not UTF-8 or holds NUL"),
     };
     Problem {
-        code,
+        kind,
         message: format!("{shown}: {what}"),
     }
 }
@@ -315,7 +337,7 @@ fn path_problem(why: PathProblem, shown: &str) -> Problem {
 /// them.
 struct Digests {
     size: u64,
-    blob: Oid,
+    blob: BlobId,
     collision: bool,
     sha256: [u8; 32],
     head: Vec<u8>,
@@ -348,15 +370,15 @@ impl BlobHasher {
     }
 
     /// The blob id, and whether the content is a SHA-1 collision attack.
-    fn finish(self) -> (Oid, bool) {
+    fn finish(self) -> (BlobId, bool) {
         match self {
             BlobHasher::Sha1(h) => {
                 let d = h.finalize();
-                let oid = Oid::from_bytes(&d.hash).expect("SHA-1 is 20 bytes");
+                let oid = BlobId::from_digest(&d.hash);
                 (oid, d.collision)
             }
             BlobHasher::Sha256(h) => {
-                let oid = Oid::from_bytes(h.finalize().as_slice()).expect("SHA-256 is 32 bytes");
+                let oid = BlobId::from_digest(h.finalize().as_slice());
                 (oid, false)
             }
         }
@@ -422,7 +444,7 @@ impl Digests {
     fn apply(self, entry: &mut Entry) {
         if self.collision && entry.problem.is_none() {
             entry.problem = Some(Problem {
-                code: "contents-unexplained",
+                kind: ProblemKind::Sha1Collision,
                 message: format!("{}: content is a SHA-1 collision attack", entry.shown),
             });
         }
@@ -530,8 +552,10 @@ mod tests {
         assert_eq!(scan.outcome.stop, None);
         let e = &scan.entries;
         assert_eq!(
-            e[0].blob,
-            Oid::hash_object(git2::ObjectType::Blob, &big).unwrap()
+            e[0].blob.hex(),
+            git2::Oid::hash_object(git2::ObjectType::Blob, &big)
+                .unwrap()
+                .to_string()
         );
         assert_eq!(e[0].sha256, <[u8; 32]>::from(Sha256::digest(&big)));
         assert_eq!(
@@ -545,10 +569,12 @@ mod tests {
         let sha256 = super::scan(&path, ObjectFormat::Sha256).unwrap();
         let e = &sha256.entries;
         let blob = |data: &[u8]| {
-            Oid::hash_object_ext(git2::ObjectType::Blob, data, ObjectFormat::Sha256).unwrap()
+            git2::Oid::hash_object_ext(git2::ObjectType::Blob, data, git2::ObjectFormat::Sha256)
+                .unwrap()
+                .to_string()
         };
-        assert_eq!(e[0].blob, blob(&big));
-        assert_eq!(e[1].blob, blob(b"hi\n"));
+        assert_eq!(e[0].blob.hex(), blob(&big));
+        assert_eq!(e[1].blob.hex(), blob(b"hi\n"));
         assert_eq!(e[3].blob, e[1].blob);
         assert_eq!(e[0].sha256, <[u8; 32]>::from(Sha256::digest(&big)));
     }
@@ -565,8 +591,8 @@ mod tests {
         assert_eq!(a.path.as_deref(), Some("p/a.txt"));
         assert_eq!(a.size, 700);
         // libgit2's own blob hashing, independent of ours.
-        let blob = Oid::hash_object(git2::ObjectType::Blob, &[b'a'; 700]).unwrap();
-        assert_eq!(a.blob, blob);
+        let blob = git2::Oid::hash_object(git2::ObjectType::Blob, &[b'a'; 700]).unwrap();
+        assert_eq!(a.blob.hex(), blob.to_string());
         assert_eq!(a.head, b"aaaaaaaa");
         assert!(a.problem.is_none());
     }

@@ -643,6 +643,11 @@ fn hash_entry(
 }
 
 /// Lowercase hex of a digest.
+/// Uppercase hex, as OpenPGP fingerprints are written.
+pub fn hex_upper(bytes: &[u8]) -> String {
+    hex(bytes).to_uppercase()
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);

@@ -5,9 +5,7 @@
 //! into the types below; unknown keys and bad values are [`Diagnostic`]s naming file, line and
 //! column. Evaluation against *verified* evidence lives in `evaluate`.
 
-pub mod codes;
 mod diagnostic;
-pub mod evaluate;
 mod raw;
 mod reproduce;
 pub mod rules;
@@ -19,14 +17,12 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::Diagnostic;
 use raw::RawPolicy;
-pub use reproduce::{Reproduce, ReproduceMode};
+pub use reproduce::{Accept, Reproduce, ReproduceMode};
 pub use rules::{BuilderId, Identity, RefRule};
 use toml::Spanned;
 
 use crate::limits::MAX_POLICY_FILE;
-use crate::signature::PublicKey;
 use crate::sigstore::Extension;
-use crate::source::signers::Signers;
 
 /// Why a policy could not be used (custody exits 2).
 #[derive(Debug, thiserror::Error)]
@@ -61,13 +57,32 @@ impl fmt::Display for Diagnostics<'_> {
     }
 }
 
+/// A value of the policy and where in the file it was written, so that whoever uses it later
+/// (the trust loader reading a key file) can point at the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+/// A trusted key as the policy names it: a file (relative to the policy's directory, already
+/// joined) or inline PEM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeySpec {
+    File(PathBuf),
+    Pem { pem: String, name: String },
+}
+
 /// A validated policy. `Default` is the empty policy: judge nothing beyond signatures and
-/// subjects.
+/// subjects. Validation reads no file: keys and signers are named here and loaded by
+/// `crate::trust`.
 #[derive(Debug, Default)]
 pub struct Policy {
     /// The file it came from, if any.
     pub file: Option<PathBuf>,
-    pub keys: Vec<PublicKey>,
+    /// The file's text, for diagnostics about the values it names.
+    pub text: String,
+    pub keys: Vec<Located<KeySpec>>,
     pub threshold: Option<usize>,
     pub identities: Vec<Identity>,
     /// Accept keyless evidence without a transparency log entry (`[signatures]
@@ -108,8 +123,10 @@ impl SourceRule {
 pub struct ReviewRule {
     /// Full refs (`refs/heads/main`) the commit must be reachable from; empty: not judged.
     pub protected_branches: Vec<String>,
-    /// Who may sign commits.
-    pub signers: Signers,
+    /// Who may sign commits: an SSH allowed_signers file and armored OpenPGP keys (paths
+    /// joined to the policy's directory).
+    pub allowed_signers: Option<Located<PathBuf>>,
+    pub openpgp_keys: Vec<Located<PathBuf>>,
     /// Which commits must carry an allowed signature.
     pub require_signed: SignedCommits,
     /// The trusted base commit (full hex id): history up to it is not judged.
@@ -124,7 +141,8 @@ impl Default for ReviewRule {
     fn default() -> Self {
         ReviewRule {
             protected_branches: Vec::new(),
-            signers: Signers::default(),
+            allowed_signers: None,
+            openpgp_keys: Vec::new(),
             require_signed: SignedCommits::None,
             base: None,
             two_party: false,
@@ -179,6 +197,12 @@ impl Policy {
 
     /// Read and validate a policy file. Key paths in it are relative to the file's directory.
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
+        let text = Policy::read(path)?;
+        Policy::parse(path, &text)
+    }
+
+    /// Read a policy file's text: a regular file of at most [`MAX_POLICY_FILE`] bytes.
+    pub fn read(path: &Path) -> Result<String, PolicyError> {
         let io = |source| PolicyError::Io {
             path: path.to_owned(),
             source,
@@ -189,21 +213,30 @@ impl Policy {
                 path: path.to_owned(),
             });
         }
-        let text = std::fs::read_to_string(path).map_err(io)?;
-        Policy::parse(path, &text)
+        std::fs::read_to_string(path).map_err(io)
     }
 
     /// Validate policy text; `path` names it in diagnostics and anchors relative key paths.
     pub fn parse(path: &Path, text: &str) -> Result<Policy, PolicyError> {
-        let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            PolicyError::Invalid(vec![Diagnostic::new(
-                path,
-                text,
-                span,
-                e.message().trim_end(),
-            )])
-        })?;
+        let (policy, diagnostics) = Policy::validate(path, text);
+        if diagnostics.is_empty() {
+            Ok(policy)
+        } else {
+            Err(PolicyError::Invalid(diagnostics))
+        }
+    }
+
+    /// Validate policy text as far as it goes: the policy made of every valid value, and every
+    /// problem found, in file order (`policy check` adds the trust loader's to them).
+    pub fn validate(path: &Path, text: &str) -> (Policy, Vec<Diagnostic>) {
+        let raw: RawPolicy = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let d = Diagnostic::new(path, text, span, e.message().trim_end());
+                return (Policy::default(), vec![d]);
+            }
+        };
         let mut v = Validator {
             path,
             text,
@@ -211,12 +244,9 @@ impl Policy {
         };
         let mut policy = v.policy(raw);
         policy.file = Some(path.to_owned());
-        if v.diagnostics.is_empty() {
-            Ok(policy)
-        } else {
-            v.diagnostics.sort_by_key(|d| (d.line, d.column));
-            Err(PolicyError::Invalid(v.diagnostics))
-        }
+        policy.text = text.to_owned();
+        v.diagnostics.sort_by_key(|d| (d.line, d.column));
+        (policy, v.diagnostics)
     }
 }
 
@@ -386,19 +416,17 @@ impl Validator<'_> {
             }
         }
         let base_dir = self.path.parent().unwrap_or(Path::new("")).to_owned();
-        if let Some(file) = &raw.allowed_signers
-            && let Err(e) = rule
-                .signers
-                .add_allowed_signers(&base_dir.join(file.get_ref()))
-        {
-            self.error(file.span(), format!("cannot use allowed signers: {e}"));
-        }
+        rule.allowed_signers = raw.allowed_signers.as_ref().map(|file| Located {
+            value: base_dir.join(file.get_ref()),
+            span: file.span(),
+        });
         for key in raw.openpgp_keys.unwrap_or_default() {
-            if let Err(e) = rule.signers.add_openpgp_key(&base_dir.join(key.get_ref())) {
-                self.error(key.span(), format!("cannot use OpenPGP key: {e}"));
-            }
+            rule.openpgp_keys.push(Located {
+                value: base_dir.join(key.get_ref()),
+                span: key.span(),
+            });
         }
-        let has_signers = raw.allowed_signers.is_some() || rule.signers.has_openpgp_keys();
+        let has_signers = rule.allowed_signers.is_some() || !rule.openpgp_keys.is_empty();
         rule.require_signed = match &raw.require_signed {
             Some(r) => match r.get_ref().as_str() {
                 "none" => SignedCommits::None,
@@ -456,29 +484,23 @@ impl Validator<'_> {
         rule
     }
 
-    fn key(&mut self, k: raw::RawKey, span: Range<usize>) -> Option<PublicKey> {
+    /// A key, located at its path or PEM value.
+    fn key(&mut self, k: raw::RawKey, span: Range<usize>) -> Option<Located<KeySpec>> {
         match (k.path, k.pem) {
             (Some(path), None) => {
                 let base = self.path.parent().unwrap_or(Path::new(""));
-                let full = base.join(path.get_ref());
-                match PublicKey::from_file(&full) {
-                    Ok(key) => Some(key),
-                    Err(e) => {
-                        self.error(path.span(), format!("cannot use key: {e}"));
-                        None
-                    }
-                }
+                Some(Located {
+                    value: KeySpec::File(base.join(path.get_ref())),
+                    span: path.span(),
+                })
             }
-            (None, Some(pem)) => {
-                let name = format!("{}:key@{}", self.path.display(), pem.span().start);
-                match PublicKey::from_pem(pem.get_ref(), name) {
-                    Ok(key) => Some(key),
-                    Err(e) => {
-                        self.error(pem.span(), format!("cannot use key: {e}"));
-                        None
-                    }
-                }
-            }
+            (None, Some(pem)) => Some(Located {
+                value: KeySpec::Pem {
+                    name: format!("{}:key@{}", self.path.display(), pem.span().start),
+                    pem: pem.get_ref().clone(),
+                },
+                span: pem.span(),
+            }),
             _ => {
                 self.error(span, "a key needs exactly one of path or pem");
                 None
@@ -545,10 +567,11 @@ workflow-inputs = { release = "true" }
     }
 
     #[test]
-    fn keys_must_exist_and_thresholds_be_positive() {
+    fn keys_need_one_source_and_thresholds_be_positive() {
         let e = errors("[signatures]\nthreshold = 0\nkeys = [{ path = \"missing.pub\" }, {}]\n");
         assert!(e.contains("at least 1"), "{e}");
-        assert!(e.contains("missing.pub"), "{e}");
         assert!(e.contains("exactly one of path or pem"), "{e}");
+        // Validation reads no file: a missing key file is the trust loader's to report.
+        assert_eq!(e.matches("error:").count(), 2, "{e}");
     }
 }

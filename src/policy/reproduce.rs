@@ -9,7 +9,30 @@ use globset::Glob;
 
 use super::raw::{RawCommand, RawReproduce};
 use super::{Validator, rules};
-use crate::rebuild::Accept;
+
+/// Which differences a rebuild may show and still pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Accept {
+    /// Only a bit-for-bit identical artifact passes.
+    #[default]
+    Identical,
+    /// Metadata differences (mtime, owner, permissions, order, compression) are accepted;
+    /// every member's content must be identical.
+    Content,
+}
+
+impl Accept {
+    pub fn parse(text: &str) -> Result<Accept, String> {
+        match text {
+            "identical" => Ok(Accept::Identical),
+            "content" => Ok(Accept::Content),
+            other => Err(format!(
+                "accept must be \"identical\" or \"content\", not \"{other}\""
+            )),
+        }
+    }
+}
 
 /// How the artifact is reproduced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +59,22 @@ pub struct Reproduce {
     pub build_path: Option<PathBuf>,
     /// `mode = "contents"`: extra files permitted, as `--allow-extra`.
     pub allow_extra: Vec<String>,
+}
+
+impl Reproduce {
+    /// Comparing contents, with these extra files allowed (`custody compare --allow-extra`).
+    pub fn contents(allow_extra: Vec<String>) -> Reproduce {
+        Reproduce {
+            mode: ReproduceMode::Contents,
+            command: Vec::new(),
+            outputs: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: None,
+            accept: Accept::default(),
+            build_path: None,
+            allow_extra,
+        }
+    }
 }
 
 impl Validator<'_> {

@@ -10,11 +10,9 @@
 //! writes outside the scratch directory ([`sandbox`], [`execute`]); find the rebuilt artifact;
 //! compare by digest, then structurally.
 
-pub mod codes;
 mod comparison;
 pub mod diff;
 mod execute;
-pub mod html;
 mod members;
 mod pairing;
 mod sandbox;
@@ -27,9 +25,8 @@ use std::time::Duration;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
-use crate::check::Check;
 pub use comparison::{Comparison, compare as compare_files, file_sha256};
-pub use diff::{ArchiveDiff, Class};
+pub use diff::{ArchiveDiff, Change, Class, Detail, MemberDifference};
 pub use execute::Ended;
 pub use members::Container;
 
@@ -58,30 +55,6 @@ pub enum RebuildError {
     Scratch(std::io::Error),
 }
 
-/// Which differences a rebuild may show and still pass.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Accept {
-    /// Only a bit-for-bit identical artifact passes.
-    #[default]
-    Identical,
-    /// Metadata differences (mtime, owner, permissions, order, compression) are accepted;
-    /// every member's content must be identical.
-    Content,
-}
-
-impl Accept {
-    pub fn parse(text: &str) -> Result<Accept, String> {
-        match text {
-            "identical" => Ok(Accept::Identical),
-            "content" => Ok(Accept::Content),
-            other => Err(format!(
-                "accept must be \"identical\" or \"content\", not \"{other}\""
-            )),
-        }
-    }
-}
-
 /// Default time a build may run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3600);
 
@@ -104,19 +77,21 @@ pub struct Request {
     pub timeout: Duration,
     /// A fixed path to check the commit out at (builds that embed their own path).
     pub build_path: Option<PathBuf>,
-    pub accept: Accept,
     /// Where the work directory is made (the system temporary directory by default).
     pub work_base: PathBuf,
     /// Keep the checkout after the build (the log and rebuilt artifact are always kept).
     pub keep_scratch: bool,
 }
 
-/// What the rebuild found: `checks` decide the verdict; the rest is the report's `rebuild`
-/// section.
+/// What the rebuild found: the report's `rebuild` section, and the facts
+/// `crate::checks::rebuild` judges.
 #[derive(Clone, Debug, Serialize)]
-pub struct RebuildReport {
+pub struct RebuildFacts {
     /// The commit rebuilt.
     pub commit: String,
+    /// Its committer time, the build's `SOURCE_DATE_EPOCH`.
+    #[serde(skip)]
+    pub commit_time: i64,
     pub command: Vec<String>,
     /// The environment the build ran with (PATH included).
     pub environment: BTreeMap<String, String>,
@@ -128,26 +103,42 @@ pub struct RebuildReport {
     pub build_seconds: f64,
     pub network_isolated: bool,
     pub filesystem_confined: bool,
+    /// Why the build was not cut off from the network, when it was not.
+    #[serde(skip)]
+    pub network_problem: Option<String>,
+    /// Why the build could write outside its scratch directory, when it could.
+    #[serde(skip)]
+    pub filesystem_problem: Option<String>,
+    /// Where the build wrote the artifact (relative to the checkout), or why it was not found;
+    /// `None` when the build did not succeed.
+    #[serde(skip)]
+    pub output: Option<Result<String, String>>,
     /// The rebuilt artifact's kept copy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebuilt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebuilt_sha256: Option<String>,
-    /// `identical` (same bytes), `contents` (same member contents, metadata differences
-    /// accepted), `different` or `none` (nothing to compare).
-    pub comparison: &'static str,
-    pub accept: Accept,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff: Option<ArchiveDiff>,
-    #[serde(skip)]
-    pub checks: Vec<Check>,
     /// SHA-256 of the published artifact.
     #[serde(skip)]
     pub sha256: String,
 }
 
+impl RebuildFacts {
+    /// Whether the build exited 0.
+    pub fn built(&self) -> bool {
+        matches!(self.build, Ended::Exited { code: 0 })
+    }
+
+    /// Whether the rebuilt artifact has the published one's bytes.
+    pub fn identical(&self) -> bool {
+        self.rebuilt_sha256.as_deref() == Some(self.sha256.as_str())
+    }
+}
+
 /// Rebuild the reviewed commit and compare the result with the artifact.
-pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
+pub fn rebuild(req: &Request) -> Result<RebuildFacts, RebuildError> {
     let artifact_err = |reason: String| RebuildError::Artifact {
         path: req.artifact.display().to_string(),
         reason,
@@ -184,14 +175,13 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
     }
     let outputs = glob_set(&req.outputs)?;
     let sha256 = comparison::file_sha256(&req.artifact).map_err(|e| artifact_err(e.to_string()))?;
-    let (repo, commit) = scratch::resolve(&req.source, &req.rev).map_err(|e| {
-        RebuildError::Source(format!(
-            "{} at `{}`: {}",
-            req.source.display(),
-            req.rev,
-            e.message()
-        ))
-    })?;
+    let source = |e: crate::git::GitError| RebuildError::Source(e.to_string());
+    let repo = crate::git::Repo::open(&req.source).map_err(source)?;
+    let commit = repo
+        .resolve(&req.rev)
+        .and_then(|id| repo.commit(id))
+        .map_err(source)?;
+    let tree = repo.tree(commit.id).map_err(source)?;
 
     let work = scratch::work_dir(&req.work_base).map_err(RebuildError::Scratch)?;
     let scratch_dir = work.join("scratch");
@@ -199,7 +189,7 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
         Some(p) => p.clone(),
         None => scratch_dir.join("src"),
     };
-    if let Err(e) = scratch::export(&repo, commit.id, &checkout) {
+    if let Err(e) = tree.export(&checkout) {
         // Nothing ran yet: leave nothing behind.
         let _ = std::fs::remove_dir_all(&work);
         return Err(RebuildError::Scratch(e));
@@ -236,110 +226,40 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
     )
     .map_err(RebuildError::Scratch)?;
 
-    let mut checks = vec![Check::pass(
-        "rebuild-source",
-        format!(
-            "commit {} exported from git's objects to {} (SOURCE_DATE_EPOCH={})",
-            commit.id,
-            checkout.display(),
-            commit.time
-        ),
-    )];
     let network = launcher.network();
-    checks.push(match &network {
-        Ok(()) => Check::pass(
-            "rebuild-network-isolated",
-            "the build ran in its own network namespace, without network",
-        ),
-        Err(why) => Check::not_performed(
-            "rebuild-network-isolated",
-            format!("the build could not be cut off from the network: {why}"),
-        ),
-    });
-    checks.push(match &run.filesystem {
-        Ok(()) => Check::pass(
-            "rebuild-filesystem-confined",
-            "every mount but the scratch directory was read-only for the build",
-        ),
-        Err(why) => Check::not_performed(
-            "rebuild-filesystem-confined",
-            format!("the build could write outside its scratch directory: {why}"),
-        ),
-    });
-    let log_name = log.display().to_string();
-    let built_ok = matches!(run.ended, Ended::Exited { code: 0 });
-    checks.push(match &run.ended {
-        Ended::Exited { code: 0 } => Check::pass(
-            "rebuild-build",
-            format!(
-                "the build succeeded in {:.1} s; log: {log_name}",
-                run.seconds
-            ),
-        ),
-        Ended::Exited { code } => Check::fail(
-            "rebuild-build",
-            format!("the build failed with exit status {code}; log: {log_name}"),
-        ),
-        Ended::Signalled { signal } => Check::fail(
-            "rebuild-build",
-            format!("the build was killed by signal {signal}; log: {log_name}"),
-        ),
-        Ended::TimedOut { after_seconds } => Check::fail(
-            "rebuild-build",
-            format!(
-                "the build did not finish within {after_seconds} s and was killed; log: {log_name}"
-            ),
-        ),
-        Ended::NotStarted { reason } => Check::fail(
-            "rebuild-build",
-            format!("the build could not start: {reason}"),
-        ),
-    });
-
-    let mut report = RebuildReport {
+    let mut facts = RebuildFacts {
         commit: commit.id.to_string(),
+        commit_time: commit.time,
         command: req.command.clone(),
         environment: env,
         checkout: checkout.display().to_string(),
         work_dir: work.display().to_string(),
-        log: log_name,
+        log: log.display().to_string(),
         build: run.ended.clone(),
         build_seconds: run.seconds,
         network_isolated: network.is_ok(),
         filesystem_confined: run.filesystem.is_ok(),
+        network_problem: network.err(),
+        filesystem_problem: run.filesystem.clone().err(),
+        output: None,
         rebuilt: None,
         rebuilt_sha256: None,
-        comparison: "none",
-        accept: req.accept,
         diff: None,
-        checks: Vec::new(),
         sha256,
     };
-
-    if !built_ok {
-        checks.push(Check::not_performed(
-            "rebuild-reproduced",
-            "nothing to compare: the build did not succeed",
-        ));
-    } else {
+    if facts.built() {
         match find_output(&checkout, req.built.as_deref(), &outputs, &name) {
-            Err(why) => {
-                checks.push(Check::fail("rebuild-output", why));
-                checks.push(Check::not_performed(
-                    "rebuild-reproduced",
-                    "nothing to compare: no rebuilt artifact",
-                ));
-            }
+            Err(why) => facts.output = Some(Err(why)),
             Ok(found) => {
                 let kept = work.join("rebuilt").join(&name);
                 std::fs::copy(&found, &kept).map_err(RebuildError::Scratch)?;
                 let rel = found.strip_prefix(&checkout).unwrap_or(&found);
-                checks.push(Check::pass(
-                    "rebuild-output",
-                    format!("the build wrote {}", rel.display()),
-                ));
-                report.rebuilt = Some(kept.display().to_string());
-                compare(&req.artifact, &kept, &mut report, &mut checks)?;
+                facts.output = Some(Ok(rel.display().to_string()));
+                facts.rebuilt = Some(kept.display().to_string());
+                let c = comparison::compare(&req.artifact, &facts.sha256, &kept)
+                    .map_err(RebuildError::Scratch)?;
+                facts.rebuilt_sha256 = Some(c.rebuilt_sha256);
+                facts.diff = c.diff;
             }
         }
     }
@@ -350,24 +270,7 @@ pub fn rebuild(req: &Request) -> Result<RebuildReport, RebuildError> {
             let _ = std::fs::remove_dir_all(&checkout);
         }
     }
-    report.checks = checks;
-    Ok(report)
-}
-
-/// Compare by digest, then structurally; the verdict goes in `rebuild-reproduced`.
-fn compare(
-    artifact: &Path,
-    rebuilt: &Path,
-    report: &mut RebuildReport,
-    checks: &mut Vec<Check>,
-) -> Result<(), RebuildError> {
-    let c = comparison::compare(artifact, &report.sha256, rebuilt, report.accept)
-        .map_err(RebuildError::Scratch)?;
-    report.rebuilt_sha256 = Some(c.rebuilt_sha256);
-    report.comparison = c.comparison;
-    report.diff = c.diff;
-    checks.push(c.check);
-    Ok(())
+    Ok(facts)
 }
 
 /// The rebuilt artifact: `built`, or the one file named like the artifact among the outputs.

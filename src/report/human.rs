@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{ArtifactReport, Report, Verdict};
+use super::{ArtifactVerdict, RunVerdict, Verdict};
 use crate::check::Outcome;
 
 const RED: &str = "\x1b[1;31m";
@@ -26,7 +26,7 @@ impl Paint {
 }
 
 /// The report as text for a person; `color` adds ANSI colours.
-pub fn render_human(report: &Report, color: bool) -> String {
+pub fn render_human(report: &RunVerdict, color: bool) -> String {
     let p = Paint(color);
     let mut out = String::new();
     for a in &report.artifacts {
@@ -45,10 +45,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  {mark} [{}] {}", c.code, c.message);
         }
     }
-    for (key, value) in report.headline_notes() {
-        let text = value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_owned);
+    for (key, text) in report.notes.headline() {
         if key == "trusted_root" {
             let _ = writeln!(out, "trusted root: {text}");
         } else if key == "stat_cache" {
@@ -86,40 +83,33 @@ pub fn render_human(report: &Report, color: bool) -> String {
 }
 
 /// One line per verified attestation: predicate type, builder, source, signer.
-fn verified_lines(a: &ArtifactReport, p: &Paint, out: &mut String) {
-    let Some(list) = a.details.get("verified").and_then(|v| v.as_array()) else {
+fn verified_lines(a: &ArtifactVerdict, p: &Paint, out: &mut String) {
+    let Some(list) = &a.sections.verified else {
         return;
     };
     for v in list {
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str());
         let mut parts = Vec::new();
-        if let Some(t) = s("predicate_type") {
-            parts.push(t.to_owned());
+        if let Some(t) = &v.predicate_type {
+            parts.push(t.clone());
         }
-        if let Some(b) = s("builder_id") {
+        if let Some(b) = &v.builder_id {
             parts.push(format!("builder {b}"));
         }
-        if let Some(src) = v.get("source") {
-            let f = |k: &str| src.get(k).and_then(|x| x.as_str());
-            if let Some(repo) = f("repository") {
-                let mut text = format!("source {repo}");
-                if let Some(r) = f("ref") {
-                    let _ = write!(text, "@{r}");
-                }
-                if let Some(c) = f("commit") {
-                    let _ = write!(text, " ({})", &c[..c.len().min(12)]);
-                }
-                parts.push(text);
+        if let Some(src) = &v.source
+            && let Some(repo) = &src.repository
+        {
+            let mut text = format!("source {repo}");
+            if let Some(r) = &src.git_ref {
+                let _ = write!(text, "@{r}");
             }
+            if let Some(c) = &src.commit {
+                let _ = write!(text, " ({})", &c[..c.len().min(12)]);
+            }
+            parts.push(text);
         }
-        if let Some(signers) = v.get("signers").and_then(|x| x.as_array()) {
-            let names: Vec<&str> = signers
-                .iter()
-                .filter_map(|s| s.get("key")?.as_str())
-                .collect();
-            if !names.is_empty() {
-                parts.push(format!("signed by {}", names.join(", ")));
-            }
+        let names: Vec<&str> = v.signers.iter().map(|s| s.key.as_str()).collect();
+        if !names.is_empty() {
+            parts.push(format!("signed by {}", names.join(", ")));
         }
         let _ = writeln!(out, "  {} {}", p.paint(DIM, "verified:"), parts.join("; "));
     }
@@ -131,22 +121,27 @@ mod tests {
 
     use super::*;
     use crate::check::Check;
+    use crate::checks::subject::Code as Subject;
+    use crate::sigstore::codes::Code as Sigstore;
+    use crate::verdict::Sections;
 
-    fn report() -> Report {
-        let ok = ArtifactReport::new(
+    fn report() -> RunVerdict {
+        let ok = ArtifactVerdict::new(
             "a",
             BTreeMap::new(),
-            vec![Check::pass("subject-matched", "fine")],
+            vec![Check::pass(Subject::SubjectMatched, "fine")],
+            Sections::default(),
         );
-        let bad = ArtifactReport::new(
+        let bad = ArtifactVerdict::new(
             "b",
             BTreeMap::new(),
             vec![
-                Check::fail("no-matching-subject", "nothing names b"),
-                Check::not_performed("tlog-not-performed", "not checked"),
+                Check::fail(Subject::NoMatchingSubject, "nothing names b"),
+                Check::not_performed(Sigstore::TlogNotPerformed, "not checked"),
             ],
+            Sections::default(),
         );
-        Report::new("verify", vec![ok, bad])
+        RunVerdict::new("verify", vec![ok, bad])
     }
 
     #[test]

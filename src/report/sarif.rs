@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::Report;
+use super::RunVerdict;
 use crate::check::Outcome;
 
 /// The report as a SARIF 2.1.0 log, ending in a newline.
-pub fn render_sarif(report: &Report) -> String {
+pub fn render_sarif(report: &RunVerdict) -> String {
     let mut rules = BTreeSet::new();
     let mut results = Vec::new();
     for (artifact, check) in report.problems() {
@@ -41,8 +41,10 @@ pub fn render_sarif(report: &Report) -> String {
         .collect();
     // Which trusted root was used and any dangerous setting travel with every run.
     let properties: serde_json::Map<String, serde_json::Value> = report
-        .headline_notes()
-        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .notes
+        .headline()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into()))
         .collect();
     let mut log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -5,12 +5,10 @@
 //! verifies over the DSSE pre-authentication encoding (so a changed payload *or* payloadType
 //! fails); enough distinct keys signed; the payload is an in-toto statement.
 
+use super::codes::Code;
+use crate::sigstore::codes::Code as Sigstore;
 use aws_lc_rs::digest;
 
-use super::codes::{
-    MESSAGE_SIGNATURE_NOT_CHECKABLE, NO_TRUSTED_KEY, SIGNATURE_INVALID, THRESHOLD_NOT_MET,
-    UNSUPPORTED_PAYLOAD_TYPE,
-};
 use super::{Claim, Keyring, PublicKey, Rejected, SignatureVerifier, Signer, Verified, key};
 use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::attest::statement::Statement;
@@ -49,7 +47,7 @@ impl KeyVerifier {
             return Err(Rejected::new(
                 evidence,
                 Check::not_performed(
-                    MESSAGE_SIGNATURE_NOT_CHECKABLE,
+                    Code::MessageSignatureNotCheckable,
                     format!(
                         "{}: the bundle's log entries cannot be checked without a signed digest",
                         evidence.origin
@@ -112,7 +110,7 @@ impl KeyVerifier {
             );
             return Err(Rejected::new(
                 evidence,
-                Check::fail(UNSUPPORTED_PAYLOAD_TYPE, msg),
+                Check::fail(Code::UnsupportedPayloadType, msg),
             ));
         }
         let statement = Statement::from_slice(&env.payload).map_err(|m| {
@@ -143,7 +141,7 @@ impl KeyVerifier {
             );
             return Err(Rejected::new(
                 evidence,
-                Check::not_performed(MESSAGE_SIGNATURE_NOT_CHECKABLE, msg),
+                Check::not_performed(Code::MessageSignatureNotCheckable, msg),
             ));
         };
         let alg: &'static digest::Algorithm = match algorithm {
@@ -159,7 +157,7 @@ impl KeyVerifier {
             );
             return Err(Rejected::new(
                 evidence,
-                Check::not_performed(MESSAGE_SIGNATURE_NOT_CHECKABLE, msg),
+                Check::not_performed(Code::MessageSignatureNotCheckable, msg),
             ));
         }
         let signers: Vec<Signer> = keys
@@ -192,7 +190,10 @@ impl KeyVerifier {
                 evidence.origin,
                 if n == 1 { "" } else { "s" }
             );
-            return Err(Rejected::new(evidence, Check::fail(SIGNATURE_INVALID, msg)));
+            return Err(Rejected::new(
+                evidence,
+                Check::fail(Sigstore::SignatureInvalid, msg),
+            ));
         }
         let t = self.keyring.threshold();
         if signers.len() < t {
@@ -202,7 +203,10 @@ impl KeyVerifier {
                 signers.len(),
                 if signers.len() == 1 { "" } else { "s" }
             );
-            return Err(Rejected::new(evidence, Check::fail(THRESHOLD_NOT_MET, msg)));
+            return Err(Rejected::new(
+                evidence,
+                Check::fail(Code::ThresholdNotMet, msg),
+            ));
         }
         Ok(())
     }
@@ -228,7 +232,10 @@ impl SignatureVerifier for KeyVerifier {
                 "{}: {} signed with a key, but no key was given (--key or the policy's [signatures] keys)",
                 evidence.origin, evidence.format
             );
-            return Err(Rejected::new(evidence, Check::fail(NO_TRUSTED_KEY, msg)));
+            return Err(Rejected::new(
+                evidence,
+                Check::fail(Code::NoTrustedKey, msg),
+            ));
         }
         let hint = match &evidence.material {
             Material::PublicKey { hint } => hint.as_deref(),

@@ -6,18 +6,15 @@
 //! hold does the evidence become [`Verified`]. With no identity given, keyless evidence fails:
 //! there is no "any signer" default.
 
+use super::codes::Code;
+use crate::sigstore::codes::Code as Sigstore;
 use std::sync::Arc;
 
-use super::codes::{MESSAGE_SIGNATURE_NOT_CHECKABLE, UNSUPPORTED_PAYLOAD_TYPE};
 use super::{Claim, Rejected, SignatureVerifier, Signer, Verified, key};
 use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
 use crate::attest::statement::Statement;
 use crate::attest::{Content, Evidence, HashAlgorithm, Material};
 use crate::check::Check;
-use crate::sigstore::codes::{
-    IDENTITY_MATCHED, IDENTITY_MISMATCH, IDENTITY_NOT_SPECIFIED, TLOG_ABSENCE_ACCEPTED,
-    TLOG_NOT_PERFORMED,
-};
 use crate::sigstore::{
     BundleOutcome, CertificateFacts, Identity, TrustedRoot, verify_bundle, verify_unlogged,
 };
@@ -47,7 +44,7 @@ impl KeylessVerifier {
             (&evidence.content, &evidence.material)
         else {
             return Err(Check::fail(
-                crate::sigstore::codes::KEYLESS_BUNDLE_INVALID,
+                Sigstore::KeylessBundleInvalid,
                 "bundle structure: keyless evidence without a bundle must be a DSSE envelope",
             ));
         };
@@ -69,7 +66,7 @@ impl KeylessVerifier {
         );
         if self.trust.identities.is_empty() {
             return Err(Check::fail(
-                IDENTITY_NOT_SPECIFIED,
+                Sigstore::IdentityNotSpecified,
                 format!(
                     "{}: step 3 (identity): signed keyless by {who}, but no identity was given: pass \
                      --certificate-identity and --certificate-oidc-issuer (or -regexp), --builder-id, \
@@ -83,7 +80,7 @@ impl KeylessVerifier {
             match id.check(cert) {
                 Ok(()) if id.dangerous_any_identity => {
                     return Ok(Check::pass(
-                        IDENTITY_MATCHED,
+                        Sigstore::IdentityMatched,
                         format!(
                             "{}: signed by {who}; DANGEROUS: dangerous-any-identity accepted this signer without checking who it is",
                             evidence.origin
@@ -92,7 +89,7 @@ impl KeylessVerifier {
                 }
                 Ok(()) => {
                     return Ok(Check::pass(
-                        IDENTITY_MATCHED,
+                        Sigstore::IdentityMatched,
                         format!("{}: signed by {who}, accepted as {id}", evidence.origin),
                     ));
                 }
@@ -100,7 +97,7 @@ impl KeylessVerifier {
             }
         }
         Err(Check::fail(
-            IDENTITY_MISMATCH,
+            Sigstore::IdentityMismatch,
             format!(
                 "{}: step 3 (identity): signed by {who}, which no accepted identity matches: {}",
                 evidence.origin,
@@ -140,7 +137,7 @@ impl SignatureVerifier for KeylessVerifier {
         if !logged {
             if !self.trust.dangerous_accept_unlogged {
                 return Err(reject(Check::not_performed(
-                    TLOG_NOT_PERFORMED,
+                    Sigstore::TlogNotPerformed,
                     format!(
                         "{}: step 4 (transparency log): not performed: the envelope is signed with a Fulcio \
                          certificate but has no transparency log entry, so custody cannot show the signature was \
@@ -151,7 +148,7 @@ impl SignatureVerifier for KeylessVerifier {
                 )));
             }
             outcome.steps.push(Check::pass(
-                TLOG_ABSENCE_ACCEPTED,
+                Sigstore::TlogAbsenceAccepted,
                 "transparency log: NOT performed (no log entry); accepted by the policy's \
                  dangerous-accept-unlogged",
             ));
@@ -187,7 +184,7 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
         Content::Envelope(env) => {
             if env.payload_type != IN_TOTO_PAYLOAD_TYPE {
                 return Err(Check::fail(
-                    UNSUPPORTED_PAYLOAD_TYPE,
+                    Code::UnsupportedPayloadType,
                     format!(
                         "{}: payloadType {:?} is not {IN_TOTO_PAYLOAD_TYPE}",
                         evidence.origin, env.payload_type
@@ -199,7 +196,7 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
             let claim = Claim::Statement(statement);
             let digest = claim.bound_digest().ok_or_else(|| {
                 Check::fail(
-                    UNSUPPORTED_PAYLOAD_TYPE,
+                    Code::UnsupportedPayloadType,
                     format!(
                         "{}: the statement names no subject by a sha256 or sha512 digest",
                         evidence.origin
@@ -211,7 +208,7 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
         Content::MessageSignature(m) => {
             let Some((algorithm, bytes)) = &m.digest else {
                 return Err(Check::not_performed(
-                    MESSAGE_SIGNATURE_NOT_CHECKABLE,
+                    Code::MessageSignatureNotCheckable,
                     format!(
                         "{}: message signature without messageDigest",
                         evidence.origin

@@ -11,6 +11,7 @@ mod key;
 mod keyed;
 mod keyless;
 
+use codes::Code;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -204,7 +205,7 @@ impl Verifiers {
             None => Err(Rejected::new(
                 evidence,
                 Check::not_performed(
-                    codes::UNSUPPORTED_KEY_MATERIAL,
+                    Code::UnsupportedKeyMaterial,
                     "no verifier handles this key material",
                 ),
             )),

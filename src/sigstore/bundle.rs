@@ -18,12 +18,12 @@
 //! an artifact is custody's own later step (`verify::binding`), so the "artifact" handed to
 //! sigstore-verify is the digest the signed content itself claims.
 
+use super::codes::Code;
 use sigstore_verify::bundle::Error as BundleError;
 use sigstore_verify::{CertificateError, Error, TimestampError, TransparencyLogError};
 
 use super::TrustedRoot;
 use super::certificate::CertificateFacts;
-use super::codes::*;
 use crate::attest::HashAlgorithm;
 use crate::check::Check;
 
@@ -45,7 +45,7 @@ pub fn verify_bundle(
 ) -> Result<BundleOutcome, Check> {
     let parsed = sigstore_types::Bundle::from_json(bundle).map_err(|e| {
         Check::fail(
-            KEYLESS_BUNDLE_INVALID,
+            Code::KeylessBundleInvalid,
             format!("bundle structure: the bundle is not a valid Sigstore bundle: {e}"),
         )
     })?;
@@ -59,7 +59,7 @@ pub fn verify_bundle(
         .map_err(step_failure)?;
     let Some(info) = result.certificate() else {
         return Err(Check::fail(
-            KEYLESS_BUNDLE_INVALID,
+            Code::KeylessBundleInvalid,
             "bundle structure: the bundle has no signing certificate",
         ));
     };
@@ -73,7 +73,7 @@ pub fn verify_bundle(
     let facts = CertificateFacts::from_info(info);
     steps.push(performed(
         result.certificate_verified(),
-        CERTIFICATE_CHAIN_VERIFIED,
+        Code::CertificateChainVerified,
         format!(
             "certificate chain: chains to a Fulcio CA of the {} and was valid at the verified signing time{} {}",
             root.name(),
@@ -83,7 +83,7 @@ pub fn verify_bundle(
     ));
     steps.push(performed(
         result.sct_verified(),
-        SCT_VERIFIED,
+        Code::SctVerified,
         "SCT: the certificate's signed certificate timestamp verifies against a trusted CT log",
     ));
     let entries = &parsed.verification_material.tlog_entries;
@@ -104,7 +104,7 @@ pub fn verify_bundle(
         .collect();
     steps.push(performed(
         result.tlog_verified(),
-        TLOG_VERIFIED,
+        Code::TlogVerified,
         format!("transparency log: {}", described.join("; ")),
     ));
     Ok(BundleOutcome {
@@ -124,7 +124,7 @@ pub fn verify_key_bundle(
 ) -> Result<Vec<Check>, Check> {
     let parsed = sigstore_types::Bundle::from_json(bundle).map_err(|e| {
         Check::fail(
-            KEYLESS_BUNDLE_INVALID,
+            Code::KeylessBundleInvalid,
             format!("bundle structure: the bundle is not a valid Sigstore bundle: {e}"),
         )
     })?;
@@ -142,7 +142,7 @@ pub fn verify_key_bundle(
     if entries > 0 {
         steps.push(performed(
             result.tlog_verified(),
-            TLOG_VERIFIED,
+            Code::TlogVerified,
             format!(
                 "transparency log: {entries} entr{} proven included in a log of the {} and consistent with the bundle",
                 if entries == 1 { "y" } else { "ies" },
@@ -162,7 +162,7 @@ fn artifact_digest(
         HashAlgorithm::Sha512 => sigstore_types::HashAlgorithm::Sha2512,
     };
     sigstore_types::ArtifactDigest::new(algorithm, digest.1.to_vec())
-        .map_err(|e| Check::fail(KEYLESS_BUNDLE_INVALID, format!("bundle digest: {e}")))
+        .map_err(|e| Check::fail(Code::KeylessBundleInvalid, format!("bundle digest: {e}")))
 }
 
 /// The RFC 3161 step of a bundle that verified: sigstore-verify refuses a bundle whose
@@ -175,7 +175,7 @@ fn timestamp_step(parsed: &sigstore_types::Bundle, root: &TrustedRoot) -> Option
         .len();
     (tsa > 0).then(|| {
         Check::pass(
-            TIMESTAMP_VERIFIED,
+            Code::TimestampVerified,
             format!(
                 "RFC 3161: {tsa} timestamp(s) verify against the {}'s timestamp authorities",
                 root.name()
@@ -184,7 +184,7 @@ fn timestamp_step(parsed: &sigstore_types::Bundle, root: &TrustedRoot) -> Option
     })
 }
 
-fn performed(done: bool, code: &'static str, message: impl Into<String>) -> Check {
+fn performed(done: bool, code: Code, message: impl Into<String>) -> Check {
     if done {
         Check::pass(code, message)
     } else {
@@ -197,68 +197,68 @@ fn step_failure(e: Error) -> Check {
     let (code, step) = match &e {
         Error::Certificate(c) => match c {
             CertificateError::NotYetValid { .. } | CertificateError::Expired { .. } => (
-                CERTIFICATE_NOT_VALID_AT_SIGNING_TIME,
+                Code::CertificateNotValidAtSigningTime,
                 "step 1 (certificate validity)",
             ),
-            CertificateError::Sct(_) => (SCT_INVALID, "step 2 (SCT)"),
-            _ => (CERTIFICATE_CHAIN_INVALID, "step 1 (certificate chain)"),
+            CertificateError::Sct(_) => (Code::SctInvalid, "step 2 (SCT)"),
+            _ => (Code::CertificateChainInvalid, "step 1 (certificate chain)"),
         },
         Error::TransparencyLog(t) => match t {
             TransparencyLogError::UnknownLog { .. } => {
-                (TLOG_UNKNOWN_LOG, "step 4 (transparency log key)")
+                (Code::TlogUnknownLog, "step 4 (transparency log key)")
             }
             TransparencyLogError::InclusionProof(_) => {
-                (TLOG_INCLUSION_PROOF_INVALID, "step 4 (inclusion proof)")
+                (Code::TlogInclusionProofInvalid, "step 4 (inclusion proof)")
             }
-            TransparencyLogError::Checkpoint(_) => (TLOG_CHECKPOINT_INVALID, "step 4 (checkpoint)"),
+            TransparencyLogError::Checkpoint(_) => {
+                (Code::TlogCheckpointInvalid, "step 4 (checkpoint)")
+            }
             TransparencyLogError::InclusionPromise(_) => {
-                (TLOG_SET_INVALID, "step 5 (signed entry timestamp)")
+                (Code::TlogSetInvalid, "step 5 (signed entry timestamp)")
             }
             TransparencyLogError::IntegratedTime(_) => {
-                (TLOG_INTEGRATED_TIME_INVALID, "step 6 (integrated time)")
+                (Code::TlogIntegratedTimeInvalid, "step 6 (integrated time)")
             }
             TransparencyLogError::EntryMismatch(_) => {
-                (TLOG_ENTRY_MISMATCH, "step 8 (log entry consistency)")
+                (Code::TlogEntryMismatch, "step 8 (log entry consistency)")
             }
-            _ => (TLOG_ENTRY_MISMATCH, "step 8 (log entry)"),
+            _ => (Code::TlogEntryMismatch, "step 8 (log entry)"),
         },
         Error::Timestamp(t) => match t {
             TimestampError::Invalid(_) | TimestampError::OutsideAuthorityValidity { .. } => {
-                (TIMESTAMP_INVALID, "step 0 (RFC 3161 timestamp)")
+                (Code::TimestampInvalid, "step 0 (RFC 3161 timestamp)")
             }
-            _ => (NO_VERIFIED_TIME, "step 0 (signing time)"),
+            _ => (Code::NoVerifiedTime, "step 0 (signing time)"),
         },
-        Error::SignatureInvalid(_) => (
-            crate::signature::codes::SIGNATURE_INVALID,
-            "step 7 (signature)",
-        ),
-        Error::ArtifactMismatch(_) => (TLOG_ENTRY_MISMATCH, "step 8 (content consistency)"),
+        Error::SignatureInvalid(_) => (Code::SignatureInvalid, "step 7 (signature)"),
+        Error::ArtifactMismatch(_) => (Code::TlogEntryMismatch, "step 8 (content consistency)"),
         Error::IdentityMismatch { .. } | Error::IssuerMismatch { .. } => {
-            (IDENTITY_MISMATCH, "step 3 (identity)")
+            (Code::IdentityMismatch, "step 3 (identity)")
         }
         Error::Bundle(b) => match b {
             BundleError::CheckpointRootMismatch | BundleError::LogIndexOutOfRange { .. } => {
-                (TLOG_INCLUSION_PROOF_INVALID, "step 4 (inclusion proof)")
+                (Code::TlogInclusionProofInvalid, "step 4 (inclusion proof)")
             }
             BundleError::MissingInclusionProof(_) => (
-                TLOG_INCLUSION_PROOF_INVALID,
+                Code::TlogInclusionProofInvalid,
                 "step 4 (inclusion proof missing)",
             ),
             BundleError::MissingCheckpoint => {
-                (TLOG_CHECKPOINT_INVALID, "step 4 (checkpoint missing)")
+                (Code::TlogCheckpointInvalid, "step 4 (checkpoint missing)")
             }
-            BundleError::MissingInclusionPromise(_) => {
-                (TLOG_SET_INVALID, "step 5 (signed entry timestamp missing)")
-            }
+            BundleError::MissingInclusionPromise(_) => (
+                Code::TlogSetInvalid,
+                "step 5 (signed entry timestamp missing)",
+            ),
             BundleError::MissingSigningTimeEvidence | BundleError::MissingTimestamp => {
-                (NO_VERIFIED_TIME, "step 0 (signing time)")
+                (Code::NoVerifiedTime, "step 0 (signing time)")
             }
-            _ => (KEYLESS_BUNDLE_INVALID, "bundle structure"),
+            _ => (Code::KeylessBundleInvalid, "bundle structure"),
         },
         Error::InvalidTrustRoot(_) | Error::TrustRoot(_) | Error::TrustedCertificate(_) => {
-            (TRUSTED_ROOT_UNUSABLE, "trusted root")
+            (Code::TrustedRootUnusable, "trusted root")
         }
-        _ => (KEYLESS_BUNDLE_INVALID, "bundle structure"),
+        _ => (Code::KeylessBundleInvalid, "bundle structure"),
     };
     Check::fail(code, format!("{step}: {e}"))
 }

@@ -11,6 +11,7 @@
 //! custody's own, with rustls-webpki (the same path validation sigstore-verify uses) and
 //! aws-lc-rs.
 
+use super::codes::Code;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use sha2::{Digest, Sha256};
 use webpki::{EndEntityCert, KeyUsage};
@@ -20,7 +21,6 @@ use x509_cert::der::{Decode, Encode};
 use super::TrustedRoot;
 use super::bundle::BundleOutcome;
 use super::certificate::CertificateFacts;
-use super::codes::*;
 use crate::check::Check;
 use crate::signature::PublicKey;
 
@@ -42,7 +42,7 @@ pub fn verify_unlogged(
     ))
     .map_err(|e| {
         Check::fail(
-            CERTIFICATE_CHAIN_INVALID,
+            Code::CertificateChainInvalid,
             format!("step 1 (certificate chain): malformed certificate: {e}"),
         )
     })?;
@@ -53,13 +53,13 @@ pub fn verify_unlogged(
     let key =
         PublicKey::from_spki_der(info.public_key.as_bytes(), "certificate key").map_err(|e| {
             Check::fail(
-                crate::signature::codes::SIGNATURE_INVALID,
+                Code::SignatureInvalid,
                 format!("step 7 (signature): the certificate's key cannot be used: {e}"),
             )
         })?;
     if !signatures.iter().any(|s| key.verify(pae, s).is_some()) {
         return Err(Check::fail(
-            crate::signature::codes::SIGNATURE_INVALID,
+            Code::SignatureInvalid,
             "step 7 (signature): no signature over the envelope verifies with the certificate's key",
         ));
     }
@@ -67,7 +67,7 @@ pub fn verify_unlogged(
         certificate: facts,
         steps: vec![
             Check::pass(
-                CERTIFICATE_CHAIN_VERIFIED,
+                Code::CertificateChainVerified,
                 format!(
                     "certificate chain: chains to a Fulcio CA of the {} at the certificate's own notBefore ({at}, \
                      asserted by the certificate: no log entry or timestamp gives a trusted time)",
@@ -75,7 +75,7 @@ pub fn verify_unlogged(
                 ),
             ),
             Check::pass(
-                SCT_VERIFIED,
+                Code::SctVerified,
                 format!("SCT: verifies against a trusted CT log (logged at {sct_time} ms)"),
             ),
         ],
@@ -86,7 +86,7 @@ pub fn verify_unlogged(
 fn chain(root: &TrustedRoot, leaf: &[u8], at: i64) -> Result<Vec<u8>, Check> {
     let fail = |m: String| {
         Check::fail(
-            CERTIFICATE_CHAIN_INVALID,
+            Code::CertificateChainInvalid,
             format!("step 1 (certificate chain): {m}"),
         )
     };
@@ -136,7 +136,7 @@ fn chain(root: &TrustedRoot, leaf: &[u8], at: i64) -> Result<Vec<u8>, Check> {
 
 /// Verify the leaf's embedded SCT (RFC 6962 §3.2, precertificate entry); its timestamp (ms).
 fn sct(root: &TrustedRoot, leaf: &[u8], issuer_spki: &[u8]) -> Result<u64, Check> {
-    let fail = |m: &str| Check::fail(SCT_INVALID, format!("step 2 (SCT): {m}"));
+    let fail = |m: &str| Check::fail(Code::SctInvalid, format!("step 2 (SCT): {m}"));
     let cert = x509_cert::Certificate::from_der(leaf).map_err(|_| fail("malformed certificate"))?;
     let mut tbs = cert.tbs_certificate.clone();
     let exts = tbs.extensions.take().unwrap_or_default();

@@ -1,15 +1,9 @@
-//! Does the provenance name this checkout? Its commit must be the reviewed commit, its
-//! repository the policy's or one of the checkout's remotes, and a ref it names must lead to the
-//! commit in the checkout.
+//! Facts for binding a provenance to the checkout: the checkout's remotes in one canonical
+//! form, and where a ref the provenance names leads in the checkout. `crate::checks::binding`
+//! judges them.
 
-use git2::{Oid, Repository};
-
-use super::codes::{SOURCE_REPO_MATCHED, SOURCE_REPO_MISMATCH};
-use crate::attest::slsa::{Source, normalize_repository};
-use crate::check::Check;
-use crate::policy::codes::{
-    SOURCE_COMMIT_MATCHED, SOURCE_COMMIT_MISMATCH, SOURCE_REF_MATCHED, SOURCE_REF_MISMATCH,
-};
+use crate::attest::slsa::normalize_repository;
+use crate::git::{CommitId, Repo};
 
 /// A repository URL in the one form custody compares: no `git+`, scheme, user info, `.git` or
 /// trailing slash, host in lower case, and scp-style `git@host:org/repo` read as
@@ -33,127 +27,28 @@ pub fn canonical_repository(uri: &str) -> String {
 }
 
 /// The checkout's remotes: (name, canonical URL), sorted by name.
-pub fn remotes(repo: &Repository) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if let Ok(names) = repo.remotes() {
-        for name in names.iter().flatten().flatten() {
-            if let Ok(remote) = repo.find_remote(name)
-                && let Ok(url) = remote.url()
-            {
-                out.push((name.to_owned(), canonical_repository(url)));
-            }
-        }
-    }
-    out.sort();
-    out
+pub fn remotes(repo: &Repo) -> Vec<(String, String)> {
+    repo.remotes()
+        .into_iter()
+        .map(|(name, url)| (name, canonical_repository(&url)))
+        .collect()
 }
 
-/// The checks binding one provenance's `source` (from attestation `at`) to the checkout at
-/// `commit`. `expected_repo` is the policy's repository, if any.
-pub fn bind(
-    repo: &Repository,
-    commit: Oid,
-    source: &Source,
-    expected_repo: Option<&str>,
-    at: &str,
-) -> Vec<Check> {
-    let mut checks = Vec::new();
-    let want = commit.to_string();
-    checks.push(match &source.commit {
-        Some(got) if got.eq_ignore_ascii_case(&want) => Check::pass(
-            SOURCE_COMMIT_MATCHED,
-            format!("{at}: built from commit {want}, the checkout's"),
-        ),
-        Some(got) => Check::fail(
-            SOURCE_COMMIT_MISMATCH,
-            format!(
-                "{at}: built from commit {got}, but the checkout is at {want}{}",
-                id_format_hint(got, commit)
-            ),
-        ),
-        None => Check::fail(
-            SOURCE_COMMIT_MISMATCH,
-            format!("{at}: the provenance names no source commit to compare with {want}"),
-        ),
-    });
-    checks.push(repository_check(repo, source, expected_repo, at));
-    if let Some(git_ref) = &source.git_ref {
-        checks.push(ref_check(repo, commit, git_ref, at));
-    }
-    checks
+/// Where a ref that a provenance names leads in the checkout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefFacts {
+    /// The ref as a full name (`refs/heads/main` for a bare branch name).
+    pub full: String,
+    /// The ref the checkout has (the branch, or a remote's copy of it) and its commit.
+    pub found: Option<(String, CommitId)>,
+    /// Whether the reviewed commit is that commit or (for a branch, which moves forward by
+    /// design) one of its ancestors.
+    pub reaches: bool,
 }
 
-/// Why a commit id cannot name `commit` at all, when its length is that of the other object
-/// format: a SHA-1 id (40 hex digits) never names a commit of a SHA-256 repository (64), nor
-/// the reverse. Empty when the lengths agree.
-pub fn id_format_hint(id: &str, commit: Oid) -> String {
-    let format_of = |len: usize| match len {
-        40 => Some("SHA-1"),
-        64 => Some("SHA-256"),
-        _ => None,
-    };
-    let want = commit.to_string().len();
-    match (format_of(id.len()), format_of(want)) {
-        (Some(given), Some(repo)) if given != repo => format!(
-            " ({} hex digits is a {given} commit id, and the checkout is a {repo} repository)",
-            id.len()
-        ),
-        _ => String::new(),
-    }
-}
-
-fn repository_check(repo: &Repository, source: &Source, expected: Option<&str>, at: &str) -> Check {
-    let Some(got) = source.repository.as_deref() else {
-        return Check::fail(
-            SOURCE_REPO_MISMATCH,
-            format!("{at}: the provenance names no source repository"),
-        );
-    };
-    let got = canonical_repository(got);
-    if let Some(want) = expected {
-        let want = canonical_repository(want);
-        return if got == want {
-            Check::pass(
-                SOURCE_REPO_MATCHED,
-                format!("{at}: source {got}, the policy's"),
-            )
-        } else {
-            Check::fail(
-                SOURCE_REPO_MISMATCH,
-                format!("{at}: built from {got}, but the policy expects {want}"),
-            )
-        };
-    }
-    let remotes = remotes(repo);
-    if remotes.is_empty() {
-        return Check::not_performed(
-            SOURCE_REPO_MISMATCH,
-            format!(
-                "{at}: built from {got}; the checkout has no remote and the policy names no [source] uri to compare with"
-            ),
-        );
-    }
-    match remotes.iter().find(|(_, url)| *url == got) {
-        Some((name, _)) => Check::pass(
-            SOURCE_REPO_MATCHED,
-            format!("{at}: source {got}, the checkout's remote {name}"),
-        ),
-        None => {
-            let list: Vec<String> = remotes.iter().map(|(n, u)| format!("{n} {u}")).collect();
-            Check::fail(
-                SOURCE_REPO_MISMATCH,
-                format!(
-                    "{at}: built from {got}, which is none of the checkout's remotes ({})",
-                    list.join(", ")
-                ),
-            )
-        }
-    }
-}
-
-/// A tag must point at the commit. A branch moves forward by design, so the commit must be its
-/// tip or an ancestor of it: demanding the tip would fail every check made after the next push.
-fn ref_check(repo: &Repository, commit: Oid, git_ref: &str, at: &str) -> Check {
+/// Look up `git_ref` in the checkout: a tag must point at the commit; a branch (or a remote's
+/// copy of it) must have the commit as its tip or an ancestor of it.
+pub fn reference(repo: &Repo, commit: CommitId, git_ref: &str) -> RefFacts {
     let full = if git_ref.starts_with("refs/") {
         git_ref.to_owned()
     } else {
@@ -162,44 +57,40 @@ fn ref_check(repo: &Repository, commit: Oid, git_ref: &str, at: &str) -> Check {
     let candidates: Vec<String> = match full.strip_prefix("refs/heads/") {
         Some(branch) => {
             let mut c = vec![full.clone()];
-            for (remote, _) in remotes(repo) {
+            for (remote, _) in repo.remotes() {
                 c.push(format!("refs/remotes/{remote}/{branch}"));
             }
             c
         }
         None => vec![full.clone()],
     };
-    let Some((name, target)) = candidates.iter().find_map(|name| {
-        let r = repo.find_reference(name).ok()?;
-        let target = r.peel_to_commit().ok()?.id();
-        Some((name.clone(), target))
-    }) else {
-        return Check::not_performed(
-            SOURCE_REF_MISMATCH,
-            format!(
-                "{at}: the provenance names {full}, which the checkout does not have (git fetch --tags, or fetch the branch)"
-            ),
-        );
+    let found = candidates
+        .iter()
+        .find_map(|name| Some((name.clone(), repo.reference(name)?)));
+    let reaches = match &found {
+        Some((_, target)) if *target == commit => true,
+        Some((_, target)) => full.starts_with("refs/heads/") && repo.is_ancestor(commit, *target),
+        None => false,
     };
-    if target == commit {
-        return Check::pass(
-            SOURCE_REF_MATCHED,
-            format!("{at}: {name} points at {commit} in the checkout"),
-        );
+    RefFacts {
+        full,
+        found,
+        reaches,
     }
-    if full.starts_with("refs/heads/") && repo.graph_descendant_of(target, commit).unwrap_or(false)
-    {
-        return Check::pass(
-            SOURCE_REF_MATCHED,
-            format!("{at}: {commit} is on {name} in the checkout (now at {target})"),
-        );
-    }
-    Check::fail(
-        SOURCE_REF_MISMATCH,
-        format!(
-            "{at}: the provenance names {full}, but in the checkout {name} points at {target}, not {commit}"
+}
+
+/// Why a commit id cannot name `commit` at all, when its length is that of the other object
+/// format: a SHA-1 id (40 hex digits) never names a commit of a SHA-256 repository (64), nor
+/// the reverse. Empty when the lengths agree.
+pub fn id_format_hint(id: &str, commit: CommitId) -> String {
+    let format_of = |len: usize| crate::git::ObjectFormat::of_hex_len(len).map(|f| f.title());
+    match (format_of(id.len()), Some(commit.format().title())) {
+        (Some(given), Some(repo)) if given != repo => format!(
+            " ({} hex digits is a {given} commit id, and the checkout is a {repo} repository)",
+            id.len()
         ),
-    )
+        _ => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -208,8 +99,9 @@ mod tests {
 
     #[test]
     fn ids_of_the_other_object_format_are_named() {
-        let sha1 = Oid::from_str_ext(&"a".repeat(40), git2::ObjectFormat::Sha1).unwrap();
-        let sha256 = Oid::from_str_ext(&"b".repeat(64), git2::ObjectFormat::Sha256).unwrap();
+        use crate::git::ObjectFormat;
+        let sha1 = CommitId::parse(&"a".repeat(40), ObjectFormat::Sha1).unwrap();
+        let sha256 = CommitId::parse(&"b".repeat(64), ObjectFormat::Sha256).unwrap();
         assert_eq!(
             id_format_hint(&"b".repeat(64), sha1),
             " (64 hex digits is a SHA-256 commit id, and the checkout is a SHA-1 repository)"

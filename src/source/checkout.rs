@@ -13,14 +13,13 @@
 //! pre-merge hooks) a file whose `lstat` data is unchanged since an earlier run read it keeps
 //! the blob id that run computed, and the report counts those files as trusted, not read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
-
 use super::SourceError;
+use crate::git::{Repo, TreeListing};
 use crate::hash::statcache::Loaded;
 use crate::hash::{self, FileKind, Format, HashOptions, StatCache};
 use crate::limits::{MAX_TREE_DEPTH, MAX_TREE_ENTRIES};
@@ -80,74 +79,20 @@ impl CheckoutDiff {
     }
 }
 
-/// One blob of the commit's tree.
-struct Blob {
-    mode: i32,
-    id: Vec<u8>,
-}
-
-/// The commit's tree as custody needs it: blobs by path, directories, gitlinks.
-#[derive(Default)]
-struct CommitTree {
-    blobs: HashMap<Vec<u8>, Blob>,
-    dirs: HashSet<Vec<u8>>,
-    gitlinks: HashSet<Vec<u8>>,
-}
-
-fn list_commit_tree(tree: &Tree<'_>) -> Result<CommitTree, SourceError> {
-    let mut out = CommitTree::default();
-    let mut too_many = false;
-    tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
-        if out.blobs.len() + out.dirs.len() >= MAX_TREE_ENTRIES {
-            too_many = true;
-            return TreeWalkResult::Abort;
-        }
-        let mut path = dir.as_bytes().to_vec();
-        path.extend_from_slice(entry.name_bytes());
-        match entry.kind() {
-            Some(ObjectType::Tree) => {
-                out.dirs.insert(path);
-            }
-            Some(ObjectType::Blob) => {
-                out.blobs.insert(
-                    path,
-                    Blob {
-                        mode: entry.filemode(),
-                        id: entry.id().as_bytes().to_vec(),
-                    },
-                );
-            }
-            // A gitlink (mode 160000) names a submodule's commit.
-            _ => {
-                out.gitlinks.insert(path);
-            }
-        }
-        TreeWalkResult::Ok
-    })
-    .map_err(|e| SourceError::Git(format!("cannot list the commit's tree: {}", e.message())))?;
-    if too_many {
-        return Err(SourceError::Git(format!(
-            "the commit's tree has more than {MAX_TREE_ENTRIES} entries"
-        )));
-    }
-    Ok(out)
-}
-
 /// Compare the working tree of `repo` with `tree` (the reviewed commit's tree). With
 /// `stat_cache` (a path already known to lie outside the checkout), files unchanged since an
 /// earlier run read them are trusted from that cache, which is updated when anything changed.
 pub fn compare(
-    repo: &Repository,
-    tree: &Tree<'_>,
+    repo: &Repo,
+    commit: &TreeListing<'_>,
     format: Format,
     threads: Option<usize>,
     stat_cache: Option<&Path>,
 ) -> Result<CheckoutDiff, SourceError> {
     let workdir = repo
         .workdir()
-        .ok_or_else(|| SourceError::Git("a bare repository has no working tree to check".into()))?
+        .ok_or_else(|| SourceError::Hash("a bare repository has no working tree to check".into()))?
         .to_owned();
-    let commit = list_commit_tree(tree)?;
     let cache = match stat_cache {
         Some(path) => {
             let real = std::fs::canonicalize(&workdir)
@@ -178,7 +123,7 @@ pub fn compare(
             let mut scan = Scan {
                 repo,
                 root: &workdir,
-                commit: &commit,
+                commit,
                 feed,
                 counted: 0,
                 modified: Vec::new(),
@@ -193,11 +138,11 @@ pub fn compare(
 
     let mut seen: HashSet<&[u8]> = HashSet::with_capacity(digest.records.len());
     for r in &digest.records {
-        let id = r.git_id(format).unwrap_or_default();
-        match commit.blobs.get(r.path.as_bytes()) {
+        let id = r.git_id(format).map(crate::git::BlobId::from_digest);
+        match commit.entry_bytes(r.path.as_bytes()) {
             Some(blob) => {
                 seen.insert(r.path.as_bytes());
-                if blob.id != id || blob.mode != git_mode(&r.kind) {
+                if id != Some(blob.id) || blob.mode != git_mode(&r.kind) {
                     modified.push(r.path.clone());
                 }
             }
@@ -207,10 +152,10 @@ pub fn compare(
     // A file that became a directory or a FIFO is already listed as modified.
     let changed_kind: HashSet<&[u8]> = modified.iter().map(|p| p.as_bytes()).collect();
     let mut deleted: Vec<RelPath> = commit
-        .blobs
-        .keys()
-        .filter(|p| !seen.contains(p.as_slice()) && !changed_kind.contains(p.as_slice()))
-        .map(|p| RelPath::new(p.clone()))
+        .files()
+        .map(|(p, _)| p)
+        .filter(|p| !seen.contains(p) && !changed_kind.contains(p))
+        .map(|p| RelPath::new(p.to_vec()))
         .collect();
     let worktree_tree = match format {
         Format::GitSha256 => digest.git_sha256.map(|d| hash::hex(&d)),
@@ -218,9 +163,8 @@ pub fn compare(
     }
     .unwrap_or_default();
     let mut submodules: Vec<RelPath> = commit
-        .gitlinks
-        .iter()
-        .map(|p| RelPath::new(p.clone()))
+        .gitlinks()
+        .map(|p| RelPath::new(p.to_vec()))
         .collect();
     for list in [&mut modified, &mut deleted, &mut untracked, &mut submodules] {
         list.sort();
@@ -257,7 +201,7 @@ pub fn compare(
         used
     });
     Ok(CheckoutDiff {
-        commit_tree: tree.id().to_string(),
+        commit_tree: commit.id.hex(),
         worktree_tree,
         modified,
         deleted,
@@ -269,7 +213,7 @@ pub fn compare(
     })
 }
 
-fn git_mode(kind: &FileKind) -> i32 {
+fn git_mode(kind: &FileKind) -> u32 {
     match kind {
         FileKind::Regular { executable: false } => 0o100644,
         FileKind::Regular { executable: true } => 0o100755,
@@ -279,9 +223,9 @@ fn git_mode(kind: &FileKind) -> i32 {
 
 /// The working-tree walk: which entries count, and what is already known to differ.
 struct Scan<'a, 'f> {
-    repo: &'a Repository,
+    repo: &'a Repo,
     root: &'a Path,
-    commit: &'a CommitTree,
+    commit: &'a TreeListing<'a>,
     /// Takes the files and symlinks to hash: every one in the commit, and untracked ones not
     /// ignored.
     feed: &'f mut dyn FnMut(&Entry),
@@ -321,9 +265,9 @@ impl Scan<'_, '_> {
                 )));
             }
             let kind = item.file_type().map_err(read)?;
-            let tracked = self.commit.blobs.contains_key(&path);
+            let tracked = self.commit.entry_bytes(&path).is_some();
             if kind.is_dir() {
-                if self.commit.gitlinks.contains(&path) {
+                if self.commit.is_gitlink(&path) {
                     continue;
                 }
                 if tracked {
@@ -331,7 +275,7 @@ impl Scan<'_, '_> {
                     // whatever is inside is new.
                     self.modified.push(RelPath::new(path.clone()));
                 }
-                if self.commit.dirs.contains(&path) || !self.ignored(&path, true) {
+                if self.commit.is_dir(&path) || !self.ignored(&path, true) {
                     self.dir(&dir.join(&name), &path, depth + 1)?;
                 }
             } else if kind.is_file() || kind.is_symlink() {
@@ -364,7 +308,6 @@ impl Scan<'_, '_> {
             p.push(b'/');
         }
         self.repo
-            .is_path_ignored(Path::new(OsStr::from_bytes(&p)))
-            .unwrap_or(false)
+            .is_ignored_on_disk(Path::new(OsStr::from_bytes(&p)))
     }
 }

@@ -1,49 +1,37 @@
-//! Source binding and review evidence: the reviewed commit in a local checkout, checked against
-//! the provenance, the working tree and the policy's `[review]` rules.
+//! The reviewed source in a local checkout: the facts that bind a provenance to it and judge its
+//! review. A [`Checkout`] is opened once per run (`custody source`, or `custody verify
+//! --source`): the revision is resolved, then it answers questions — how the working tree
+//! differs from the commit ([`Checkout::worktree`]), what the history says about review
+//! ([`Checkout::review`]), where a ref leads ([`Checkout::reference`]). It judges nothing:
+//! `crate::checks` applies the policy to these facts.
 //!
-//! A [`Checkout`] is opened once per run (`custody source`, or `custody verify --source`): the
-//! revision is resolved, then [`Checkout::checks`] judges the working tree and the review
-//! evidence, and [`Checkout::bind`] judges each verified provenance against the commit. The
-//! repository is read with git2 for objects and refs only; file contents are hashed by custody
-//! (`crate::hash`), never taken from the index.
+//! The repository is read through `crate::git` for objects and refs only; file contents are
+//! hashed by custody (`crate::hash`), never taken from the index.
 
 pub mod binding;
 mod checkout;
-pub mod codes;
-mod openpgp;
-mod review;
+pub mod openpgp;
+pub mod review;
 pub mod signers;
 
 use std::path::{Path, PathBuf};
 
-use git2::{Oid, Repository};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::attest::slsa::Source;
-use crate::check::Check;
+use crate::git::{CommitId, GitError, ObjectFormat, Repo};
 use crate::hash::Format;
-use crate::policy::Policy;
-use crate::policy::codes::{SOURCE_COMMIT_MATCHED, SOURCE_COMMIT_MISMATCH};
-use codes::*;
 
+pub use binding::RefFacts;
 pub use checkout::{CheckoutDiff, StatCacheUse};
+pub use review::{ReviewFacts, ReviewQuery, SignatureScope};
 
-/// Why the source checks could not run (custody exits 2).
+/// Why the source facts could not be gathered (custody exits 2).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SourceError {
-    /// The directory is not inside a git repository, or it cannot be opened.
-    #[error("{path}: not a git checkout: {message}")]
-    Open { path: PathBuf, message: String },
-    /// The revision does not name a commit in the checkout.
-    #[error("{rev}: not a commit in the checkout: {message}")]
-    Rev { rev: String, message: String },
-    /// The repository uses an object format this build cannot read.
-    #[error("{path}: {message}")]
-    ObjectFormat { path: PathBuf, message: String },
-    /// Reading objects or refs failed.
-    #[error("git: {0}")]
-    Git(String),
+    /// The repository could not be opened or read.
+    #[error(transparent)]
+    Git(#[from] GitError),
     /// The working tree could not be read or hashed.
     #[error("{0}")]
     Hash(String),
@@ -54,56 +42,46 @@ pub enum SourceError {
 
 /// A checkout and the revision that was reviewed in it.
 pub struct Checkout {
-    repo: Repository,
+    repo: Repo,
     dir: PathBuf,
     rev: String,
-    commit: Oid,
+    commit: CommitId,
     /// Whether the revision is HEAD, so the working tree must be it.
     at_head: bool,
-    format: Format,
+}
+
+/// What a report says about the checkout, whatever was judged.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckoutFacts {
+    pub path: String,
+    pub rev: String,
+    pub commit: String,
+    pub object_format: &'static str,
+    pub remotes: Vec<Remote>,
+}
+
+/// A remote of the checkout, its URL in canonical form.
+#[derive(Clone, Debug, Serialize)]
+pub struct Remote {
+    pub name: String,
+    pub url: String,
 }
 
 impl Checkout {
-    /// Open the repository containing `dir` and resolve `rev` (default `HEAD`) to a commit.
+    /// Open the repository at `dir` and resolve `rev` (default `HEAD`) to a commit.
     pub fn open(dir: &Path, rev: Option<&str>) -> Result<Checkout, SourceError> {
-        let open = |message: String| SourceError::Open {
-            path: dir.to_owned(),
-            message,
-        };
-        let repo = Repository::open(dir).map_err(|e| {
-            // libgit2 refuses a repository whose format extensions it does not know; name the
-            // object format when that is why.
-            match object_format(dir) {
-                Some(format) if format != "sha1" && format != "sha256" => SourceError::ObjectFormat {
-                    path: dir.to_owned(),
-                    message: format!(
-                        "the repository's object format is {format}; custody reads SHA-1 and SHA-256 repositories only"
-                    ),
-                },
-                _ => open(e.message().to_owned()),
-            }
-        })?;
-        let format = tree_format(repo.object_format());
-        let rev_text = rev.unwrap_or("HEAD").to_owned();
-        let rev_err = |e: git2::Error| SourceError::Rev {
-            rev: rev_text.clone(),
-            message: e.message().to_owned(),
-        };
-        let commit = repo
-            .revparse_single(&rev_text)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(rev_err)?
-            .id();
+        let repo = Repo::open(dir)?;
+        let rev = rev.unwrap_or("HEAD").to_owned();
+        let commit = repo.resolve(&rev)?;
         // Only HEAD is what the working tree claims to be: another revision, even one HEAD
         // happens to be at, was reviewed as history, not as these files.
-        let at_head = rev_text == "HEAD";
+        let at_head = rev == "HEAD";
         Ok(Checkout {
             repo,
             dir: dir.to_owned(),
-            rev: rev_text,
+            rev,
             commit,
             at_head,
-            format,
         })
     }
 
@@ -112,137 +90,115 @@ impl Checkout {
         &self.dir
     }
 
-    /// The reviewed commit id, lowercase hex.
-    pub fn commit(&self) -> String {
-        self.commit.to_string()
+    /// The revision as given (`HEAD` by default).
+    pub fn rev(&self) -> &str {
+        &self.rev
     }
 
-    /// The checks binding one verified provenance's `source` (from attestation `at`) to this
-    /// checkout; `expected_repo` is the policy's repository, if any.
-    pub fn bind(&self, source: &Source, expected_repo: Option<&str>, at: &str) -> Vec<Check> {
-        binding::bind(&self.repo, self.commit, source, expected_repo, at)
+    /// The reviewed commit.
+    pub fn commit(&self) -> CommitId {
+        self.commit
+    }
+
+    /// Whether the reviewed revision is HEAD, so the working tree must be its tree.
+    pub fn at_head(&self) -> bool {
+        self.at_head
+    }
+
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
+    pub fn object_format(&self) -> ObjectFormat {
+        self.repo.object_format()
+    }
+
+    /// The checkout's remotes: (name, canonical URL), sorted by name.
+    pub fn remotes(&self) -> Vec<(String, String)> {
+        binding::remotes(&self.repo)
+    }
+
+    /// What a report says about the checkout.
+    pub fn facts(&self) -> CheckoutFacts {
+        CheckoutFacts {
+            path: self.dir.display().to_string(),
+            rev: self.rev.clone(),
+            commit: self.commit.hex(),
+            object_format: self.object_format().name(),
+            remotes: self
+                .remotes()
+                .into_iter()
+                .map(|(name, url)| Remote { name, url })
+                .collect(),
+        }
+    }
+
+    /// Where a ref the provenance names leads in the checkout.
+    pub fn reference(&self, git_ref: &str) -> RefFacts {
+        binding::reference(&self.repo, self.commit, git_ref)
+    }
+
+    /// How the working tree differs from the reviewed commit, every byte read (or, with
+    /// `stat_cache`, see [`Checkout::stat_cache_path`], trusted where unchanged since an
+    /// earlier run read it). `None` when the revision is not HEAD: the working tree is then
+    /// not what was reviewed.
+    pub fn worktree(
+        &self,
+        threads: Option<usize>,
+        stat_cache: Option<&Path>,
+    ) -> Result<Option<CheckoutDiff>, SourceError> {
+        if !self.at_head {
+            return Ok(None);
+        }
+        let tree = self.repo.tree(self.commit)?;
+        let format = match self.object_format() {
+            ObjectFormat::Sha1 => Format::GitSha1,
+            ObjectFormat::Sha256 => Format::GitSha256,
+        };
+        checkout::compare(&self.repo, &tree, format, threads, stat_cache).map(Some)
+    }
+
+    /// The review facts the query asks for.
+    pub fn review(&self, query: &ReviewQuery<'_>) -> Result<ReviewFacts, SourceError> {
+        review::review(&self.repo, self.commit, query)
     }
 
     /// Where a stat cache at `path` really is (absolute, symlinks and `..` resolved), refusing
-    /// one inside the checkout: a commit could ship a forged cache there, and it would count as
-    /// an untracked file.
+    /// one inside the working tree: a commit could ship a forged cache there, and it would
+    /// count as an untracked file. The repository's own `.git` directory is fine: nothing in it
+    /// is committed.
     pub fn stat_cache_path(&self, path: &Path) -> Result<PathBuf, SourceError> {
         let err = |message: String| SourceError::StatCache {
             path: path.to_owned(),
             message,
         };
         let resolved = resolve(path).map_err(|e| err(format!("cannot resolve: {e}")))?;
+        let git_dir = std::fs::canonicalize(self.repo.raw().path()).ok();
         for dir in [Some(self.dir.as_path()), self.repo.workdir()]
             .into_iter()
             .flatten()
         {
             let real =
                 std::fs::canonicalize(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
-            if resolved.starts_with(&real) {
+            let in_git_dir = git_dir.as_ref().is_some_and(|g| resolved.starts_with(g));
+            if resolved.starts_with(&real) && !in_git_dir {
                 return Err(err(format!(
-                    "{} is inside the checkout {}; a cache there could come with a commit (and \
-                     would count as an untracked file). Keep it where only you write, e.g. \
-                     ~/.cache/custody/NAME.stat",
+                    "{} is inside the working tree {}; a cache there could come with a commit \
+                     (and would count as an untracked file). Keep it in the repository's .git \
+                     directory or where only you write, e.g. ~/.cache/custody/NAME.stat",
                     resolved.display(),
                     real.display()
                 )));
             }
         }
+        let parent = resolved.parent().unwrap_or(Path::new("/"));
+        if !parent.is_dir() {
+            return Err(err(format!(
+                "cannot write a cache there: the directory {} does not exist",
+                parent.display()
+            )));
+        }
         Ok(resolved)
-    }
-
-    /// The checks that need no provenance: the working tree (when the revision is HEAD) and the
-    /// policy's `[review]` rules, plus the facts to report under `details["source"]`. With
-    /// `stat_cache` (see [`Checkout::stat_cache_path`]), files whose stat data is unchanged since
-    /// an earlier run read them are trusted from it, and the facts and messages count them.
-    pub fn checks(
-        &self,
-        policy: &Policy,
-        threads: Option<usize>,
-        stat_cache: Option<&Path>,
-    ) -> Result<(Vec<Check>, Value), SourceError> {
-        let mut checks = Vec::new();
-        let mut facts = json!({
-            "path": self.dir.display().to_string(),
-            "rev": self.rev,
-            "commit": self.commit(),
-            "object_format": self.repo.object_format().str(),
-            "remotes": binding::remotes(&self.repo)
-                .into_iter()
-                .map(|(name, url)| json!({ "name": name, "url": url }))
-                .collect::<Vec<_>>(),
-        });
-        let obj = facts.as_object_mut().expect("a JSON object literal");
-        if self.at_head {
-            let tree = self
-                .repo
-                .find_commit(self.commit)
-                .and_then(|c| c.tree())
-                .map_err(|e| SourceError::Git(e.message().to_owned()))?;
-            let diff = checkout::compare(&self.repo, &tree, self.format, threads, stat_cache)?;
-            checks.extend(worktree_checks(&diff));
-            obj.insert("worktree".into(), worktree_facts(&diff));
-        } else {
-            obj.insert(
-                "worktree".into(),
-                format!(
-                    "not compared: {} is not HEAD, so the working tree is not what was reviewed",
-                    self.rev
-                )
-                .into(),
-            );
-        }
-        checks.extend(review::review(&self.repo, self.commit, &policy.review)?);
-        Ok((checks, facts))
-    }
-
-    /// What `custody source` checks without provenance: the policy's `[source]` commit and
-    /// repository against the checkout.
-    pub fn policy_checks(&self, policy: &Policy) -> Vec<Check> {
-        let mut checks = Vec::new();
-        let commit = self.commit();
-        if let Some(want) = &policy.source.commit {
-            checks.push(if want.eq_ignore_ascii_case(&commit) {
-                Check::pass(
-                    SOURCE_COMMIT_MATCHED,
-                    format!("the checkout is at {commit}"),
-                )
-            } else {
-                Check::fail(
-                    SOURCE_COMMIT_MISMATCH,
-                    format!(
-                        "the checkout is at {commit}, but the policy expects {want}{}",
-                        binding::id_format_hint(want, self.commit)
-                    ),
-                )
-            });
-        }
-        if let Some(want) = &policy.source.uri {
-            let want = binding::canonical_repository(want);
-            let remotes = binding::remotes(&self.repo);
-            checks.push(match remotes.iter().find(|(_, url)| *url == want) {
-                Some((name, _)) => Check::pass(
-                    SOURCE_REPO_MATCHED,
-                    format!("the checkout's remote {name} is {want}"),
-                ),
-                None => Check::fail(
-                    SOURCE_REPO_MISMATCH,
-                    format!(
-                        "the policy expects {want}, which is none of the checkout's remotes ({})",
-                        if remotes.is_empty() {
-                            "it has none".to_owned()
-                        } else {
-                            remotes
-                                .iter()
-                                .map(|(n, u)| format!("{n} {u}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        }
-                    ),
-                ),
-            });
-        }
-        checks
     }
 }
 
@@ -273,160 +229,4 @@ fn resolve(path: &Path) -> std::io::Result<PathBuf> {
         std::io::ErrorKind::NotFound,
         "no part of the path exists",
     ))
-}
-
-/// The `extensions.objectformat` of the repository holding `dir`, read from its config file, to
-/// explain why git2 could not open it.
-fn object_format(dir: &Path) -> Option<String> {
-    let path = Repository::discover_path(dir, std::iter::empty::<&std::ffi::OsStr>()).ok()?;
-    let config = git2::Config::open(&path.join("config")).ok()?;
-    config
-        .get_string("extensions.objectformat")
-        .ok()
-        .map(|f| f.to_ascii_lowercase())
-}
-
-/// The tree hashing that gives tree ids in a repository's object format.
-fn tree_format(format: git2::ObjectFormat) -> Format {
-    match format {
-        git2::ObjectFormat::Sha1 => Format::GitSha1,
-        git2::ObjectFormat::Sha256 => Format::GitSha256,
-    }
-}
-
-fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
-    let mut checks = Vec::new();
-    if diff.is_clean() {
-        checks.push(Check::pass(
-            CHECKOUT_CLEAN,
-            match &diff.stat_cache {
-                None => format!(
-                    "the working tree's {} files ({} bytes, read in full) hash to tree {}, the commit's",
-                    diff.files, diff.bytes, diff.worktree_tree
-                ),
-                Some(used) => format!(
-                    "the working tree's {} files hash to tree {}, the commit's; {}",
-                    diff.files,
-                    diff.worktree_tree,
-                    cache_words(used)
-                ),
-            },
-        ));
-    } else {
-        let mut parts = Vec::new();
-        for (what, list) in [
-            ("modified", &diff.modified),
-            ("deleted", &diff.deleted),
-            ("untracked", &diff.untracked),
-        ] {
-            if !list.is_empty() {
-                parts.push(format!("{what}: {}", list_paths(list)));
-            }
-        }
-        if parts.is_empty() {
-            parts.push("no file differs, yet the tree ids differ".into());
-        }
-        if let Some(used) = &diff.stat_cache {
-            parts.push(cache_words(used));
-        }
-        checks.push(Check::fail(
-            CHECKOUT_DIRTY,
-            format!(
-                "the working tree (tree {}) is not the commit's tree {}; {}",
-                diff.worktree_tree,
-                diff.commit_tree,
-                parts.join("; ")
-            ),
-        ));
-    }
-    if !diff.submodules.is_empty() {
-        checks.push(Check::not_performed(
-            CHECKOUT_SUBMODULE,
-            format!(
-                "submodules are not checked: {}",
-                list_paths(&diff.submodules)
-            ),
-        ));
-    }
-    checks
-}
-
-/// How many files a stat cache let through unread, said in every message that states a result.
-fn cache_words(used: &StatCacheUse) -> String {
-    format!(
-        "{} read in full ({} bytes), {} trusted without being read from the stat cache {} \
-         (lstat data unchanged since an earlier run read them)",
-        files(used.read),
-        used.bytes_read,
-        files(used.trusted),
-        used.path.display()
-    )
-}
-
-fn files(n: usize) -> String {
-    format!("{n} file{}", if n == 1 { "" } else { "s" })
-}
-
-/// One line on what the stat cache did, from the facts [`Checkout::checks`] returned, for the
-/// report's notes (shown by every format); `None` when no cache was used.
-pub fn stat_cache_note(facts: &Value) -> Option<String> {
-    let used = facts.get("worktree")?.get("stat_cache")?;
-    let count = |key: &str| used[key].as_u64().unwrap_or_default() as usize;
-    let mut s = format!(
-        "{} trusted from {} without being read, {} read",
-        files(count("trusted")),
-        used["path"].as_str().unwrap_or_default(),
-        count("read")
-    );
-    if let Some(why) = used.get("ignored").and_then(Value::as_str) {
-        s.push_str(&format!(
-            "; the cache was ignored ({why}), every file was read"
-        ));
-    }
-    if let Some(e) = used.get("write_error").and_then(Value::as_str) {
-        s.push_str(&format!("; warning: the cache could not be written ({e})"));
-    }
-    Some(s)
-}
-
-/// Up to 20 paths, then a count: the full lists are in the report's details.
-fn list_paths(list: &[crate::walk::RelPath]) -> String {
-    let mut s: Vec<String> = list.iter().take(20).map(|p| p.to_string()).collect();
-    if list.len() > 20 {
-        s.push(format!("and {} more", list.len() - 20));
-    }
-    s.join(", ")
-}
-
-fn worktree_facts(diff: &CheckoutDiff) -> Value {
-    let paths =
-        |l: &[crate::walk::RelPath]| -> Vec<String> { l.iter().map(|p| p.to_string()).collect() };
-    let mut facts = json!({
-        "commit_tree": diff.commit_tree,
-        "worktree_tree": diff.worktree_tree,
-        "files": diff.files,
-        "bytes": diff.bytes,
-        "modified": paths(&diff.modified),
-        "deleted": paths(&diff.deleted),
-        "untracked": paths(&diff.untracked),
-        "submodules": paths(&diff.submodules),
-    });
-    if let Some(used) = &diff.stat_cache {
-        let mut cache = json!({
-            "path": used.path.display().to_string(),
-            "trusted": used.trusted,
-            "read": used.read,
-            "bytes_read": used.bytes_read,
-            "recorded": used.recorded,
-        });
-        let obj = cache.as_object_mut().expect("a JSON object literal");
-        if let Some(why) = &used.ignored {
-            obj.insert("ignored".into(), why.clone().into());
-        }
-        if let Some(e) = &used.write_error {
-            obj.insert("write_error".into(), e.clone().into());
-        }
-        facts["stat_cache"] = cache;
-    }
-    facts
 }

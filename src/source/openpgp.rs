@@ -10,12 +10,8 @@ use pgp::composed::{SignedPublicKey, SignedPublicSubKey};
 use pgp::packet::{PublicKey, RevocationCode, Signature, SignatureType, SubpacketData};
 use pgp::types::{KeyDetails, SignedUser, Tag};
 
-use super::codes::{
-    SIGNATURE_EXPIRED, SIGNATURE_TIME_INVALID, SIGNER_KEY_EXPIRED, SIGNER_KEY_NOT_SIGNING,
-    SIGNER_KEY_REVOKED, SIGNER_NOT_ALLOWED,
-};
-use super::signers::hex_upper;
 use crate::attest::timestamp::format_utc;
+use crate::hash::hex_upper;
 
 /// How far ahead of this machine's clock a signature may be dated: clocks drift.
 pub const CLOCK_SKEW: i64 = 300;
@@ -49,11 +45,26 @@ struct Revocation {
     reason: String,
 }
 
-/// Why a signature that verifies does not count: its check code and message.
+/// Why a signature that verifies does not count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
-    pub code: &'static str,
+    pub kind: RefusalKind,
     pub why: String,
+}
+
+/// What made a trusted key unable to make a signature at its date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// Made by a subkey without a valid binding, or otherwise by no key the holder vouched for.
+    NotAllowed,
+    /// The signature's own time is impossible (before the key, or in the future).
+    TimeInvalid,
+    /// The signature's own expiration time has passed.
+    SignatureExpired,
+    KeyRevoked,
+    KeyExpired,
+    /// The key lacks the signing flag.
+    KeyNotSigning,
 }
 
 /// The validity of one trusted key: its primary key and its subkeys, in the key's order.
@@ -95,7 +106,7 @@ impl Validity {
             Some(sub) => {
                 if sub.bindings.is_empty() {
                     return Err(Refusal {
-                        code: SIGNER_NOT_ALLOWED,
+                        kind: RefusalKind::NotAllowed,
                         why: format!(
                             "OpenPGP subkey {} has no binding signature by its primary key {} that verifies",
                             sub.fingerprint, self.primary.fingerprint
@@ -113,7 +124,7 @@ impl Validity {
 fn signature_window(made: i64, expires_in: Option<u32>, now: i64) -> Result<(), Refusal> {
     if made > now + CLOCK_SKEW {
         return Err(Refusal {
-            code: SIGNATURE_TIME_INVALID,
+            kind: RefusalKind::TimeInvalid,
             why: format!(
                 "the OpenPGP signature is dated {}, in the future (now is {})",
                 format_utc(made),
@@ -125,7 +136,7 @@ fn signature_window(made: i64, expires_in: Option<u32>, now: i64) -> Result<(), 
         let end = made + i64::from(secs);
         if now >= end {
             return Err(Refusal {
-                code: SIGNATURE_EXPIRED,
+                kind: RefusalKind::SignatureExpired,
                 why: format!(
                     "the OpenPGP signature made {} expired {}",
                     format_utc(made),
@@ -144,7 +155,7 @@ impl Component {
         let fp = &self.fingerprint;
         if let Some(r) = self.revocations.iter().find(|r| r.hard || r.at <= t) {
             return Err(Refusal {
-                code: SIGNER_KEY_REVOKED,
+                kind: RefusalKind::KeyRevoked,
                 why: format!(
                     "OpenPGP key {fp} was revoked {} ({}); the signature is dated {}",
                     format_utc(r.at),
@@ -172,7 +183,7 @@ impl Component {
         };
         if let Some(end) = b.expires.filter(|end| t >= *end) {
             return Err(Refusal {
-                code: SIGNER_KEY_EXPIRED,
+                kind: RefusalKind::KeyExpired,
                 why: format!(
                     "OpenPGP key {fp} expired {}; the signature is dated {}",
                     format_utc(end),
@@ -182,7 +193,7 @@ impl Component {
         }
         if sign && !b.signs {
             return Err(Refusal {
-                code: SIGNER_KEY_NOT_SIGNING,
+                kind: RefusalKind::KeyNotSigning,
                 why: format!(
                     "OpenPGP key {fp} was not a signing key at {} (its binding self-signature of {} lacks the signing flag{})",
                     format_utc(t),
@@ -201,7 +212,7 @@ impl Component {
 
 fn time_invalid(why: String) -> Refusal {
     Refusal {
-        code: SIGNATURE_TIME_INVALID,
+        kind: RefusalKind::TimeInvalid,
         why,
     }
 }
@@ -389,38 +400,41 @@ mod tests {
         c
     }
 
-    fn code(r: Result<(), Refusal>) -> &'static str {
-        r.map_or_else(|r| r.code, |()| "ok")
+    fn code(r: Result<(), Refusal>) -> Option<RefusalKind> {
+        r.err().map(|r| r.kind)
     }
 
     #[test]
     fn a_key_is_valid_until_its_expiry_and_an_extension_counts_from_its_own_date() {
         let k = key(false, 0, &[(0, Some(100), true), (150, Some(1000), true)]);
-        assert_eq!(code(k.valid_at(0, true)), "ok");
-        assert_eq!(code(k.valid_at(99, true)), "ok");
-        assert_eq!(code(k.valid_at(100, true)), SIGNER_KEY_EXPIRED);
+        assert_eq!(code(k.valid_at(0, true)), None);
+        assert_eq!(code(k.valid_at(99, true)), None);
+        assert_eq!(code(k.valid_at(100, true)), Some(RefusalKind::KeyExpired));
         // Expired, then extended at 150: signatures of the gap stay expired.
-        assert_eq!(code(k.valid_at(120, true)), SIGNER_KEY_EXPIRED);
-        assert_eq!(code(k.valid_at(150, true)), "ok");
-        assert_eq!(code(k.valid_at(1000, true)), SIGNER_KEY_EXPIRED);
+        assert_eq!(code(k.valid_at(120, true)), Some(RefusalKind::KeyExpired));
+        assert_eq!(code(k.valid_at(150, true)), None);
+        assert_eq!(code(k.valid_at(1000, true)), Some(RefusalKind::KeyExpired));
     }
 
     #[test]
     fn soft_revocations_keep_earlier_signatures_and_hard_ones_do_not() {
         let k = key(false, 0, &[(0, None, true)]);
         let soft = revoked(k.clone(), 500, false);
-        assert_eq!(code(soft.valid_at(499, true)), "ok");
-        assert_eq!(code(soft.valid_at(500, true)), SIGNER_KEY_REVOKED);
+        assert_eq!(code(soft.valid_at(499, true)), None);
+        assert_eq!(
+            code(soft.valid_at(500, true)),
+            Some(RefusalKind::KeyRevoked)
+        );
         let hard = revoked(k, 500, true);
-        assert_eq!(code(hard.valid_at(10, true)), SIGNER_KEY_REVOKED);
+        assert_eq!(code(hard.valid_at(10, true)), Some(RefusalKind::KeyRevoked));
     }
 
     #[test]
     fn signatures_older_than_their_key_or_its_first_binding_are_refused() {
         let k = key(true, 50, &[(60, None, true)]);
-        assert_eq!(code(k.valid_at(40, true)), SIGNATURE_TIME_INVALID);
-        assert_eq!(code(k.valid_at(55, true)), SIGNATURE_TIME_INVALID);
-        assert_eq!(code(k.valid_at(60, true)), "ok");
+        assert_eq!(code(k.valid_at(40, true)), Some(RefusalKind::TimeInvalid));
+        assert_eq!(code(k.valid_at(55, true)), Some(RefusalKind::TimeInvalid));
+        assert_eq!(code(k.valid_at(60, true)), None);
     }
 
     #[test]
@@ -434,29 +448,38 @@ mod tests {
             subkeys: vec![signer, encrypter, unbound],
         };
         // A certify-only primary key cannot sign itself but may certify a signing subkey.
-        assert_eq!(code(v.check(None, 20, None, NOW)), SIGNER_KEY_NOT_SIGNING);
-        assert_eq!(code(v.check(Some(0), 20, None, NOW)), "ok");
+        assert_eq!(
+            code(v.check(None, 20, None, NOW)),
+            Some(RefusalKind::KeyNotSigning)
+        );
+        assert_eq!(code(v.check(Some(0), 20, None, NOW)), None);
         assert_eq!(
             code(v.check(Some(1), 20, None, NOW)),
-            SIGNER_KEY_NOT_SIGNING
+            Some(RefusalKind::KeyNotSigning)
         );
-        assert_eq!(code(v.check(Some(2), 20, None, NOW)), SIGNER_NOT_ALLOWED);
+        assert_eq!(
+            code(v.check(Some(2), 20, None, NOW)),
+            Some(RefusalKind::NotAllowed)
+        );
         // The primary key's expiry ends its subkeys' signatures too.
-        assert_eq!(code(v.check(Some(0), 300, None, NOW)), SIGNER_KEY_EXPIRED);
+        assert_eq!(
+            code(v.check(Some(0), 300, None, NOW)),
+            Some(RefusalKind::KeyExpired)
+        );
     }
 
     #[test]
     fn signatures_may_not_be_from_the_future_nor_past_their_own_expiry() {
-        assert_eq!(code(signature_window(NOW + CLOCK_SKEW, None, NOW)), "ok");
+        assert_eq!(code(signature_window(NOW + CLOCK_SKEW, None, NOW)), None);
         assert_eq!(
             code(signature_window(NOW + CLOCK_SKEW + 1, None, NOW)),
-            SIGNATURE_TIME_INVALID
+            Some(RefusalKind::TimeInvalid)
         );
-        assert_eq!(code(signature_window(NOW - 10, Some(0), NOW)), "ok");
-        assert_eq!(code(signature_window(NOW - 10, Some(11), NOW)), "ok");
+        assert_eq!(code(signature_window(NOW - 10, Some(0), NOW)), None);
+        assert_eq!(code(signature_window(NOW - 10, Some(11), NOW)), None);
         assert_eq!(
             code(signature_window(NOW - 10, Some(10), NOW)),
-            SIGNATURE_EXPIRED
+            Some(RefusalKind::SignatureExpired)
         );
     }
 }

@@ -14,7 +14,8 @@ use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
 use pgp::types::KeyDetails;
 use ssh_key::{Algorithm, HashAlg, SshSig};
 
-use super::openpgp::{Validity, certified};
+use super::openpgp::{RefusalKind, Validity, certified};
+use crate::hash::hex_upper;
 use crate::limits::{MAX_ALLOWED_SIGNERS_FILE, MAX_COMMIT_SIGNATURE, MAX_KEY_FILE};
 
 /// The SSH namespace git signs commits in.
@@ -87,7 +88,7 @@ pub enum SignatureOutcome {
     Unsupported(String),
     /// The signature verifies with a trusted key that could not make it at its date (expired,
     /// revoked, not a signing key): `code` says which.
-    Refused { code: &'static str, why: String },
+    Refused { kind: RefusalKind, why: String },
 }
 
 impl Signers {
@@ -312,7 +313,7 @@ impl Signers {
         }
         if let Some(r) = refused {
             return SignatureOutcome::Refused {
-                code: r.code,
+                kind: r.kind,
                 why: r.why,
             };
         }
@@ -510,11 +511,6 @@ fn email_of(user_id: &str) -> String {
         (Some(a), Some(b)) if a < b => user_id[a + 1..b].to_lowercase(),
         _ => user_id.trim().to_lowercase(),
     }
-}
-
-/// A fingerprint as gpg prints it: uppercase hex.
-pub(super) fn hex_upper(bytes: &[u8]) -> String {
-    crate::hash::hex(bytes).to_uppercase()
 }
 
 fn read_small(path: &Path, max: u64) -> Result<String, SignersError> {

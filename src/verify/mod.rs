@@ -1,15 +1,13 @@
-//! `custody verify`: artifacts and attestations in, one [`Report`] out.
+//! `custody verify`: artifacts and attestations in, one [`RunVerdict`] out.
 //!
 //! Fixed steps, in order: read every attestation file (parse only) → check signatures
 //! (`signature`, the only place evidence becomes [`Verified`]) → digest the artifacts → bind
-//! each artifact to the verified subjects naming it → apply the policy → report. Files are
-//! read, verified and hashed in parallel; the report keeps the order the user gave.
+//! each artifact to the verified subjects naming it → read the checkout (`--source`) → reproduce
+//! (`[reproduce]`) → judge everything (`crate::checks`). Files are read, verified and hashed in
+//! parallel; the report keeps the order the user gave.
 
-pub mod binding;
-mod facts;
-mod reproduce;
+pub mod subjects;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -18,15 +16,13 @@ use crate::artifact::{self, ArtifactError, ArtifactSpec};
 use crate::attest::slsa::Provenance;
 use crate::attest::{self, LoadError, Loaded, Material};
 use crate::check::Check;
+use crate::evidence::{ArtifactEvidence, Attestation, Evidence, reproduce, source};
 use crate::policy::Policy;
-use crate::policy::codes::SOURCE_COMMIT_MISMATCH;
-use crate::policy::evaluate::evaluate;
-use crate::report::{ArtifactReport, Report};
-use crate::signature::codes::SIGNATURE_VERIFIED;
-use crate::signature::{KeylessTrust, Keyring, Rejected, Verified, Verifiers};
-use crate::source::codes::REVIEW_MISSING;
+use crate::signature::{KeylessTrust, Keyring, Verifiers};
+use crate::source::signers::Signers;
 use crate::source::{Checkout, SourceError};
-use binding::{NO_MATCHING_SUBJECT, SUBJECT_MATCHED, SubjectIndex};
+use crate::verdict::{Notes, RunVerdict};
+use subjects::SubjectIndex;
 
 /// Why verification could not run at all (custody exits 2).
 #[derive(Debug, thiserror::Error)]
@@ -50,28 +46,22 @@ pub struct Request {
     pub keyring: Keyring,
     /// The trusted root and accepted identities for keyless evidence.
     pub keyless: KeylessTrust,
+    /// Who may sign commits (the policy's `[review]`).
+    pub signers: Signers,
     pub policy: Policy,
     /// Checks decided before any evidence was read (e.g. a `--key` that cannot be used); they
     /// apply to every artifact.
     pub preflight: Vec<Check>,
     /// Seconds since the Unix epoch, for `max-age`.
     pub now: i64,
-    /// Facts about the run to put in the report's `notes`.
-    pub notes: BTreeMap<String, serde_json::Value>,
+    /// Facts about the run for the report.
+    pub notes: Notes,
     /// The checkout of the reviewed source (`--source`), if given.
     pub source: Option<Checkout>,
 }
 
-/// What became of one piece of evidence.
-enum Checked {
-    Verified(Verified),
-    Rejected(Box<Rejected>),
-    /// Unreadable evidence: it names no artifact, so it fails them all.
-    Malformed(Check),
-}
-
 /// Run a verification.
-pub fn run(req: Request) -> Result<Report, VerifyError> {
+pub fn run(req: Request) -> Result<RunVerdict, VerifyError> {
     let files: Vec<Vec<Loaded>> = req
         .attestations
         .par_iter()
@@ -87,179 +77,85 @@ pub fn run(req: Request) -> Result<Report, VerifyError> {
     });
     let root_name = req.keyless.root.name().to_owned();
     let verifiers = Verifiers::new(req.keyring, req.keyless);
-    let checked: Vec<Checked> = files
+    let attestations: Vec<Attestation> = files
         .into_par_iter()
         .flatten()
         .map(|l| match l {
             Loaded::Evidence(e) => match verifiers.verify(&e) {
-                Ok(v) => Checked::Verified(v),
-                Err(r) => Checked::Rejected(r),
+                Ok(v) => Attestation::Verified(v),
+                Err(r) => Attestation::Rejected(r),
             },
             Loaded::Malformed(origin, m) => {
-                Checked::Malformed(Check::fail(m.code, format!("{origin}: {}", m.message)))
+                Attestation::Malformed(Check::fail(m.code, format!("{origin}: {}", m.message)))
             }
         })
         .collect();
-
-    let verified: Vec<&Verified> = checked
+    let verified: Vec<(usize, &crate::signature::Verified)> = attestations
         .iter()
-        .filter_map(|c| match c {
-            Checked::Verified(v) => Some(v),
+        .enumerate()
+        .filter_map(|(i, a)| match a {
+            Attestation::Verified(v) => Some((i, v)),
             _ => None,
         })
         .collect();
-    let artifacts = artifact::digest_all(&req.artifacts, binding::wants_sha512(&verified))?;
-    let index = SubjectIndex::new(&verified);
-
-    // Failures that name no artifact of this run fail every artifact: nothing given on the
-    // command line may be silently ignored.
-    let mut everywhere: Vec<Check> = req.preflight.clone();
-    // The source checks: the checkout and review evidence hold for every artifact alike; each
-    // verified provenance is bound to the checkout once, here, because a git repository cannot
-    // be shared between threads.
-    let with_source = req.source.is_some();
-    let mut source_facts = None;
-    let mut bindings: Vec<Option<Vec<Check>>> = vec![None; verified.len()];
-    match &req.source {
-        Some(checkout) => {
-            let (checks, facts) = checkout.checks(&req.policy, None, None)?;
-            everywhere.extend(checks);
-            source_facts = Some(facts);
-            for (i, v) in verified.iter().enumerate() {
-                if let Some(s) = v.statement()
-                    && let Some(Ok(p)) = Provenance::from_predicate(&s.predicate_type, &s.predicate)
-                {
-                    bindings[i] = Some(checkout.bind(
-                        &p.source(),
-                        req.policy.source.uri.as_deref(),
-                        &v.origin().to_string(),
-                    ));
-                }
-            }
-        }
-        None if !req.policy.review.is_empty() => everywhere.push(Check::not_performed(
-            REVIEW_MISSING,
-            "the policy's [review] rules are judged from a checkout of the source: give --source DIR",
-        )),
-        None => {}
-    }
-    let mut attributed: Vec<&Rejected> = Vec::new();
-    for c in &checked {
-        match c {
-            Checked::Malformed(check) => everywhere.push(check.clone()),
-            Checked::Rejected(r) if artifacts.iter().any(|a| binding::claims(&r.claimed, a)) => {
-                attributed.push(r)
-            }
-            Checked::Rejected(r) => everywhere.push(r.check.clone()),
-            Checked::Verified(_) => {}
-        }
-    }
-
-    // Reproducing runs one artifact at a time: a rebuild is a whole build, not a digest.
-    let reproduced: Vec<reproduce::Reproduced> = match &req.policy.reproduce {
-        Some(rule) => req
-            .artifacts
-            .iter()
-            .map(|spec| reproduce::reproduce(rule, req.source.as_ref(), spec))
-            .collect(),
-        None => Vec::new(),
-    };
-    let nothing = reproduce::Reproduced {
-        checks: Vec::new(),
-        section: None,
-    };
-
-    let reports: Vec<ArtifactReport> = artifacts
-        .par_iter()
-        .enumerate()
-        .map(|(n, a)| {
-            let reproduced = reproduced.get(n).unwrap_or(&nothing);
-            let mut checks = everywhere.clone();
-            checks.extend(
-                attributed
-                    .iter()
-                    .filter(|r| binding::claims(&r.claimed, a))
-                    .map(|r| r.check.clone()),
-            );
-            let hits = index.lookup(a);
-            let matched: Vec<&Verified> = hits.iter().map(|(i, _)| verified[*i]).collect();
-            for v in &matched {
-                let by: Vec<String> = v
-                    .signers()
-                    .iter()
-                    .map(|s| format!("{} ({})", s.key, s.algorithm))
-                    .collect();
-                checks.push(Check::pass(
-                    SIGNATURE_VERIFIED,
-                    format!("{}: {} signed by {}", v.origin(), v.format(), by.join(", ")),
-                ));
-                checks.extend(v.steps().iter().cloned());
-            }
-            if matched.is_empty() {
-                checks.push(Check::fail(
-                    NO_MATCHING_SUBJECT,
-                    format!(
-                        "no verified statement names sha256:{} ({} of {} attestations verified)",
-                        a.sha256,
-                        verified.len(),
-                        checked.len()
-                    ),
-                ));
-            } else {
-                for (i, name) in &hits {
-                    let what = if name.is_empty() {
-                        "its digest".to_owned()
-                    } else {
-                        format!("subject {name:?}")
-                    };
-                    checks.push(Check::pass(
-                        SUBJECT_MATCHED,
-                        format!("{}: {what}", verified[*i].origin()),
-                    ));
-                }
-                checks.extend(evaluate(&req.policy, &matched, req.now));
-            }
-            if with_source {
-                let bound: Vec<&Check> = hits
-                    .iter()
-                    .filter_map(|(i, _)| bindings[*i].as_ref())
-                    .flatten()
-                    .collect();
-                if bound.is_empty() {
-                    checks.push(Check::fail(
-                        SOURCE_COMMIT_MISMATCH,
-                        "no verified SLSA provenance about this artifact names its source, so nothing binds it to the checkout",
-                    ));
-                }
-                checks.extend(bound.into_iter().cloned());
-            }
-            checks.extend(reproduced.checks.iter().cloned());
-            let mut digest = BTreeMap::from([("sha256".to_owned(), a.sha256.clone())]);
-            if let Some(h) = &a.sha512 {
-                digest.insert("sha512".to_owned(), h.clone());
-            }
-            let mut report = ArtifactReport::new(a.name.clone(), digest, checks);
-            let facts: Vec<serde_json::Value> = hits
-                .iter()
-                .map(|(i, name)| facts::describe(verified[*i], name))
+    let only: Vec<&crate::signature::Verified> = verified.iter().map(|(_, v)| *v).collect();
+    let digests = artifact::digest_all(&req.artifacts, subjects::wants_sha512(&only))?;
+    let index = SubjectIndex::new(&only);
+    let artifacts: Vec<ArtifactEvidence> = digests
+        .into_iter()
+        .map(|digest| {
+            let matched = index
+                .lookup(&digest)
+                .into_iter()
+                .map(|(i, name)| (verified[i].0, name.to_owned()))
                 .collect();
-            report.details.insert("verified".to_owned(), facts.into());
-            if let Some(f) = &source_facts {
-                report.details.insert("source".to_owned(), f.clone());
+            ArtifactEvidence {
+                name: digest.name.clone(),
+                digest,
+                matched,
+                reproduced: None,
             }
-            if let Some((name, section)) = &reproduced.section {
-                report.details.insert((*name).to_owned(), section.clone());
-            }
-            report
         })
         .collect();
 
-    let mut report = Report::new("verify", reports);
-    report.notes = req.notes;
-    if keyless_seen {
-        report
-            .notes
-            .insert("trusted_root".to_owned(), root_name.into());
+    // The refs the verified provenance names, to look up in the checkout.
+    let refs: Vec<String> = only
+        .iter()
+        .filter_map(|v| v.statement())
+        .filter_map(|s| Provenance::from_predicate(&s.predicate_type, &s.predicate)?.ok())
+        .filter_map(|p| p.source().git_ref)
+        .collect();
+    let source = match &req.source {
+        Some(checkout) => Some(source::gather(
+            checkout,
+            source::Gather {
+                policy: &req.policy,
+                signers: &req.signers,
+                threads: None,
+                stat_cache: None,
+                refs,
+                judge_policy_source: false,
+            },
+        )?),
+        None => None,
+    };
+    let mut evidence = Evidence {
+        preflight: req.preflight,
+        attested: true,
+        attestations,
+        source,
+        artifacts,
+    };
+    // Reproducing runs one artifact at a time: a rebuild is a whole build, not a digest.
+    if let Some(rule) = &req.policy.reproduce {
+        for (a, spec) in evidence.artifacts.iter_mut().zip(&req.artifacts) {
+            a.reproduced = Some(reproduce::reproduce(rule, req.source.as_ref(), spec));
+        }
     }
-    Ok(report)
+    let mut run = crate::checks::assemble("verify", &req.policy, &evidence, req.now, "");
+    run.notes = req.notes;
+    if keyless_seen {
+        run.notes.trusted_root = Some(root_name);
+    }
+    Ok(run)
 }

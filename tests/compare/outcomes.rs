@@ -33,7 +33,7 @@ fn cannot_run_exits_2() {
                 "--source".into(),
                 not_git.path().into(),
             ],
-            "not a git repository",
+            "not a git checkout",
         ),
         (
             vec![

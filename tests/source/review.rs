@@ -286,7 +286,8 @@ fn a_self_merged_change_violates_two_party_review() {
     );
     // A direct, unsigned push on top.
     let direct = r.commit(&w.person("Alice"), "direct push", &[("c", "1")]);
-    // A plain commit by Alice signed by Bob (Bob applied her patch) is a second person.
+    // A plain commit that says Alice wrote it, signed by Bob: the author field is Bob's word,
+    // so the change is Bob's alone, not a second person's.
     let applied = r.commit(
         &Person {
             email: "alice@example.com".into(),
@@ -298,14 +299,24 @@ fn a_self_merged_change_violates_two_party_review() {
     let p = two_party_policy(&w, &base, "");
     let (code, report) = w.source_json(&["r", "--policy", &p]);
     assert_eq!(code, 1);
-    assert_eq!(fail_codes(&report), ["review-missing", "review-missing"]);
+    assert_eq!(
+        fail_codes(&report),
+        ["review-missing", "review-missing", "review-missing"]
+    );
     let m = messages(&report, "review-missing");
     assert!(
         m.contains(&format!("merge {merge} is signed by alice@example.com")),
         "{m}"
     );
     assert!(m.contains(&format!("commit {direct} is not signed")), "{m}");
-    assert!(!m.contains(&applied), "{m}");
+    assert!(
+        m.contains(&format!("commit {applied} is signed by bob@example.com")),
+        "{m}"
+    );
+    assert!(
+        m.contains("who is its author as far as anything proves"),
+        "{m}"
+    );
 }
 
 #[test]

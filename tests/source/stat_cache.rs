@@ -34,8 +34,12 @@ fn world_with_repo() -> (World, Repo) {
     (w, r)
 }
 
+/// The cache where the README suggests: `~/.cache/custody/`, made first (custody refuses a cache
+/// whose directory does not exist rather than creating directories).
 fn cache_path(w: &World) -> PathBuf {
-    w.path("home/.cache/custody/r.stat")
+    let dir = w.path("home/.cache/custody");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("r.stat")
 }
 
 /// `custody source DIR --stat-cache CACHE --json`: exit code, report.
@@ -99,7 +103,7 @@ fn a_first_run_reads_everything_and_a_second_trusts_every_unchanged_file() {
     assert_eq!(
         report["notes"]["stat_cache"],
         format!(
-            "4 files trusted from {} without being read, 1 read",
+            "4 files trusted from {} without being read, 1 file read",
             cache.display()
         )
     );
@@ -107,7 +111,7 @@ fn a_first_run_reads_everything_and_a_second_trusts_every_unchanged_file() {
     let (code, out, _) = w.custody(&["source", "r", "--stat-cache", cache.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(
-        out.contains("stat cache: 4 files trusted from") && out.contains("1 read"),
+        out.contains("stat cache: 4 files trusted from") && out.contains("1 file read"),
         "{out}"
     );
     // Without the flag every byte is read, as always, and the cache is not mentioned.
@@ -288,8 +292,10 @@ fn corrupt_truncated_foreign_and_unreadable_caches_are_ignored_with_a_note() {
 #[test]
 fn a_cache_that_cannot_be_written_is_a_warning_not_a_failure() {
     let (w, _r) = world_with_repo();
-    w.write("plain-file", "x");
-    let cache = w.path("plain-file/r.stat");
+    // A directory where the cache file should go: it can be read from (it is no cache) but not
+    // replaced by one.
+    std::fs::create_dir_all(w.path("a-directory")).unwrap();
+    let cache = w.path("a-directory");
     let (code, report) = source(&w, "r", &cache);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
@@ -310,7 +316,6 @@ fn a_cache_inside_the_checkout_is_refused() {
     std::os::unix::fs::symlink(r.dir.join("README"), w.path("out/to-readme")).unwrap();
     for inside in [
         "r/custody.stat",
-        "r/.git/custody.stat",
         "r/new/dir/custody.stat",
         "out/../r/custody.stat",
         "out/missing/../../r/x.stat",
@@ -319,7 +324,7 @@ fn a_cache_inside_the_checkout_is_refused() {
     ] {
         let (code, out, err) = w.custody(&["source", "r", "--stat-cache", inside]);
         assert_eq!(code, 2, "{inside}: {out}{err}");
-        assert!(err.contains("inside the checkout"), "{inside}: {err}");
+        assert!(err.contains("inside the working tree"), "{inside}: {err}");
         assert!(err.contains("~/.cache/custody/"), "{err}");
     }
     assert!(!r.dir.join("custody.stat").exists());
@@ -328,10 +333,28 @@ fn a_cache_inside_the_checkout_is_refused() {
         std::fs::read_to_string(r.dir.join("README")).unwrap(),
         "hello\n"
     );
-    // Beside the checkout is fine.
+    // Beside the checkout is fine, and so is the repository's .git directory: nothing in it is
+    // committed.
     let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "r.stat"]);
     assert_eq!(code, 0, "{err}");
     assert!(w.path("r.stat").is_file());
+    let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "r/.git/custody.stat"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(r.dir.join(".git/custody.stat").is_file());
+}
+
+/// A cache in a directory that does not exist is refused, naming the directory: custody does
+/// not create directories the user did not ask for.
+#[test]
+fn a_cache_in_a_missing_directory_is_refused() {
+    let (w, _r) = world_with_repo();
+    let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "/nonexistent-dir/x.stat"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot write a cache there: the directory /nonexistent-dir does not exist"),
+        "{err}"
+    );
+    assert!(!Path::new("/nonexistent-dir").exists());
 }
 
 #[test]

@@ -9,49 +9,25 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::Reproduced;
 use crate::artifact::ArtifactSpec;
-use crate::check::Check;
-use crate::contents::{self, ContentsPolicy, SourceTree};
+use crate::contents::{self, AllowExtra};
 use crate::policy::{Reproduce, ReproduceMode};
 use crate::rebuild;
 use crate::source::Checkout;
 
-/// The check code each mode's verdict is reported under when the step cannot run.
-fn code(mode: ReproduceMode) -> &'static str {
-    match mode {
-        ReproduceMode::Rebuild => "rebuild-reproduced",
-        ReproduceMode::Contents => "contents-matches-source",
-    }
-}
-
-/// What reproducing one artifact found: its checks, and the report section (`contents` or
-/// `rebuild`) with the details.
-pub(super) struct Reproduced {
-    pub checks: Vec<Check>,
-    pub section: Option<(&'static str, serde_json::Value)>,
-}
-
-impl Reproduced {
-    fn not_performed(mode: ReproduceMode, message: String) -> Reproduced {
-        Reproduced {
-            checks: vec![Check::not_performed(code(mode), message)],
-            section: None,
-        }
-    }
+fn not_performed(mode: ReproduceMode, reason: String) -> Reproduced {
+    Reproduced::NotPerformed { mode, reason }
 }
 
 /// Reproduce the artifact named by `spec` from the checkout, as `rule` asks.
-pub(super) fn reproduce(
-    rule: &Reproduce,
-    checkout: Option<&Checkout>,
-    spec: &ArtifactSpec,
-) -> Reproduced {
+pub fn reproduce(rule: &Reproduce, checkout: Option<&Checkout>, spec: &ArtifactSpec) -> Reproduced {
     let Some(checkout) = checkout else {
         let command = match rule.mode {
             ReproduceMode::Rebuild => "custody rebuild ARTIFACT --source DIR --policy FILE",
             ReproduceMode::Contents => "custody compare ARTIFACT --source DIR",
         };
-        return Reproduced::not_performed(
+        return not_performed(
             rule.mode,
             format!(
                 "the policy's [reproduce] needs the reviewed source: give --source DIR (or run `{command}`)"
@@ -59,7 +35,7 @@ pub(super) fn reproduce(
         );
     };
     let ArtifactSpec::File(path) = spec else {
-        return Reproduced::not_performed(
+        return not_performed(
             rule.mode,
             "the artifact is given by digest alone; [reproduce] needs its bytes".to_owned(),
         );
@@ -72,26 +48,19 @@ pub(super) fn reproduce(
 
 fn contents_of(rule: &Reproduce, checkout: &Checkout, archive: &Path) -> Reproduced {
     let run = || -> Result<Reproduced, String> {
-        let policy = ContentsPolicy::new(&rule.allow_extra).map_err(|e| e.to_string())?;
-        let source =
-            SourceTree::open(checkout.dir(), &checkout.commit()).map_err(|e| e.to_string())?;
-        let found = contents::compare(archive, &source, &policy).map_err(|e| e.to_string())?;
-        let section = serde_json::to_value(&found).expect("a contents report always serialises");
-        Ok(Reproduced {
-            checks: found.checks,
-            section: Some(("contents", section)),
-        })
+        let allow = AllowExtra::new(&rule.allow_extra).map_err(|e| e.to_string())?;
+        let found = contents::compare(archive, checkout.repo(), checkout.commit(), &allow)
+            .map_err(|e| e.to_string())?;
+        Ok(Reproduced::Contents(Box::new(found)))
     };
-    run().unwrap_or_else(|e| {
-        Reproduced::not_performed(rule.mode, format!("contents not compared: {e}"))
-    })
+    run().unwrap_or_else(|e| not_performed(rule.mode, format!("contents not compared: {e}")))
 }
 
 fn rebuilt(rule: &Reproduce, checkout: &Checkout, artifact: &Path) -> Reproduced {
     let request = rebuild::Request {
         artifact: artifact.to_path_buf(),
         source: checkout.dir().to_path_buf(),
-        rev: checkout.commit(),
+        rev: checkout.commit().hex(),
         command: rule.command.clone(),
         built: None,
         outputs: rule.outputs.clone(),
@@ -101,18 +70,11 @@ fn rebuilt(rule: &Reproduce, checkout: &Checkout, artifact: &Path) -> Reproduced
             .map(Duration::from_secs)
             .unwrap_or(rebuild::DEFAULT_TIMEOUT),
         build_path: rule.build_path.clone(),
-        accept: rule.accept,
         work_base: std::env::temp_dir(),
         keep_scratch: false,
     };
     match rebuild::rebuild(&request) {
-        Ok(found) => {
-            let section = serde_json::to_value(&found).expect("a rebuild report always serialises");
-            Reproduced {
-                checks: found.checks,
-                section: Some(("rebuild", section)),
-            }
-        }
-        Err(e) => Reproduced::not_performed(rule.mode, format!("not rebuilt: {e}")),
+        Ok(found) => Reproduced::Rebuild(Box::new(found)),
+        Err(e) => not_performed(rule.mode, format!("not rebuilt: {e}")),
     }
 }

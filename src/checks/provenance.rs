@@ -1,4 +1,4 @@
-//! Applying a policy to the verified evidence about one artifact, in the order of slsa.dev
+//! Applying a policy to the verified provenance about one artifact, in the order of slsa.dev
 //! "Verifying artifacts": predicate type, builder, build type, source (repository, ref,
 //! commit), external parameters, then age.
 //!
@@ -7,19 +7,138 @@
 
 use serde_json::{Map, Value};
 
-use super::Policy;
-use super::codes::*;
+use super::{Context, Sink};
 use crate::attest::slsa::Provenance;
 use crate::attest::statement::Statement;
 use crate::attest::timestamp::parse_rfc3339;
 use crate::check::Check;
+use crate::policy::Policy;
 use crate::signature::Verified;
+
+crate::codes! {
+    /// What the provenance rules report.
+    pub enum Code {
+        PredicateTypeAccepted = "predicate-type-accepted" {
+            summary: "a verified statement has a predicate type the policy accepts",
+            description: "The policy's predicate-types lists this statement's predicateType.",
+        },
+        PredicateTypeNotAccepted = "predicate-type-not-accepted" {
+            summary: "no verified statement about the artifact has an accepted predicate type",
+            description: "The policy's predicate-types lists the kinds of statement it accepts (for example \
+            https://slsa.dev/provenance/v1). Statements about the artifact were verified, but none is of an accepted \
+            type; statements of other types are ignored, never counted.",
+        },
+        ProvenanceMissing = "provenance-missing" {
+            summary: "the policy judges provenance, but no verified SLSA provenance names the artifact",
+            description: "Builder, build type, source, age and SLSA parameter rules are read from SLSA provenance v0.2 \
+            or v1. The artifact is named only by other kinds of verified statement (or by a message signature), so \
+            those rules cannot hold. Pass the provenance attestation with --bundle.",
+        },
+        BuilderIdAccepted = "builder-id-accepted" {
+            summary: "the provenance's builder id is accepted",
+            description: "The builder id matches --builder-id or the policy's builder-ids (without @ref, any ref of \
+            that builder matches).",
+        },
+        BuilderIdNotAccepted = "builder-id-not-accepted" {
+            summary: "the provenance was produced by a builder the policy does not trust",
+            description: "slsa.dev: the builder id is what you trust to have produced honest provenance. This one is not \
+            among --builder-id / builder-ids. With @ref an id must match exactly; without, any ref matches.",
+        },
+        BuildTypeAccepted = "build-type-accepted" {
+            summary: "the provenance's build type is accepted",
+            description: "The buildType is listed in the policy's build-types.",
+        },
+        BuildTypeNotAccepted = "build-type-not-accepted" {
+            summary: "the provenance's build type is not one the policy accepts",
+            description: "The buildType decides how the rest of the provenance (external parameters) must be read; a \
+            build type the policy does not list cannot be interpreted safely.",
+        },
+        SourceUriMatched = "source-uri-matched" {
+            summary: "the provenance names the expected source repository",
+            description: "The repository in the provenance (v0.2 invocation.configSource or first material; v1 \
+            externalParameters.workflow.repository or source) equals --source-uri / source.uri.",
+        },
+        SourceUriMismatch = "source-uri-mismatch" {
+            summary: "the artifact was built from a different repository, or the provenance names none",
+            description: "Repositories are compared after removing git+, the scheme and a trailing .git, as \
+            slsa-verifier does: --source-uri github.com/org/repo.",
+        },
+        SourceRefMatched = "source-ref-matched" {
+            summary: "the provenance's git ref is the expected one",
+            description: "The ref matches --source-tag, --source-versioned-tag, --source-branch or the policy's \
+            source ref pattern.",
+        },
+        SourceRefMismatch = "source-ref-mismatch" {
+            summary: "the artifact was built from another ref, or the provenance names none",
+            description: "A tag must be refs/tags/TAG, a branch refs/heads/BRANCH, a versioned tag a semver tag whose \
+            leading components equal the given vX[.Y[.Z]], and a ref pattern a glob over the full ref.",
+        },
+        SourceCommitMatched = "source-commit-matched" {
+            summary: "the provenance names the expected commit",
+            description: "The source's gitCommit/sha1 digest equals source.commit.",
+        },
+        SourceCommitMismatch = "source-commit-mismatch" {
+            summary: "the artifact was built from another commit, or the provenance names none",
+            description: "The commit comes from the digest of the config source (v0.2) or of the resolved dependency \
+            that is the source repository (v1). A SHA-256 repository's commits have 64 hex digits and a SHA-1 \
+            repository's 40: an id of the other length never names the checkout's commit, and the message says so.",
+        },
+        WorkflowInputMatched = "workflow-input-matched" {
+            summary: "a workflow input has the expected value",
+            description: "--build-workflow-input KEY=VALUE (or slsa.workflow-inputs) matches the provenance.",
+        },
+        WorkflowInputMismatch = "workflow-input-mismatch" {
+            summary: "a workflow input is missing or has another value",
+            description: "Inputs are read from v1 externalParameters.inputs or v0.2 \
+            invocation.environment.github_event_payload.inputs, as slsa-verifier reads them.",
+        },
+        ExternalParametersRecognised = "external-parameters-recognised" {
+            summary: "every external parameter is recognised or allowed",
+            description: "With slsa.reject-unknown-external-parameters, each external parameter is one custody checks \
+            (workflow, source, expected inputs) or one the policy allows.",
+        },
+        UnknownExternalParameter = "unknown-external-parameter" {
+            summary: "the provenance has external parameters the policy neither checks nor allows",
+            description: "slsa.dev \"Verifying artifacts\": external parameters are the inputs an attacker could \
+            control, and any unrecognised one should fail verification because it could have changed the build. Allow it \
+            with slsa.allowed-external-parameters (`name`, or `inputs.NAME`) or expect its value.",
+        },
+        AttestationAgeOk = "attestation-age-ok" {
+            summary: "the build is recent enough",
+            description: "The provenance's build time (finished, else started) is within the policy's max-age.",
+        },
+        AttestationTooOld = "attestation-too-old" {
+            summary: "the build is older than the policy's max-age",
+            description: "The signed build time is further in the past than max-age allows; rebuild or relax max-age.",
+        },
+        AttestationAgeUnknown = "attestation-age-unknown" {
+            summary: "max-age is set, but the provenance states no valid build time",
+            description: "Age is read from the signed provenance (v1 runDetails.metadata finishedOn/startedOn, v0.2 \
+            metadata buildFinishedOn/buildStartedOn), never from unverified log entries. Without a valid RFC 3339 \
+            time the age cannot be established, which fails rather than passes.",
+        },
+    }
+}
 
 /// Build types whose `externalParameters.workflow` custody reads as the source.
 const GITHUB_WORKFLOW_BUILD_TYPES: &[&str] = &[
     "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1",
     "https://actions.github.io/buildtypes/workflow/v1",
 ];
+
+pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
+    let Some(a) = ctx.artifact else {
+        return;
+    };
+    let matched: Vec<&Verified> = a
+        .matched
+        .iter()
+        .filter_map(|(i, _)| ctx.evidence.verified(*i))
+        .collect();
+    if !matched.is_empty() {
+        sink.extend(evaluate(ctx.policy, &matched, ctx.now));
+    }
+}
 
 /// The checks `policy` adds for an artifact named by `matched` (all verified); `now` is seconds
 /// since the Unix epoch.
@@ -42,7 +161,7 @@ pub fn evaluate(policy: &Policy, matched: &[&Verified], now: i64) -> Vec<Check> 
                 .map(|(_, s)| s.predicate_type.as_str())
                 .collect();
             checks.push(Check::fail(
-                PREDICATE_TYPE_NOT_ACCEPTED,
+                Code::PredicateTypeNotAccepted,
                 format!(
                     "no verified statement has an accepted predicate type (found: {}; accepted: {})",
                     if seen.is_empty() { "none".to_owned() } else { seen.join(", ") },
@@ -53,7 +172,7 @@ pub fn evaluate(policy: &Policy, matched: &[&Verified], now: i64) -> Vec<Check> 
         }
         for (v, s) in &accepted {
             checks.push(Check::pass(
-                PREDICATE_TYPE_ACCEPTED,
+                Code::PredicateTypeAccepted,
                 format!("{}: predicate type {}", v.origin(), s.predicate_type),
             ));
         }
@@ -79,7 +198,7 @@ pub fn evaluate(policy: &Policy, matched: &[&Verified], now: i64) -> Vec<Check> 
     }
     if provenances == 0 {
         checks.push(Check::fail(
-            PROVENANCE_MISSING,
+            Code::ProvenanceMissing,
             "the policy judges builder, source or age, but no verified SLSA provenance names this artifact",
         ));
     }
@@ -92,11 +211,11 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
     if !policy.builder_ids.is_empty() {
         let id = p.builder_id();
         checks.push(if policy.builder_ids.iter().any(|b| b.matches(id)) {
-            Check::pass(BUILDER_ID_ACCEPTED, format!("{at}: builder {id}"))
+            Check::pass(Code::BuilderIdAccepted, format!("{at}: builder {id}"))
         } else {
             let want: Vec<&str> = policy.builder_ids.iter().map(|b| b.as_str()).collect();
             Check::fail(
-                BUILDER_ID_NOT_ACCEPTED,
+                Code::BuilderIdNotAccepted,
                 format!("{at}: builder {id} is not one of {}", want.join(", ")),
             )
         });
@@ -104,10 +223,10 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
     if !policy.build_types.is_empty() {
         let t = p.build_type();
         checks.push(if policy.build_types.iter().any(|b| b == t) {
-            Check::pass(BUILD_TYPE_ACCEPTED, format!("{at}: build type {t}"))
+            Check::pass(Code::BuildTypeAccepted, format!("{at}: build type {t}"))
         } else {
             Check::fail(
-                BUILD_TYPE_NOT_ACCEPTED,
+                Code::BuildTypeNotAccepted,
                 format!("{at}: build type {t:?} is not accepted"),
             )
         });
@@ -116,14 +235,14 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
     if let Some(want) = &policy.source.uri {
         checks.push(match &source.repository {
             Some(got) if got == want => {
-                Check::pass(SOURCE_URI_MATCHED, format!("{at}: source {got}"))
+                Check::pass(Code::SourceUriMatched, format!("{at}: source {got}"))
             }
             Some(got) => Check::fail(
-                SOURCE_URI_MISMATCH,
+                Code::SourceUriMismatch,
                 format!("{at}: built from {got}, expected {want}"),
             ),
             None => Check::fail(
-                SOURCE_URI_MISMATCH,
+                Code::SourceUriMismatch,
                 format!("{at}: the provenance names no source repository"),
             ),
         });
@@ -131,14 +250,14 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
     if let Some(rule) = &policy.source.git_ref {
         checks.push(match &source.git_ref {
             Some(got) if rule.matches(got) => {
-                Check::pass(SOURCE_REF_MATCHED, format!("{at}: ref {got}"))
+                Check::pass(Code::SourceRefMatched, format!("{at}: ref {got}"))
             }
             Some(got) => Check::fail(
-                SOURCE_REF_MISMATCH,
+                Code::SourceRefMismatch,
                 format!("{at}: built from {got}, expected {}", rule.describe()),
             ),
             None => Check::fail(
-                SOURCE_REF_MISMATCH,
+                Code::SourceRefMismatch,
                 format!("{at}: the provenance names no git ref"),
             ),
         });
@@ -146,14 +265,14 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
     if let Some(want) = &policy.source.commit {
         checks.push(match &source.commit {
             Some(got) if got == want => {
-                Check::pass(SOURCE_COMMIT_MATCHED, format!("{at}: commit {got}"))
+                Check::pass(Code::SourceCommitMatched, format!("{at}: commit {got}"))
             }
             Some(got) => Check::fail(
-                SOURCE_COMMIT_MISMATCH,
+                Code::SourceCommitMismatch,
                 format!("{at}: built from commit {got}, expected {want}"),
             ),
             None => Check::fail(
-                SOURCE_COMMIT_MISMATCH,
+                Code::SourceCommitMismatch,
                 format!("{at}: the provenance names no source commit"),
             ),
         });
@@ -163,15 +282,15 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
         let got = inputs.and_then(|i| i.get(key)).map(scalar_text);
         checks.push(match got {
             Some(Some(got)) if got == *want => Check::pass(
-                WORKFLOW_INPUT_MATCHED,
+                Code::WorkflowInputMatched,
                 format!("{at}: workflow input {key}={got}"),
             ),
             Some(Some(got)) => Check::fail(
-                WORKFLOW_INPUT_MISMATCH,
+                Code::WorkflowInputMismatch,
                 format!("{at}: workflow input {key} is {got:?}, expected {want:?}"),
             ),
             _ => Check::fail(
-                WORKFLOW_INPUT_MISMATCH,
+                Code::WorkflowInputMismatch,
                 format!("{at}: workflow input {key} is not set"),
             ),
         });
@@ -180,12 +299,12 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
         let unknown = unknown_external_parameters(policy, p);
         checks.push(if unknown.is_empty() {
             Check::pass(
-                EXTERNAL_PARAMETERS_RECOGNISED,
+                Code::ExternalParametersRecognised,
                 format!("{at}: every external parameter is recognised"),
             )
         } else {
             Check::fail(
-                UNKNOWN_EXTERNAL_PARAMETER,
+                Code::UnknownExternalParameter,
                 format!(
                     "{at}: unrecognised external parameters: {}",
                     unknown.join(", ")
@@ -198,10 +317,10 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
             Some((t, Some(secs))) => {
                 let age = now.saturating_sub(secs);
                 if age <= i64::try_from(max).unwrap_or(i64::MAX) {
-                    Check::pass(ATTESTATION_AGE_OK, format!("{at}: built {t}"))
+                    Check::pass(Code::AttestationAgeOk, format!("{at}: built {t}"))
                 } else {
                     Check::fail(
-                        ATTESTATION_TOO_OLD,
+                        Code::AttestationTooOld,
                         format!(
                             "{at}: built {t}, {} days ago; max-age is {} days",
                             age / 86_400,
@@ -211,11 +330,11 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
                 }
             }
             Some((t, None)) => Check::fail(
-                ATTESTATION_AGE_UNKNOWN,
+                Code::AttestationAgeUnknown,
                 format!("{at}: build time {t:?} is not RFC 3339"),
             ),
             None => Check::fail(
-                ATTESTATION_AGE_UNKNOWN,
+                Code::AttestationAgeUnknown,
                 format!("{at}: the provenance states no build time"),
             ),
         });

@@ -7,29 +7,7 @@ use std::collections::HashMap;
 
 use crate::artifact::Artifact;
 use crate::attest::statement::DigestSet;
-use crate::check::Code;
 use crate::signature::Verified;
-
-pub const SUBJECT_MATCHED: &str = "subject-matched";
-pub const NO_MATCHING_SUBJECT: &str = "no-matching-subject";
-
-/// Registry entries for the binding codes.
-pub const CODES: &[Code] = &[
-    Code {
-        code: SUBJECT_MATCHED,
-        summary: "a verified statement names the artifact's digest",
-        description: "A subject of a statement whose signature verified has the artifact's sha256 (or, when \
-            that is all the subject has, its sha512). Subject names are informative only; digests decide.",
-    },
-    Code {
-        code: NO_MATCHING_SUBJECT,
-        summary: "no verified statement names the artifact",
-        description: "No subject of any verified statement, and no verified message signature, has this \
-            artifact's digest. Either the attestation is for another file (a different version, a rebuilt \
-            archive), the artifact was changed after signing, or the attestation that names it did not verify \
-            (see the other checks of this artifact).",
-    },
-];
 
 /// The key a subject is indexed under: its sha256, else its sha512.
 pub fn subject_key(d: &DigestSet) -> Option<(&'static str, &str)> {

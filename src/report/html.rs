@@ -10,8 +10,9 @@ use std::fmt::Write;
 
 use similar::{ChangeTag, TextDiff};
 
-use super::RebuildReport;
-use super::diff::{ArchiveDiff, Change, Class, Detail, MemberDifference};
+use super::{ArtifactVerdict, Verdict};
+use crate::policy::Accept;
+use crate::rebuild::{ArchiveDiff, Change, Class, Detail, MemberDifference};
 
 /// Most lines shown per side of one side-by-side diff.
 const MAX_SIDE_LINES: usize = 400;
@@ -52,7 +53,7 @@ pub struct Page<'a> {
     /// The commit rebuilt; `None` when two given files were compared.
     pub commit: Option<&'a str>,
     pub comparison: &'a str,
-    pub accept: super::Accept,
+    pub accept: Accept,
     pub sha256: &'a str,
     pub rebuilt_sha256: Option<&'a str>,
     pub log: Option<&'a str>,
@@ -60,19 +61,23 @@ pub struct Page<'a> {
 }
 
 impl<'a> Page<'a> {
-    /// The page of a rebuild of `artifact`.
-    pub fn of_rebuild(artifact: &'a str, pass: bool, r: &'a RebuildReport) -> Page<'a> {
-        Page {
-            artifact,
-            pass,
-            commit: Some(&r.commit),
+    /// The page of an artifact's rebuild section; `None` when it has none.
+    pub fn of(a: &'a ArtifactVerdict) -> Option<Page<'a>> {
+        let r = a.sections.rebuild.as_ref()?;
+        let build = r.build.as_ref();
+        Some(Page {
+            artifact: &a.name,
+            pass: a.verdict == Verdict::Pass,
+            commit: build.map(|b| b.commit.as_str()),
             comparison: r.comparison,
             accept: r.accept,
-            sha256: &r.sha256,
-            rebuilt_sha256: r.rebuilt_sha256.as_deref(),
-            log: Some(&r.log),
-            diff: r.diff.as_ref(),
-        }
+            sha256: a.digest.get("sha256").map_or("", String::as_str),
+            rebuilt_sha256: build
+                .and_then(|b| b.rebuilt_sha256.as_deref())
+                .or(r.rebuilt_sha256.as_deref()),
+            log: build.map(|b| b.log.as_str()),
+            diff: build.and_then(|b| b.diff.as_ref()).or(r.diff.as_ref()),
+        })
     }
 }
 
@@ -103,7 +108,7 @@ pub fn render(r: &Page<'_>) -> String {
             .map(|c| format!("commit {} · ", esc(c)))
             .unwrap_or_default(),
         esc(r.comparison),
-        if r.accept == super::Accept::Content {
+        if r.accept == Accept::Content {
             "content"
         } else {
             "identical"

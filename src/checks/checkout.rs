@@ -1,0 +1,163 @@
+//! Is the working tree exactly the reviewed commit? Judged from the checkout's facts
+//! (`crate::source::CheckoutDiff`), when the reviewed revision is HEAD.
+
+use super::{Context, Sink};
+use crate::check::Check;
+use crate::source::{CheckoutDiff, StatCacheUse};
+
+crate::codes! {
+    /// What the checkout check reports.
+    pub enum Code {
+        SourceRevision = "source-revision" {
+            summary: "the reviewed revision names a commit of the checkout",
+            description: "With --rev REV (or --source-rev) other than HEAD, the revision was \
+                reviewed as history: custody resolves it to a commit of the checkout and judges \
+                that commit (its provenance, its review), but does not compare the working \
+                tree with it, since the files on disk are HEAD's, not REV's.",
+        },
+        CheckoutClean = "checkout-clean" {
+            summary: "the working tree is exactly the reviewed commit's tree",
+            description: "custody read every byte of every file that is in the commit or in the working tree and not \
+            ignored, computed the git tree id with its own hashing in the repository's object format, and it \
+            equals the commit's tree id. The index and stat data are not trusted, except with `custody source \
+            --stat-cache FILE` (for hooks), where a file whose lstat data is unchanged since an earlier run read it \
+            keeps the blob id that run computed; the message and the worktree facts then count the files trusted \
+            without being read.",
+        },
+        CheckoutDirty = "checkout-dirty" {
+            summary: "the working tree differs from the reviewed commit",
+            description: "Files were modified, deleted or added (untracked and not ignored) since the commit was \
+            checked out; each is listed. The bytes are compared, not stat data, so an edit that keeps size and \
+            modification time is caught even when git status misses it. Checkout filters (core.autocrlf, eol or \
+            filter attributes such as Git LFS) change the bytes written to disk and show up here too. Fix: commit, \
+            stash or remove the changes (git stash -u), or check a fresh clone.",
+        },
+        CheckoutSubmodule = "checkout-submodule" {
+            summary: "the commit has submodules, whose contents custody does not check",
+            description: "A submodule's files belong to another repository; the commit records only the submodule's \
+            commit id. custody does not descend into submodules, so this check is reported as not performed, \
+            which fails. Verify each submodule with its own custody source run.",
+        },
+    }
+}
+
+pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
+    if ctx.artifact.is_some() {
+        return;
+    }
+    let Some(source) = &ctx.evidence.source else {
+        return;
+    };
+    match &source.worktree {
+        Some(diff) => sink.extend(worktree_checks(diff)),
+        None => sink.push(Check::pass(
+            Code::SourceRevision,
+            format!(
+                "{} is commit {} of the checkout; its working tree is not compared, since the \
+                 reviewed revision is not HEAD",
+                source.checkout.rev, source.commit
+            ),
+        )),
+    }
+}
+
+fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if diff.is_clean() {
+        checks.push(Check::pass(
+            Code::CheckoutClean,
+            match &diff.stat_cache {
+                None => format!(
+                    "the working tree's {} files ({} bytes, read in full) hash to tree {}, the commit's",
+                    diff.files, diff.bytes, diff.worktree_tree
+                ),
+                Some(used) => format!(
+                    "the working tree's {} files hash to tree {}, the commit's; {}",
+                    diff.files,
+                    diff.worktree_tree,
+                    cache_words(used)
+                ),
+            },
+        ));
+    } else {
+        let mut parts = Vec::new();
+        for (what, list) in [
+            ("modified", &diff.modified),
+            ("deleted", &diff.deleted),
+            ("untracked", &diff.untracked),
+        ] {
+            if !list.is_empty() {
+                parts.push(format!("{what}: {}", list_paths(list)));
+            }
+        }
+        if parts.is_empty() {
+            parts.push("no file differs, yet the tree ids differ".into());
+        }
+        if let Some(used) = &diff.stat_cache {
+            parts.push(cache_words(used));
+        }
+        checks.push(Check::fail(
+            Code::CheckoutDirty,
+            format!(
+                "the working tree (tree {}) is not the commit's tree {}; {}",
+                diff.worktree_tree,
+                diff.commit_tree,
+                parts.join("; ")
+            ),
+        ));
+    }
+    if !diff.submodules.is_empty() {
+        checks.push(Check::not_performed(
+            Code::CheckoutSubmodule,
+            format!(
+                "submodules are not checked: {}",
+                list_paths(&diff.submodules)
+            ),
+        ));
+    }
+    checks
+}
+
+/// How many files a stat cache let through unread, said in every message that states a result.
+fn cache_words(used: &StatCacheUse) -> String {
+    format!(
+        "{} read in full ({} bytes), {} trusted without being read from the stat cache {} \
+         (lstat data unchanged since an earlier run read them)",
+        files(used.read),
+        used.bytes_read,
+        files(used.trusted),
+        used.path.display()
+    )
+}
+
+fn files(n: usize) -> String {
+    format!("{n} file{}", if n == 1 { "" } else { "s" })
+}
+
+/// One line on what the stat cache did, for the report's notes (shown by every format).
+pub fn stat_cache_note(used: &StatCacheUse) -> String {
+    let mut s = format!(
+        "{} trusted from {} without being read, {} read",
+        files(used.trusted),
+        used.path.display(),
+        files(used.read)
+    );
+    if let Some(why) = &used.ignored {
+        s.push_str(&format!(
+            "; the cache was ignored ({why}), every file was read"
+        ));
+    }
+    if let Some(e) = &used.write_error {
+        s.push_str(&format!("; warning: the cache could not be written ({e})"));
+    }
+    s
+}
+
+/// Up to 20 paths, then a count: the full lists are in the report's details.
+pub(super) fn list_paths(list: &[crate::walk::RelPath]) -> String {
+    let mut s: Vec<String> = list.iter().take(20).map(|p| p.to_string()).collect();
+    if list.len() > 20 {
+        s.push(format!("and {} more", list.len() - 20));
+    }
+    s.join(", ")
+}

@@ -1,0 +1,401 @@
+//! Contents versus source, judged: every file of the archive identical to the reviewed commit,
+//! explained by a packaging rule, or allowed by the policy; nothing unexplained, nothing
+//! modified, and an archive every extractor reads the same way. One check per problem (so SARIF
+//! has one result per failure), at most [`MAX_CHECKS_PER_CODE`] of a code, and a passing check
+//! for every code that found nothing, so a report shows what was looked at, not only what went
+//! wrong.
+
+use super::{Context, Sink};
+use crate::check::Check;
+use crate::contents::{ContentsFacts, FileClass, FileReport, ProblemKind, Relation, Stop};
+use crate::evidence::Reproduced;
+use crate::limits::MAX_CHECKS_PER_CODE;
+use crate::policy::ReproduceMode;
+
+crate::codes! {
+    /// What comparing an archive with the reviewed commit reports.
+    pub enum Code {
+        ArchiveUnreadable = "archive-unreadable" {
+            summary: "The artifact is not an archive custody reads, or it is corrupt",
+            description: "custody reads tar (plain, gzip, xz, bzip2, zstd) and zip archives, \
+            recognised by their magic bytes, and the packages built on them (.crate, sdist, \
+            wheel, npm .tgz). A file that is none of these, or whose stream is truncated or \
+            corrupt, cannot be compared, so the comparison fails. Rebuild the archive, or check \
+            that the right file was given.",
+        },
+        ArchiveAmbiguous = "archive-ambiguous" {
+            summary: "Extractors could read the archive two ways",
+            description: "The tools that unpack a release (GNU tar, bsdtar, Python's tarfile, pip, \
+            unzip, streaming zip readers) do not always agree on what an archive holds: a pax \
+            path beside a GNU long name, two path records, a prefix field under a non-ustar \
+            magic, a link that declares content, data after the end-of-archive marker, a zip \
+            entry named differently in its local header and the central directory, bytes \
+            between zip entries, a file that is both a tar and a zip, or a name that promises \
+            another format than the bytes. custody compares what it reads, so where readers \
+            disagree it cannot vouch for what any of them unpacks, and refuses the archive. \
+            Legitimate packaging tools never write these; rebuild the archive with one.",
+        },
+        ArchiveBomb = "archive-bomb" {
+            summary: "The archive unpacks past the size or compression-ratio limit",
+            description: "Unpacked bytes are counted as they stream out of the decompressor; reading \
+            stops once they pass 8 GiB, or (past 16 MiB) more than 200 times the bytes read \
+            from disk. Real source releases compress 3-10x; a higher ratio is a zip or gzip \
+            bomb. Nothing after the limit is compared.",
+        },
+        ArchiveLimit = "archive-limit" {
+            summary: "Too many entries, or an entry path too long or too deep",
+            description: "An archive may hold at most 1,000,000 entries; an entry path at most 4096 \
+            bytes and 256 components. Past these, the archive is treated as hostile.",
+        },
+        ArchiveAbsolutePath = "archive-absolute-path" {
+            summary: "An entry has an absolute path",
+            description: "An entry named /etc/... (or C:\\... in a zip) would be written outside \
+            the extraction directory by a naive extractor. No release needs one.",
+        },
+        ArchivePathTraversal = "archive-path-traversal" {
+            summary: "An entry path contains `..`",
+            description: "A `..` component lets an entry climb out of the extraction directory \
+            (\"zip slip\"). No release needs one.",
+        },
+        ArchiveLinkEscape = "archive-link-escape" {
+            summary: "A symlink or hard link points outside the archive",
+            description: "A symlink whose target, resolved from its own directory, leaves the \
+            archive root; an absolute or `..` hard link; or an entry written through a symlink \
+            the archive itself created. Extractors that follow them write or read outside the \
+            extraction directory.",
+        },
+        ArchiveDuplicateEntry = "archive-duplicate-entry" {
+            summary: "A path is stored twice",
+            description: "Tar keeps both copies and extraction keeps the last, so a reviewer who \
+            reads the first sees other content than the user who extracts. Each copy is \
+            classified; the duplication itself fails.",
+        },
+        ArchiveSpecialEntry = "archive-special-entry" {
+            summary: "A device node, FIFO, socket, or hard link to no earlier file",
+            description: "Source releases hold files, directories and symlinks. Special files have \
+            no place in them, and a hard link to an entry that does not precede it is corrupt \
+            or hostile.",
+        },
+        ArchivePathInvalid = "archive-path-invalid" {
+            summary: "An entry path is not UTF-8 or holds a NUL byte",
+            description: "Such a path matches no repository path and is treated differently by \
+            different extractors.",
+        },
+        ContentsCommit = "contents-commit" {
+            summary: "Which commit the archive was compared with",
+            description: "The archive is compared with the commit --source-rev names (default \
+            HEAD), unless it names its own: a crate's .cargo_vcs_info.json (git.sha1) or npm's \
+            gitHead. A named commit must be the reviewed commit or one of its ancestors; \
+            otherwise this fails and the reviewed commit is used, so differences show what \
+            was not reviewed. A crate packaged from a dirty working tree is noted here.",
+        },
+        ContentsModified = "contents-modified" {
+            summary: "A file differs from the commit's file at the same path",
+            description: "The report shows a short unified diff for text, and sizes and the first \
+            differing byte for binary files. Unless a packaging rule explains the difference, \
+            the archive does not hold the reviewed source.",
+        },
+        ContentsUnexplained = "contents-unexplained" {
+            summary: "A file is in the archive but not in the commit, and nothing explains it",
+            description: "The xz-utils backdoor hid in such a file (m4/build-to-host.m4). Files \
+            written by known packaging tools are explained by named rules; others may be \
+            permitted with --allow-extra GLOB. Build outputs (ELF, Mach-O, PE, static \
+            libraries, assembly) are recognised by their bytes, whatever their names. A file \
+            whose SHA-1 shows a collision attack also fails here.",
+        },
+        ContentsBuildOutput = "contents-build-output" {
+            summary: "Build outputs the policy allows, named so a person looks at them",
+            description: "Object files, libraries, executables and assembly that exist only in the \
+            archive are named by kind even when allow-extra permits them. This check passes; \
+            it is there to be read.",
+        },
+        ContentsMatchesSource = "contents-matches-source" {
+            summary: "Every archive file is identical to the commit or explained",
+            description: "The overall contents verdict. Not performed when the archive could not \
+            be read to its end.",
+        },
+    }
+}
+
+pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
+    match ctx.artifact.and_then(|a| a.reproduced.as_ref()) {
+        Some(Reproduced::Contents(facts)) => sink.extend(judge(facts)),
+        Some(Reproduced::NotPerformed {
+            mode: ReproduceMode::Contents,
+            reason,
+        }) => sink.push(Check::not_performed(
+            Code::ContentsMatchesSource,
+            reason.clone(),
+        )),
+        _ => {}
+    }
+}
+
+/// Every check of one comparison.
+pub fn judge(facts: &ContentsFacts) -> Vec<Check> {
+    let mut checks = archive_checks(
+        facts.stop.as_ref(),
+        facts.format,
+        facts.entries,
+        &facts.files,
+    );
+    checks.push(commit_check(facts));
+    checks.extend(contents_checks(&facts.files, facts.complete, &facts.commit));
+    checks
+}
+
+/// The commit compared with: the reviewed one, or one the artifact names that is the reviewed
+/// commit or its ancestor.
+fn commit_check(f: &ContentsFacts) -> Check {
+    let mut c = match &f.named_commit {
+        None => Check::pass(
+            Code::ContentsCommit,
+            format!("compared with commit {}", f.reviewed_commit),
+        ),
+        Some((n, Relation::Reviewed | Relation::Ancestor)) => Check::pass(
+            Code::ContentsCommit,
+            format!(
+                "the artifact names commit {} ({}), the reviewed commit or its ancestor",
+                f.commit, n.from
+            ),
+        ),
+        Some((n, relation)) => {
+            let why = if *relation == Relation::Missing {
+                "which the repository does not have"
+            } else {
+                "which is not the reviewed commit or its ancestor"
+            };
+            Check::fail(
+                Code::ContentsCommit,
+                format!(
+                    "the artifact names commit {} ({}), {why}; compared with the reviewed \
+                     commit {} instead",
+                    n.id, n.from, f.reviewed_commit
+                ),
+            )
+        }
+    };
+    if f.dirty == Some(true) {
+        c.message
+            .push_str("; the crate was packaged from a dirty working tree");
+    }
+    c
+}
+
+/// Entry-level codes, the problem each stands for, and the message a passing check carries.
+const ENTRY_CODES: &[(Code, ProblemKind, &str)] = &[
+    (
+        Code::ArchiveAbsolutePath,
+        ProblemKind::AbsolutePath,
+        "no entry has an absolute path",
+    ),
+    (
+        Code::ArchivePathTraversal,
+        ProblemKind::PathTraversal,
+        "no entry path contains `..`",
+    ),
+    (
+        Code::ArchiveLinkEscape,
+        ProblemKind::LinkEscape,
+        "no link points outside the archive",
+    ),
+    (
+        Code::ArchiveDuplicateEntry,
+        ProblemKind::DuplicateEntry,
+        "no path is stored twice",
+    ),
+    (
+        Code::ArchiveSpecialEntry,
+        ProblemKind::SpecialEntry,
+        "no device, FIFO or dangling hard link",
+    ),
+    (
+        Code::ArchivePathInvalid,
+        ProblemKind::PathInvalid,
+        "every path is UTF-8",
+    ),
+];
+
+/// Checks on how the archive read, and on every entry the first pass refused.
+fn archive_checks(
+    stop: Option<&Stop>,
+    format: Option<crate::archive::Format>,
+    entries: usize,
+    files: &[FileReport],
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let format = format.map(|f| f.name()).unwrap_or("unknown");
+    let clean = |code, message: &str| clean_or_partial(code, message, stop.is_none(), entries);
+    let (mut bomb, mut limit, mut ambiguous) = (None, None, None);
+    match stop {
+        None => checks.push(Check::pass(
+            Code::ArchiveUnreadable,
+            format!("{format} archive read to its end: {entries} entries"),
+        )),
+        Some(Stop::Unsupported(why)) | Some(Stop::Malformed(why)) => checks.push(Check::fail(
+            Code::ArchiveUnreadable,
+            format!("{format} archive: {why} (after {entries} entries)"),
+        )),
+        Some(Stop::Bomb(why)) => bomb = Some(why.clone()),
+        Some(Stop::OverLimit(why)) => limit = Some(why.clone()),
+        Some(Stop::Ambiguous(why)) => ambiguous = Some(why.clone()),
+    }
+    checks.push(match ambiguous {
+        Some(why) => Check::fail(Code::ArchiveAmbiguous, why),
+        None => clean(
+            Code::ArchiveAmbiguous,
+            "tar, bsdtar, Python and unzip read every entry the same way",
+        ),
+    });
+    checks.push(match bomb {
+        Some(why) => Check::fail(Code::ArchiveBomb, why),
+        None => clean(
+            Code::ArchiveBomb,
+            "unpacked within the size and compression-ratio limits",
+        ),
+    });
+    let over: Vec<&FileReport> = problems(files, ProblemKind::Limit).collect();
+    match limit {
+        Some(why) => checks.push(Check::fail(Code::ArchiveLimit, why)),
+        None if over.is_empty() => checks.push(clean(
+            Code::ArchiveLimit,
+            "entry count and path lengths within limits",
+        )),
+        None => {}
+    }
+    push_capped(
+        &mut checks,
+        Code::ArchiveLimit,
+        over.iter().map(|f| message(f)),
+    );
+    for (code, kind, fine) in ENTRY_CODES {
+        let failures: Vec<String> = problems(files, *kind).map(message).collect();
+        if failures.is_empty() {
+            checks.push(clean(*code, fine));
+        }
+        push_capped(&mut checks, *code, failures.into_iter());
+    }
+    checks
+}
+
+/// Checks on the files: modified ones, unexplained ones, allowed extras that are build outputs,
+/// and the overall verdict on contents.
+fn contents_checks(files: &[FileReport], complete: bool, commit: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let modified: Vec<String> = files
+        .iter()
+        .filter(|f| f.class == FileClass::Modified)
+        .map(|f| {
+            let source = f.source_path.as_deref().unwrap_or("?");
+            format!("{}: differs from {source} in the commit", f.archive_path)
+        })
+        .collect();
+    let clean = |code, message: &str| clean_or_partial(code, message, complete, files.len());
+    if modified.is_empty() {
+        checks.push(clean(
+            Code::ContentsModified,
+            "no file differs from the commit",
+        ));
+    }
+    push_capped(&mut checks, Code::ContentsModified, modified.into_iter());
+    let unexplained: Vec<String> = files
+        .iter()
+        .filter(|f| f.class == FileClass::Unexplained)
+        .filter(|f| f.problem.is_none() || f.problem == Some(ProblemKind::Sha1Collision))
+        .map(|f| match (f.kind, &f.detail) {
+            (_, Some(d)) if f.problem.is_some() => d.clone(),
+            (Some(kind), _) => format!("{}: {kind}, not in the commit", f.archive_path),
+            (None, _) => format!(
+                "{}: not in the commit and no packaging rule explains it",
+                f.archive_path
+            ),
+        })
+        .collect();
+    if unexplained.is_empty() {
+        checks.push(clean(
+            Code::ContentsUnexplained,
+            "every file is in the commit or explained",
+        ));
+    }
+    push_capped(
+        &mut checks,
+        Code::ContentsUnexplained,
+        unexplained.into_iter(),
+    );
+    let outputs: Vec<String> = files
+        .iter()
+        .filter(|f| f.class == FileClass::AllowedExtra)
+        .filter_map(|f| Some(format!("{} ({})", f.archive_path, f.kind?)))
+        .collect();
+    if !outputs.is_empty() {
+        // Permitted by policy, so not a failure; but a build output in a source release is
+        // always worth a human look, so it is named in the report.
+        checks.push(Check::pass(
+            Code::ContentsBuildOutput,
+            format!(
+                "allowed by policy, but build outputs: {}",
+                outputs.join(", ")
+            ),
+        ));
+    }
+    let bad = files
+        .iter()
+        .filter(|f| matches!(f.class, FileClass::Modified | FileClass::Unexplained))
+        .count();
+    checks.push(if !complete {
+        Check::not_performed(
+            Code::ContentsMatchesSource,
+            "the archive was not read to its end, so not every file was compared",
+        )
+    } else if bad == 0 {
+        Check::pass(
+            Code::ContentsMatchesSource,
+            format!(
+                "all {} files are identical to commit {commit} or explained",
+                files.len()
+            ),
+        )
+    } else {
+        Check::fail(
+            Code::ContentsMatchesSource,
+            format!("{bad} of {} files are modified or unexplained", files.len()),
+        )
+    });
+    checks
+}
+
+/// A check that found nothing wrong: passed when the whole archive was read, otherwise not
+/// performed, since what was not read was not checked.
+fn clean_or_partial(code: Code, message: &str, complete: bool, read: usize) -> Check {
+    if complete {
+        Check::pass(code, message)
+    } else {
+        Check::not_performed(
+            code,
+            format!("{message} among the {read} read, but the archive was not read to its end"),
+        )
+    }
+}
+
+fn problems(files: &[FileReport], kind: ProblemKind) -> impl Iterator<Item = &FileReport> {
+    files.iter().filter(move |f| f.problem == Some(kind))
+}
+
+fn message(f: &FileReport) -> String {
+    f.detail.clone().unwrap_or_else(|| f.archive_path.clone())
+}
+
+/// One failing check per message, at most [`MAX_CHECKS_PER_CODE`], then one that counts the rest.
+fn push_capped(checks: &mut Vec<Check>, code: Code, messages: impl Iterator<Item = String>) {
+    let mut extra = 0usize;
+    for (i, m) in messages.enumerate() {
+        if i < MAX_CHECKS_PER_CODE {
+            checks.push(Check::fail(code, m));
+        } else {
+            extra += 1;
+        }
+    }
+    if extra > 0 {
+        checks.push(Check::fail(code, format!("and {extra} more")));
+    }
+}

@@ -1,0 +1,291 @@
+//! git, read through one door: every command that reads a repository (`source`, `compare`,
+//! `rebuild`, `hash --tracked`, `verify --source`) opens it here, and git2's types stay inside.
+//!
+//! Object ids are newtypes ([`CommitId`], [`TreeId`], [`BlobId`]) that know their repository's
+//! [`ObjectFormat`], so a SHA-1 id can never be compared with a SHA-256 one by accident. Only
+//! objects and refs are read from the repository; working-tree files are hashed by custody
+//! (`crate::hash`), never taken from the index.
+
+mod ids;
+mod signed;
+mod tree;
+
+use std::path::{Path, PathBuf};
+
+use git2::{Repository, Sort};
+
+pub use ids::{BlobId, CommitId, ObjectFormat, TreeId};
+pub use signed::split_signed;
+pub use tree::{Lookup, TreeEntry, TreeFile, TreeListing};
+
+use crate::limits::MAX_REVIEW_COMMITS;
+
+/// Why a repository could not be read (custody exits 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GitError {
+    /// The directory is not inside a git repository, or it cannot be opened.
+    #[error("{path}: not a git checkout: {message}")]
+    Open { path: PathBuf, message: String },
+    /// The repository uses an object format this build cannot read.
+    #[error(
+        "{path}: the repository's object format is {format}; custody reads SHA-1 and SHA-256 repositories only"
+    )]
+    ObjectFormat { path: PathBuf, format: String },
+    /// The revision names no commit.
+    #[error("no revision {rev} in {repo}")]
+    Revision { rev: String, repo: PathBuf },
+    /// Reading objects or refs failed.
+    #[error("git: {0}")]
+    Read(String),
+}
+
+impl From<git2::Error> for GitError {
+    fn from(e: git2::Error) -> Self {
+        GitError::Read(e.message().to_owned())
+    }
+}
+
+/// One commit's facts, as custody uses them.
+#[derive(Clone, Debug)]
+pub struct Commit {
+    pub id: CommitId,
+    pub tree: TreeId,
+    pub parents: Vec<CommitId>,
+    /// The author's e-mail as the commit states it (attacker-written: evidence only when a
+    /// signature vouches for it).
+    pub author_email: Option<String>,
+    /// Committer time, seconds since the Unix epoch.
+    pub time: i64,
+}
+
+/// An open repository.
+pub struct Repo {
+    inner: Repository,
+    /// The directory it was opened from, as given.
+    dir: PathBuf,
+}
+
+impl Repo {
+    /// Open the repository whose top directory (or `.git` directory) is `dir`.
+    pub fn open(dir: &Path) -> Result<Repo, GitError> {
+        let inner = Repository::open(dir).map_err(|e| open_error(dir, e))?;
+        Ok(Repo {
+            inner,
+            dir: dir.to_owned(),
+        })
+    }
+
+    /// The directory the repository was opened from, as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The working tree's top directory; `None` for a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.inner.workdir()
+    }
+
+    pub fn object_format(&self) -> ObjectFormat {
+        ObjectFormat::of(self.inner.object_format())
+    }
+
+    /// The commit a revision (a commit id, branch, tag, `HEAD`, `HEAD~2`) names.
+    pub fn resolve(&self, rev: &str) -> Result<CommitId, GitError> {
+        self.inner
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| CommitId(c.id()))
+            .map_err(|_| GitError::Revision {
+                rev: rev.to_owned(),
+                repo: self.dir.clone(),
+            })
+    }
+
+    /// The commit with this full hex id (40 digits in a SHA-1 repository, 64 in a SHA-256 one),
+    /// if the repository has it.
+    pub fn find_commit(&self, hex: &str) -> Option<CommitId> {
+        let id = CommitId::parse(hex, self.object_format())?;
+        self.inner.find_commit(id.0).ok().map(|c| CommitId(c.id()))
+    }
+
+    pub fn commit(&self, id: CommitId) -> Result<Commit, GitError> {
+        let c = self
+            .inner
+            .find_commit(id.0)
+            .map_err(|e| GitError::Read(format!("{id}: {}", e.message())))?;
+        Ok(Commit {
+            id,
+            tree: TreeId(c.tree_id()),
+            parents: c.parent_ids().map(CommitId).collect(),
+            author_email: c.author().email().ok().map(str::to_owned),
+            time: c.committer().when().seconds(),
+        })
+    }
+
+    /// The commit object's bytes, as git stores them (for its signature).
+    pub fn commit_object(&self, id: CommitId) -> Result<Vec<u8>, GitError> {
+        let odb = self.inner.odb()?;
+        Ok(odb.read(id.0)?.data().to_vec())
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: CommitId, commit: CommitId) -> bool {
+        ancestor == commit
+            || self
+                .inner
+                .graph_descendant_of(commit.0, ancestor.0)
+                .unwrap_or(false)
+    }
+
+    /// The commit a full ref name (`refs/heads/main`, `refs/tags/v1`) leads to.
+    pub fn reference(&self, name: &str) -> Option<CommitId> {
+        let r = self.inner.find_reference(name).ok()?;
+        r.peel_to_commit().ok().map(|c| CommitId(c.id()))
+    }
+
+    /// Commits reachable from `tips` and not from `hide`, in a fixed (topological) order; at
+    /// most [`MAX_REVIEW_COMMITS`].
+    pub fn range(&self, tips: &[CommitId], hide: &[CommitId]) -> Result<Vec<CommitId>, GitError> {
+        let mut walk = self.inner.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL)?;
+        for t in tips {
+            walk.push(t.0)?;
+        }
+        for h in hide {
+            walk.hide(h.0)?;
+        }
+        let mut out = Vec::new();
+        for oid in walk {
+            out.push(CommitId(oid?));
+            if out.len() > MAX_REVIEW_COMMITS {
+                return Err(GitError::Read(format!(
+                    "more than {MAX_REVIEW_COMMITS} commits in the range"
+                )));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The remotes: (name, URL as configured), sorted by name.
+    pub fn remotes(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Ok(names) = self.inner.remotes() {
+            for name in names.iter().flatten().flatten() {
+                if let Ok(remote) = self.inner.find_remote(name)
+                    && let Ok(url) = remote.url()
+                {
+                    out.push((name.to_owned(), url.to_owned()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Every entry of a commit's tree (at most `MAX_TREE_ENTRIES`).
+    pub fn tree(&self, commit: CommitId) -> Result<TreeListing<'_>, GitError> {
+        tree::list(self, commit)
+    }
+
+    /// The bytes of a blob.
+    pub fn blob(&self, id: BlobId) -> Result<Vec<u8>, GitError> {
+        Ok(self.inner.find_blob(id.0)?.content().to_vec())
+    }
+
+    /// The paths of the index's entries (stage 0 only) and its unmerged paths, relative to the
+    /// work tree, with their git modes.
+    pub fn index(&self) -> Result<Index, GitError> {
+        let index = self.inner.index()?;
+        let mut out = Index::default();
+        for entry in index.iter() {
+            let stage = (entry.flags >> 12) & 0x3;
+            if stage == 0 {
+                out.entries.push((entry.path, entry.mode));
+            } else {
+                out.unmerged.push(entry.path);
+            }
+        }
+        out.unmerged.sort();
+        out.unmerged.dedup();
+        Ok(out)
+    }
+
+    /// Whether git's ignore rules on disk leave `path` (relative to the work tree; with a
+    /// trailing `/` for a directory) out. An error counts as not ignored.
+    pub fn is_ignored_on_disk(&self, path: &Path) -> bool {
+        self.inner.is_path_ignored(path).unwrap_or(false)
+    }
+
+    pub(crate) fn raw(&self) -> &Repository {
+        &self.inner
+    }
+}
+
+/// What the index holds.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Merged entries: path and git mode.
+    pub entries: Vec<(Vec<u8>, u32)>,
+    /// Paths with conflict stages (a merge in progress).
+    pub unmerged: Vec<Vec<u8>>,
+}
+
+/// The repository enclosing `dir`, as `git` finds it from there: the directory itself or the
+/// nearest parent holding a `.git`.
+pub fn discover(dir: &Path) -> Result<Repo, GitError> {
+    let inner = Repository::discover(dir).map_err(|e| open_error(dir, e))?;
+    Ok(Repo {
+        inner,
+        dir: dir.to_owned(),
+    })
+}
+
+/// Why `dir` could not be opened: an unknown object format is named, since libgit2 only says it
+/// does not know the repository's extensions.
+fn open_error(dir: &Path, e: git2::Error) -> GitError {
+    match object_format_of(dir) {
+        Some(format) if format != "sha1" && format != "sha256" => GitError::ObjectFormat {
+            path: dir.to_owned(),
+            format,
+        },
+        _ => GitError::Open {
+            path: dir.to_owned(),
+            message: e.message().to_owned(),
+        },
+    }
+}
+
+/// The `extensions.objectformat` of the repository holding `dir`, from its config file.
+fn object_format_of(dir: &Path) -> Option<String> {
+    let path = Repository::discover_path(dir, std::iter::empty::<&std::ffi::OsStr>()).ok()?;
+    let config = git2::Config::open(&path.join("config")).ok()?;
+    config
+        .get_string("extensions.objectformat")
+        .ok()
+        .map(|f| f.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revisions_that_name_nothing_say_so_plainly() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let sig = git2::Signature::now("A", "a@example.com").unwrap();
+        let tree = repo
+            .find_tree(repo.index().unwrap().write_tree().unwrap())
+            .unwrap();
+        let id = repo
+            .commit(Some("HEAD"), &sig, &sig, "one", &tree, &[])
+            .unwrap();
+        let r = Repo::open(dir.path()).unwrap();
+        assert_eq!(r.resolve("HEAD").unwrap().to_string(), id.to_string());
+        let e = r.resolve("v9.9.9").unwrap_err().to_string();
+        assert_eq!(e, format!("no revision v9.9.9 in {}", dir.path().display()));
+        assert!(r.find_commit(&id.to_string()).is_some());
+        assert!(r.find_commit(&id.to_string()[..12]).is_none());
+    }
+}

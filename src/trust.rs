@@ -1,0 +1,249 @@
+//! Trust configuration, built from the validated policy and the command line: the keys that may
+//! sign attestations, the keyless trusted root and the identities it must vouch for, and who
+//! may sign commits. Policy validation reads no file; this is where the key files and signer
+//! files a policy names are read, and their errors point at the policy's line.
+//!
+//! Everything here is what custody *trusts*; what an artifact must *satisfy* stays in the
+//! policy (sigstore-go keeps the same two objects apart).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::check::Check;
+use crate::limits::MAX_KEYS;
+use crate::policy::{Diagnostic, Identity, KeySpec, Located, Policy, PolicyError};
+use crate::signature::codes::Code as SignatureCode;
+use crate::signature::{KeyError, KeylessTrust, Keyring, PublicKey};
+use crate::sigstore::{TrustedRoot, WholeMatch};
+use crate::source::signers::Signers;
+use crate::verdict::{Notes, TrustedKey};
+
+/// Why the trust configuration could not be built (custody exits 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// A key or signer file the policy names cannot be used.
+    #[error("invalid policy {}:\n{source}", path.display())]
+    Policy {
+        path: PathBuf,
+        #[source]
+        source: PolicyError,
+    },
+    /// A flag names something that cannot be used.
+    #[error("{0}")]
+    Flag(String),
+}
+
+/// Keys given on the command line, beside the policy's.
+#[derive(Clone, Debug, Default)]
+pub struct KeyFlags {
+    pub keys: Vec<PathBuf>,
+    pub threshold: Option<usize>,
+}
+
+/// The keys for key-signed evidence, and the checks decided about them before any evidence is
+/// read (a `--key` file that was read but cannot be used fails every artifact, like a wrong
+/// key).
+pub fn keyring(
+    policy: &Policy,
+    flags: &KeyFlags,
+    notes: &mut Notes,
+) -> Result<(Keyring, Vec<Check>), TrustError> {
+    let mut keys = Vec::new();
+    let mut diagnostics = Vec::new();
+    for k in &policy.keys {
+        let loaded = match &k.value {
+            KeySpec::File(path) => PublicKey::from_file(path),
+            KeySpec::Pem { pem, name } => PublicKey::from_pem(pem, name.clone()),
+        };
+        match loaded {
+            Ok(key) => keys.push(key),
+            Err(e) => diagnostics.push(diagnostic(policy, k, format!("cannot use key: {e}"))),
+        }
+    }
+    policy_errors(policy, diagnostics)?;
+    let mut preflight = Vec::new();
+    for path in &flags.keys {
+        match PublicKey::from_file(path) {
+            Ok(k) => keys.push(k),
+            // A key that cannot be read at all stops custody; one that was read but cannot be
+            // used is a failing check, like a wrong key.
+            Err(e @ (KeyError::Io { .. } | KeyError::NotAKeyFile { .. })) => {
+                return Err(TrustError::Flag(format!("--key {}: {e}", path.display())));
+            }
+            Err(e) => preflight.push(Check::fail(
+                SignatureCode::KeyUnusable,
+                format!("--key {}: {e}", path.display()),
+            )),
+        }
+    }
+    if keys.len() > MAX_KEYS {
+        return Err(TrustError::Flag(format!(
+            "more than {MAX_KEYS} trusted keys"
+        )));
+    }
+    let threshold = flags.threshold.or(policy.threshold).unwrap_or(1);
+    if !keys.is_empty() && threshold > keys.len() {
+        return Err(TrustError::Flag(format!(
+            "--threshold {threshold} is more than the {} trusted keys given",
+            keys.len()
+        )));
+    }
+    notes.trusted_keys = keys
+        .iter()
+        .map(|k| TrustedKey {
+            key: k.name().to_owned(),
+            keyid: k.keyid().to_owned(),
+            kind: k.kind().as_str(),
+        })
+        .collect();
+    if !keys.is_empty() {
+        notes.threshold = Some(threshold);
+    }
+    Ok((Keyring::new(keys, threshold), preflight))
+}
+
+/// Who may sign commits: the policy's allowed_signers file and OpenPGP keys.
+pub fn signers(policy: &Policy) -> Result<Signers, TrustError> {
+    let mut signers = Signers::default();
+    let mut diagnostics = Vec::new();
+    if let Some(file) = &policy.review.allowed_signers
+        && let Err(e) = signers.add_allowed_signers(&file.value)
+    {
+        diagnostics.push(diagnostic(
+            policy,
+            file,
+            format!("cannot use allowed signers: {e}"),
+        ));
+    }
+    for key in &policy.review.openpgp_keys {
+        if let Err(e) = signers.add_openpgp_key(&key.value) {
+            diagnostics.push(diagnostic(
+                policy,
+                key,
+                format!("cannot use OpenPGP key: {e}"),
+            ));
+        }
+    }
+    policy_errors(policy, diagnostics)?;
+    Ok(signers)
+}
+
+/// Where keyless evidence is checked against, and who must have signed it.
+#[derive(Clone, Debug, Default)]
+pub struct KeylessFlags {
+    pub trusted_root: Option<PathBuf>,
+    pub staging: bool,
+    pub certificate_identity: Option<String>,
+    pub certificate_identity_regexp: Option<String>,
+    pub certificate_oidc_issuer: Option<String>,
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// Whether `--builder-id` was given (it then pins the signer, see [`keyless`]).
+    pub builder_id_given: bool,
+}
+
+/// The issuer of GitHub Actions' OIDC tokens, which signs every github.com builder.
+const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// The trusted root and accepted identities for keyless evidence. The identity flags replace
+/// the policy's identities; without them, `--builder-id` pins the signer to the builder.
+pub fn keyless(
+    policy: &mut Policy,
+    flags: &KeylessFlags,
+    notes: &mut Notes,
+) -> Result<KeylessTrust, TrustError> {
+    let root = match (&flags.trusted_root, flags.staging) {
+        (Some(path), _) => TrustedRoot::from_file(path),
+        (None, true) => TrustedRoot::staging(),
+        (None, false) => TrustedRoot::production(),
+    }
+    .map_err(|e| TrustError::Flag(format!("--trusted-root: {e}")))?;
+
+    let any_flag = flags.certificate_identity.is_some()
+        || flags.certificate_identity_regexp.is_some()
+        || flags.certificate_oidc_issuer.is_some()
+        || flags.certificate_oidc_issuer_regexp.is_some();
+    let identities = if any_flag {
+        vec![
+            Identity::new(
+                flags.certificate_identity.as_deref(),
+                flags.certificate_identity_regexp.as_deref(),
+                flags.certificate_oidc_issuer.as_deref(),
+                flags.certificate_oidc_issuer_regexp.as_deref(),
+                false,
+            )
+            .map_err(|e| {
+                TrustError::Flag(format!(
+                    "--certificate-identity / --certificate-oidc-issuer: {e}"
+                ))
+            })?,
+        ]
+    } else if flags.builder_id_given {
+        // Builders outside github.com have no known OIDC issuer: they pin no signer, and
+        // keyless evidence then fails for want of an identity (identity-not-specified).
+        policy
+            .builder_ids
+            .iter()
+            .filter_map(|b| builder_identity(b.as_str()).transpose())
+            .collect::<Result<_, _>>()
+            .map_err(TrustError::Flag)?
+    } else {
+        std::mem::take(&mut policy.identities)
+    };
+    notes.keyless_identities = identities.iter().map(ToString::to_string).collect();
+    if identities.iter().any(|i| i.dangerous_any_identity) {
+        notes.dangerous_any_identity = Some(
+            "DANGEROUS: the policy accepts keyless signatures from ANY identity of its issuer"
+                .into(),
+        );
+    }
+    if policy.dangerous_accept_unlogged {
+        notes.dangerous_accept_unlogged = Some(
+            "DANGEROUS: the policy accepts keyless evidence without a transparency log entry"
+                .into(),
+        );
+    }
+    Ok(KeylessTrust {
+        root: Arc::new(root),
+        identities,
+        dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
+    })
+}
+
+/// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given
+/// ref, or at any ref without `@`. Only github.com builders, whose issuer is known.
+fn builder_identity(builder: &str) -> Result<Option<Identity>, String> {
+    if !builder.starts_with("https://github.com/") {
+        return Ok(None);
+    }
+    let mut id = Identity::new(
+        Some(builder),
+        None,
+        Some(GITHUB_ACTIONS_ISSUER),
+        None,
+        false,
+    )?;
+    if !builder.contains('@') {
+        id.certificate_identity = None;
+        id.certificate_identity_regexp = Some(
+            WholeMatch::new(&format!("{}@.+", regex::escape(builder)))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    Ok(Some(id))
+}
+
+fn diagnostic<T>(policy: &Policy, at: &Located<T>, message: String) -> Diagnostic {
+    let file = policy.file.as_deref().unwrap_or(Path::new("policy"));
+    Diagnostic::new(file, &policy.text, at.span.clone(), message)
+}
+
+fn policy_errors(policy: &Policy, diagnostics: Vec<Diagnostic>) -> Result<(), TrustError> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    Err(TrustError::Policy {
+        path: policy.file.clone().unwrap_or_default(),
+        source: PolicyError::Invalid(diagnostics),
+    })
+}
