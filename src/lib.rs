@@ -22,6 +22,7 @@ pub mod contents;
 pub mod evidence;
 pub mod git;
 pub mod hash;
+pub mod key;
 pub mod limits;
 pub mod policy;
 pub mod rebuild;

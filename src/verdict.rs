@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::check::{Check, Outcome};
 use crate::contents::ContentsFacts;
-use crate::policy::Accept;
-use crate::rebuild::{ArchiveDiff, RebuildFacts};
+pub use crate::policy::Accept;
+pub use crate::rebuild::{ArchiveDiff, Change, Class, Detail, MemberDifference, RebuildFacts};
 use crate::signature::Signer;
 use crate::source::{CheckoutDiff, CheckoutFacts};
 

@@ -7,7 +7,7 @@
 use super::{Context, Sink};
 use crate::check::Check;
 use crate::evidence::Attestation;
-use crate::verify::subjects;
+use crate::evidence::subjects;
 
 crate::codes! {
     /// What the signature check reports (failures are the verifiers' own codes, `crate::signature::codes` and `crate::sigstore::codes`).

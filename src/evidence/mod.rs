@@ -5,6 +5,7 @@
 
 pub mod reproduce;
 pub mod source;
+pub mod subjects;
 
 use std::collections::BTreeMap;
 

@@ -107,8 +107,8 @@ impl ArchiveDiff {
 pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> {
     let pairing = Pairing::default();
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| members::list(artifact, &pairing, 0));
-        let b = members::list(rebuilt, &pairing, 1);
+        let a = s.spawn(|| members::list(artifact, &|m, data| pairing.offer(0, m, data)));
+        let b = members::list(rebuilt, &|m, data| pairing.offer(1, m, data));
         (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
     });
     let (a, b) = (a?, b?);

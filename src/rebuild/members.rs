@@ -14,7 +14,6 @@ use std::path::Path;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::pairing::Pairing;
 use crate::archive::{self, Finished, Format, Kind, Stop};
 use crate::hash::hex;
 use crate::limits::MAX_DIFF_INPUT;
@@ -113,9 +112,9 @@ fn container(path: &Path) -> io::Result<(Container, Option<String>)> {
     })
 }
 
-/// List every member of the archive (or treat the file as plain bytes), offering each to
-/// `pairing` as side `side`.
-pub fn list(path: &Path, pairing: &Pairing, side: usize) -> io::Result<Listing> {
+/// List every member of the archive (or treat the file as plain bytes), handing each with its
+/// bytes (when at most [`MAX_DIFF_INPUT`]) to `offer` as it is read.
+pub fn list(path: &Path, offer: &(dyn Fn(&Member, &[u8]) + Sync)) -> io::Result<Listing> {
     let (container, stopped) = container(path)?;
     let mut listing = Listing {
         container,
@@ -125,7 +124,7 @@ pub fn list(path: &Path, pairing: &Pairing, side: usize) -> io::Result<Listing> 
     };
     if container == Container::Bytes {
         let (member, data) = whole_file(path, true)?;
-        pairing.offer(side, &member, &data);
+        offer(&member, &data);
         listing.members.push(member);
         return Ok(listing);
     }
@@ -134,7 +133,7 @@ pub fn list(path: &Path, pairing: &Pairing, side: usize) -> io::Result<Listing> 
         let keep = e.size <= MAX_DIFF_INPUT as u64;
         let (size, digest, data) = read_member(content, &mut buf, keep)?;
         let member = member(e, size, digest);
-        pairing.offer(side, &member, &data);
+        offer(&member, &data);
         listing.members.push(member);
         Ok(())
     })?;
@@ -279,7 +278,7 @@ mod tests {
         b.append_data(&mut h, "p/run.sh", &b"hi\n"[..]).unwrap();
         let p = dir.path().join("a.tar");
         std::fs::write(&p, b.into_inner().unwrap()).unwrap();
-        let l = list(&p, &Pairing::default(), 0).unwrap();
+        let l = list(&p, &|_, _| {}).unwrap();
         assert_eq!(l.container, Container::Tar);
         assert!(l.stopped.is_none());
         let m = &l.members[0];

@@ -11,8 +11,7 @@ use std::fmt::Write;
 use similar::{ChangeTag, TextDiff};
 
 use super::{ArtifactVerdict, Verdict};
-use crate::policy::Accept;
-use crate::rebuild::{ArchiveDiff, Change, Class, Detail, MemberDifference};
+use crate::verdict::{Accept, ArchiveDiff, Change, Class, Detail, MemberDifference};
 
 /// Most lines shown per side of one side-by-side diff.
 const MAX_SIDE_LINES: usize = 400;

@@ -9,7 +9,7 @@ use super::codes::Code;
 use crate::sigstore::codes::Code as Sigstore;
 use aws_lc_rs::digest;
 
-use super::{Claim, Keyring, PublicKey, Rejected, SignatureVerifier, Signer, Verified, key};
+use super::{Claim, Keyring, PublicKey, Rejected, SignatureVerifier, Signer, Verified};
 use crate::attest::dsse::{Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::attest::statement::Statement;
 use crate::attest::{Content, Evidence, HashAlgorithm, Material, MessageSignature};
@@ -175,7 +175,7 @@ impl KeyVerifier {
             signers,
             claim: Claim::ArtifactDigest {
                 algorithm: *algorithm,
-                hex: key::hex(bytes),
+                hex: crate::hash::hex(bytes),
             },
             steps: Vec::new(),
         })

@@ -10,7 +10,7 @@ use super::codes::Code;
 use crate::sigstore::codes::Code as Sigstore;
 use std::sync::Arc;
 
-use super::{Claim, Rejected, SignatureVerifier, Signer, Verified, key};
+use super::{Claim, Rejected, SignatureVerifier, Signer, Verified};
 use crate::attest::dsse::IN_TOTO_PAYLOAD_TYPE;
 use crate::attest::statement::Statement;
 use crate::attest::{Content, Evidence, HashAlgorithm, Material};
@@ -218,7 +218,7 @@ fn claim_of(evidence: &Evidence) -> Result<(Claim, (HashAlgorithm, Vec<u8>)), Ch
             Ok((
                 Claim::ArtifactDigest {
                     algorithm: *algorithm,
-                    hex: key::hex(bytes),
+                    hex: crate::hash::hex(bytes),
                 },
                 (*algorithm, bytes.clone()),
             ))

@@ -7,7 +7,6 @@
 //! trusted root and the accepted identities).
 
 pub mod codes;
-mod key;
 mod keyed;
 mod keyless;
 
@@ -16,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use key::{KeyError, KeyKind, PublicKey};
+pub use crate::key::{KeyError, KeyKind, PublicKey};
 pub use keyless::KeylessTrust;
 
 use crate::attest::statement::{DigestSet, Statement};
@@ -222,7 +221,12 @@ fn claimed_subjects(evidence: &Evidence) -> Vec<DigestSet> {
         Content::MessageSignature(m) => m
             .digest
             .iter()
-            .map(|(alg, d)| DigestSet(BTreeMap::from([(alg.name().to_owned(), key::hex(d))])))
+            .map(|(alg, d)| {
+                DigestSet(BTreeMap::from([(
+                    alg.name().to_owned(),
+                    crate::hash::hex(d),
+                )]))
+            })
             .collect(),
     }
 }

@@ -8,7 +8,79 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::identity::Extension;
+/// A Fulcio certificate extension a policy may pin (exact match).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Extension {
+    BuildSignerUri,
+    BuildSignerDigest,
+    RunnerEnvironment,
+    SourceRepositoryUri,
+    SourceRepositoryDigest,
+    SourceRepositoryRef,
+    SourceRepositoryIdentifier,
+    SourceRepositoryOwnerUri,
+    SourceRepositoryOwnerIdentifier,
+    BuildConfigUri,
+    BuildConfigDigest,
+    BuildTrigger,
+}
+
+impl Extension {
+    pub const ALL: [Extension; 12] = [
+        Extension::BuildSignerUri,
+        Extension::BuildSignerDigest,
+        Extension::RunnerEnvironment,
+        Extension::SourceRepositoryUri,
+        Extension::SourceRepositoryDigest,
+        Extension::SourceRepositoryRef,
+        Extension::SourceRepositoryIdentifier,
+        Extension::SourceRepositoryOwnerUri,
+        Extension::SourceRepositoryOwnerIdentifier,
+        Extension::BuildConfigUri,
+        Extension::BuildConfigDigest,
+        Extension::BuildTrigger,
+    ];
+
+    /// The policy file key, as Fulcio's documentation names the extension.
+    pub fn key(self) -> &'static str {
+        match self {
+            Extension::BuildSignerUri => "build-signer-uri",
+            Extension::BuildSignerDigest => "build-signer-digest",
+            Extension::RunnerEnvironment => "runner-environment",
+            Extension::SourceRepositoryUri => "source-repository-uri",
+            Extension::SourceRepositoryDigest => "source-repository-digest",
+            Extension::SourceRepositoryRef => "source-repository-ref",
+            Extension::SourceRepositoryIdentifier => "source-repository-identifier",
+            Extension::SourceRepositoryOwnerUri => "source-repository-owner-uri",
+            Extension::SourceRepositoryOwnerIdentifier => "source-repository-owner-identifier",
+            Extension::BuildConfigUri => "build-config-uri",
+            Extension::BuildConfigDigest => "build-config-digest",
+            Extension::BuildTrigger => "build-trigger",
+        }
+    }
+
+    /// The extension's OID.
+    pub fn oid(self) -> &'static str {
+        match self {
+            Extension::BuildSignerUri => "1.3.6.1.4.1.57264.1.9",
+            Extension::BuildSignerDigest => "1.3.6.1.4.1.57264.1.10",
+            Extension::RunnerEnvironment => "1.3.6.1.4.1.57264.1.11",
+            Extension::SourceRepositoryUri => "1.3.6.1.4.1.57264.1.12",
+            Extension::SourceRepositoryDigest => "1.3.6.1.4.1.57264.1.13",
+            Extension::SourceRepositoryRef => "1.3.6.1.4.1.57264.1.14",
+            Extension::SourceRepositoryIdentifier => "1.3.6.1.4.1.57264.1.15",
+            Extension::SourceRepositoryOwnerUri => "1.3.6.1.4.1.57264.1.16",
+            Extension::SourceRepositoryOwnerIdentifier => "1.3.6.1.4.1.57264.1.17",
+            Extension::BuildConfigUri => "1.3.6.1.4.1.57264.1.18",
+            Extension::BuildConfigDigest => "1.3.6.1.4.1.57264.1.19",
+            Extension::BuildTrigger => "1.3.6.1.4.1.57264.1.20",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Extension> {
+        Extension::ALL.into_iter().find(|e| e.key() == key)
+    }
+}
 
 /// The signer facts of one signing certificate.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

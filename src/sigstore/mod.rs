@@ -14,7 +14,7 @@ mod trust;
 mod unlogged;
 
 pub use bundle::{BundleOutcome, verify_bundle, verify_key_bundle};
-pub use certificate::CertificateFacts;
-pub use identity::{Extension, Identity, WholeMatch};
+pub use certificate::{CertificateFacts, Extension};
+pub use identity::{Identity, WholeMatch};
 pub use trust::{TrustRootError, TrustedRoot};
 pub use unlogged::verify_unlogged;

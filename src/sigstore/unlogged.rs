@@ -22,7 +22,7 @@ use super::TrustedRoot;
 use super::bundle::BundleOutcome;
 use super::certificate::CertificateFacts;
 use crate::check::Check;
-use crate::signature::PublicKey;
+use crate::key::PublicKey;
 
 /// id-kp-codeSigning (1.3.6.1.5.5.7.3.3), DER contents.
 const CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];

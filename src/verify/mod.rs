@@ -6,8 +6,6 @@
 //! (`[reproduce]`) → judge everything (`crate::checks`). Files are read, verified and hashed in
 //! parallel; the report keeps the order the user gave.
 
-pub mod subjects;
-
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -16,13 +14,13 @@ use crate::artifact::{self, ArtifactError, ArtifactSpec};
 use crate::attest::slsa::Provenance;
 use crate::attest::{self, LoadError, Loaded, Material};
 use crate::check::Check;
+use crate::evidence::subjects::{self, SubjectIndex};
 use crate::evidence::{ArtifactEvidence, Attestation, Evidence, reproduce, source};
 use crate::policy::Policy;
 use crate::signature::{KeylessTrust, Keyring, Verifiers};
 use crate::source::signers::Signers;
 use crate::source::{Checkout, SourceError};
 use crate::verdict::{Notes, RunVerdict};
-use subjects::SubjectIndex;
 
 /// Why verification could not run at all (custody exits 2).
 #[derive(Debug, thiserror::Error)]

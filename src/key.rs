@@ -3,8 +3,9 @@
 //! Crypto is aws-lc-rs: the keyless verifier builds on sigstore-verify, whose
 //! only backend is aws-lc-rs, so one crypto stack serves both.
 
-pub(crate) use crate::hash::hex;
 use std::fmt;
+
+use crate::hash::hex;
 
 use aws_lc_rs::digest;
 use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
