@@ -152,7 +152,7 @@ pub fn compare(artifact: &Path, source: &Path, args: &[&str]) -> (i32, Value) {
         .output()
         .unwrap();
     let code = out.status.code().unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let report: Value = crate::support::report(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "exit {code}, not JSON ({e}): {}\n{}",
             String::from_utf8_lossy(&out.stdout),

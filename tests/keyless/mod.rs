@@ -28,7 +28,7 @@ fn verify(dir: &Path, args: &[&str]) -> (i32, Value) {
         .output()
         .unwrap();
     let code = out.status.code().unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let report = crate::support::report(&out.stdout).unwrap_or(Value::Null);
     if report.is_null() {
         eprintln!("stderr: {}", String::from_utf8_lossy(&out.stderr));
     }

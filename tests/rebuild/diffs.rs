@@ -58,7 +58,7 @@ fn diff(a: &Path, b: &Path, extra: &[&str]) -> (i32, Value) {
         .args(extra)
         .output()
         .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout)
+    let json: Value = crate::support::report(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), json)
 }

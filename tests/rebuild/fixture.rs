@@ -137,7 +137,7 @@ impl Project {
         let out = cmd.output().unwrap();
         let code = out.status.code().unwrap_or(-1);
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        let json = crate::support::report(stdout.as_bytes()).unwrap_or_else(|e| {
             panic!(
                 "custody printed no JSON report ({e}); exit {code}\nstdout:\n{stdout}\nstderr:\n{}",
                 String::from_utf8_lossy(&out.stderr)

@@ -302,7 +302,7 @@ impl World {
         all.extend_from_slice(args);
         all.push("--json");
         let (code, out, err) = self.custody(&all);
-        let report = serde_json::from_str(&out)
+        let report = crate::support::report(out.as_bytes())
             .unwrap_or_else(|e| panic!("exit {code}, not a JSON report ({e}):\n{out}\n{err}"));
         (code, report)
     }

@@ -82,7 +82,7 @@ impl Setup {
         ];
         args.extend_from_slice(extra);
         let (code, out, err) = self.w.custody(&args);
-        let report = serde_json::from_str(&out)
+        let report = crate::support::report(out.as_bytes())
             .unwrap_or_else(|e| panic!("exit {code}, not JSON ({e}):\n{out}\n{err}"));
         (code, report)
     }

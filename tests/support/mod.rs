@@ -190,6 +190,40 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     run(git_cmd(dir).args(args))
 }
 
+/// Parse a `custody/report/v1` JSON report and validate it against the committed schema
+/// (`src/report/schema.json`); a report that does not validate fails the test that made it.
+pub fn report(text: &[u8]) -> Result<serde_json::Value, String> {
+    let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    if let Err(e) = validate(&value) {
+        panic!(
+            "the report does not validate against src/report/schema.json: {e}\n{}",
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+    }
+    Ok(value)
+}
+
+/// Validate a report against `src/report/schema.json`.
+pub fn validate(value: &serde_json::Value) -> Result<(), String> {
+    use std::sync::OnceLock;
+    static SCHEMA: OnceLock<(boon::Schemas, boon::SchemaIndex)> = OnceLock::new();
+    let (schemas, index) = SCHEMA.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let mut schemas = boon::Schemas::new();
+        let mut compiler = boon::Compiler::new();
+        compiler
+            .add_resource("schema.json", schema)
+            .expect("the report schema is JSON");
+        let index = compiler
+            .compile("schema.json", &mut schemas)
+            .expect("the report schema compiles");
+        (schemas, index)
+    });
+    schemas.validate(value, *index).map_err(|e| format!("{e:#}"))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -211,7 +211,7 @@ fn output_file_and_human_report() {
     assert_eq!(code, 0);
     assert!(out.is_empty());
     let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(s.path("r.json")).unwrap()).unwrap();
+        crate::support::report(&std::fs::read(s.path("r.json")).unwrap()).unwrap();
     assert_eq!(report["schema"], "custody/report/v1");
 
     s.write("missing-subject.bin", "x");

@@ -68,9 +68,21 @@ fn json_report() {
     let s = Scene::new();
     let (code, out) = mixed_run(&s, "json");
     assert_eq!(code, 1);
-    let mut v: Value = serde_json::from_str(&out).unwrap();
+    let mut v: Value = crate::support::report(out.as_bytes()).unwrap();
     redact_keyids(&mut v);
     insta::assert_snapshot!("json_report", serde_json::to_string_pretty(&v).unwrap());
+
+    // The schema is not a formality: a verdict without checks, an unknown field, or a check
+    // code that is not kebab-case does not validate.
+    let mut empty = v.clone();
+    empty["artifacts"][0]["checks"] = serde_json::json!([]);
+    assert!(crate::support::validate(&empty).is_err());
+    let mut unknown = v.clone();
+    unknown["artifacts"][0]["extra"] = serde_json::json!(1);
+    assert!(crate::support::validate(&unknown).is_err());
+    let mut code = v.clone();
+    code["artifacts"][0]["checks"][0]["code"] = serde_json::json!("Not Kebab");
+    assert!(crate::support::validate(&code).is_err());
 }
 
 #[test]

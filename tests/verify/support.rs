@@ -175,7 +175,7 @@ impl Scene {
             .output()
             .unwrap();
         let code = out.status.code().unwrap();
-        let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        let report = crate::support::report(&out.stdout).unwrap_or_else(|e| {
             panic!(
                 "exit {code}, not a JSON report ({e}):\nstdout: {}\nstderr: {}",
                 String::from_utf8_lossy(&out.stdout),
