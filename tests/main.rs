@@ -7,6 +7,7 @@ mod hash;
 mod keyless;
 mod readme;
 mod rebuild;
+mod snapshots;
 mod source;
 mod support;
 mod verify;

@@ -217,7 +217,7 @@ pub fn reproduced(
             .take(5)
             .map(|x| {
                 if x.path.is_empty() {
-                    "(whole file)"
+                    "the whole file"
                 } else {
                     x.path.as_str()
                 }

@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 
 /// A fresh work directory under `base`, readable by its owner only until the build runs.
 pub fn work_dir(base: &Path) -> io::Result<PathBuf> {
+    // Absolute, so that the build (which runs elsewhere) and the sandbox's mounts see it.
+    let base = std::fs::canonicalize(base)
+        .map_err(|e| io::Error::new(e.kind(), format!("work directory {}: {e}", base.display())))?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())

@@ -221,7 +221,9 @@ pub fn validate(value: &serde_json::Value) -> Result<(), String> {
             .expect("the report schema compiles");
         (schemas, index)
     });
-    schemas.validate(value, *index).map_err(|e| format!("{e:#}"))
+    schemas
+        .validate(value, *index)
+        .map_err(|e| format!("{e:#}"))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
