@@ -4,6 +4,12 @@
 //! rather than hashing set the pace; `scripts/bench-source` runs it beside them.
 //!
 //! usage: cargo bench --bench read-floor -- DIR [THREADS]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::exit,
+    clippy::unwrap_used
+)]
 
 use std::io::Read;
 use std::path::PathBuf;

@@ -1,6 +1,12 @@
 //! Throughput of custody's SHA-1DC against sha1-checked (the same detection, in software) and
 //! plain SHA-1 (no detection, SHA-NI where the CPU has it). Run with
 //! `cargo bench --bench sha1dc`; it prints GB/s and asserts nothing about time.
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::exit,
+    clippy::unwrap_used
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -2,6 +2,9 @@
 //!
 //! Exit codes, for every command: 0 every check passed, 1 at least one check failed,
 //! 2 custody could not run.
+//!
+//! This is the one module that prints (the crate denies printing elsewhere).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod compare;
 mod diff;

@@ -322,6 +322,9 @@ pub fn problems(report: &Value) -> Vec<String> {
     v
 }
 
+/// A file of the vendored Sigstore corpus (`testdata/sigstore-corpus/`).
 pub fn corpus(rel: &str) -> PathBuf {
-    Path::new("/work/shared/corpus").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/sigstore-corpus")
+        .join(rel)
 }
