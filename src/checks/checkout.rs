@@ -8,6 +8,25 @@ use crate::source::{CheckoutDiff, StatCacheUse};
 crate::codes! {
     /// What the checkout check reports.
     pub enum Code {
+        CheckoutRedirected = "checkout-redirected" {
+            summary: "git would read another working tree or repository than the directory's own",
+            description: "core.worktree (in any configuration file), core.bare, or a GIT_DIR, \
+                GIT_WORK_TREE, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, \
+                GIT_COMMON_DIR, GIT_NAMESPACE, GIT_REPLACE_REF_BASE or GIT_GRAFT_FILE variable \
+                makes git act on other files than the checkout directory holds: a pristine copy \
+                could be hashed while the directory the build reads is backdoored. custody always \
+                judges the directory itself and fails when git would not. Remove the setting or \
+                unset the variable.",
+        },
+        HistoryRewritten = "history-rewritten" {
+            summary: "the repository rewrites its history locally (grafts or replace refs)",
+            description: "A .git/info/grafts file (which libgit2 honours) or refs under \
+                refs/replace/ (which git honours) give commits other parents or contents than \
+                their objects say, locally, where nobody reviewed them: an unsigned parent can be \
+                hidden from require-signed, a base can be made an ancestor. custody refuses to \
+                judge such a repository. Delete the grafts file and the replace refs (git \
+                replace -d), or judge a fresh clone.",
+        },
         SourceRevision = "source-revision" {
             summary: "the reviewed revision names a commit of the checkout",
             description: "With --rev REV (or --source-rev) other than HEAD, the revision was \
@@ -48,6 +67,29 @@ pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
     let Some(source) = &ctx.evidence.source else {
         return;
     };
+    let facts = &source.checkout;
+    if !facts.redirections.is_empty() {
+        sink.push(Check::fail(
+            Code::CheckoutRedirected,
+            format!(
+                "git would read another working tree or repository than {} ({}); custody \
+                 judges the directory itself, so what it judges is not what git acts on",
+                facts.repository.as_deref().unwrap_or(&facts.path),
+                facts.redirections.join("; ")
+            ),
+        ));
+    }
+    if !facts.history_rewrites.is_empty() {
+        sink.push(Check::fail(
+            Code::HistoryRewritten,
+            format!(
+                "the repository rewrites its history locally ({}): git and libgit2 read such \
+                 histories differently, so review and ancestry cannot be judged; remove them \
+                 (or judge a fresh clone)",
+                facts.history_rewrites.join(", ")
+            ),
+        ));
+    }
     match &source.worktree {
         Some(diff) => sink.extend(worktree_checks(diff)),
         None => sink.push(Check::pass(

@@ -182,13 +182,8 @@ fn render_json(args: &HashArgs, digest: &TreeDigest) -> String {
 /// submodule's commit id in place of its files.
 fn tracked_files(path: &Path, exclude: &[String]) -> Result<HashSet<RelPath>, String> {
     use std::os::unix::ffi::OsStrExt;
-    let repo = git2::Repository::discover(path).map_err(|e| {
-        format!(
-            "{}: --tracked needs a git work tree: {}",
-            path.display(),
-            e.message()
-        )
-    })?;
+    let repo = crate::git::Repo::open(path)
+        .map_err(|e| format!("{}: --tracked needs a git work tree: {e}", path.display()))?;
     let workdir = repo.workdir().ok_or_else(|| {
         format!(
             "{}: --tracked needs a work tree, not a bare repository",
@@ -198,47 +193,56 @@ fn tracked_files(path: &Path, exclude: &[String]) -> Result<HashSet<RelPath>, St
     let abs = path
         .canonicalize()
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    let workdir = workdir
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", workdir.display()))?;
     let prefix = abs
-        .strip_prefix(&workdir)
+        .strip_prefix(workdir)
         .unwrap_or(Path::new(""))
         .as_os_str()
         .as_bytes()
         .to_vec();
-    let index = repo.index().map_err(|e| {
-        format!(
-            "{}: cannot read the git index: {}",
+    let index = repo
+        .index()
+        .map_err(|e| format!("{}: cannot read the git index: {e}", path.display()))?;
+    let under = |p: &[u8]| -> Option<Vec<u8>> {
+        if prefix.is_empty() {
+            Some(p.to_vec())
+        } else {
+            p.strip_prefix(prefix.as_slice())
+                .and_then(|p| p.strip_prefix(b"/"))
+                .map(<[u8]>::to_vec)
+        }
+    };
+    // A merge in progress leaves conflicted paths without a stage-0 entry; the tracked set is
+    // then not one tree, and `git write-tree` refuses too.
+    let conflicted: Vec<String> = index
+        .unmerged
+        .iter()
+        .filter_map(|p| under(p))
+        .map(|p| String::from_utf8_lossy(&p).into_owned())
+        .collect();
+    if !conflicted.is_empty() {
+        return Err(format!(
+            "{}: the index has unmerged (conflicted) paths, so the tracked files are no one tree \
+             (git write-tree refuses too): {}; resolve the merge first",
             path.display(),
-            e.message()
-        )
-    })?;
+            conflicted.join(", ")
+        ));
+    }
     let excludes = walk::Excludes::new(exclude).map_err(|e| e.to_string())?;
     let mut files = HashSet::new();
-    for entry in index.iter() {
-        let stage = (entry.flags >> 12) & 0x3;
-        let rel = if prefix.is_empty() {
-            entry.path.as_slice()
-        } else {
-            match entry
-                .path
-                .strip_prefix(prefix.as_slice())
-                .and_then(|p| p.strip_prefix(b"/"))
-            {
-                Some(rel) => rel,
-                None => continue,
-            }
+    for (entry_path, mode) in &index.entries {
+        let Some(rel) = under(entry_path) else {
+            continue;
         };
-        if entry.mode == 0o160000 && !excluded(&excludes, rel) {
-            return Err(format!(
-                "{}: is a submodule; custody hash does not descend into submodules (hash it on its own, or leave it out with --exclude)",
-                RelPath::new(rel.to_vec()).under(path).display()
-            ));
+        if *mode == 0o160000 {
+            if !excluded(&excludes, &rel) {
+                return Err(format!(
+                    "{}: is a submodule; custody hash does not descend into submodules (hash it on its own, or leave it out with --exclude)",
+                    RelPath::new(rel.clone()).under(path).display()
+                ));
+            }
+            continue;
         }
-        if stage == 0 && entry.mode != 0o160000 {
-            files.insert(RelPath::new(rel.to_vec()));
-        }
+        files.insert(RelPath::new(rel));
     }
     Ok(files)
 }

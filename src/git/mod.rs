@@ -64,26 +64,96 @@ pub struct Repo {
     inner: Repository,
     /// The directory it was opened from, as given.
     dir: PathBuf,
+    /// The working tree as git finds it from `dir`: the nearest directory holding `.git`.
+    top: Option<PathBuf>,
 }
 
+/// Environment variables with which git would read another repository, index, object store or
+/// working tree than the one in the directory: custody reads the directory's own, so where one
+/// is set, what custody judges is not what git would act on.
+const REDIRECTING_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_GRAFT_FILE",
+];
+
 impl Repo {
-    /// Open the repository whose top directory (or `.git` directory) is `dir`.
+    /// Open the repository of `dir`: `dir` itself, or, as git finds it, the nearest directory
+    /// above it holding a `.git` (a bare repository's directory is also accepted).
     pub fn open(dir: &Path) -> Result<Repo, GitError> {
-        let inner = Repository::open(dir).map_err(|e| open_error(dir, e))?;
+        let inner = Repository::open_ext(
+            dir,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map_err(|e| open_error(dir, e))?;
+        let top = if inner.is_bare() { None } else { find_top(dir) };
         Ok(Repo {
             inner,
             dir: dir.to_owned(),
+            top,
         })
     }
 
-    /// The directory the repository was opened from, as given.
+    /// The directory it was opened from, as given.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The working tree's top directory; `None` for a bare repository.
+    /// The working tree custody reads: the directory holding `.git`, never a `core.worktree`
+    /// elsewhere. `None` for a bare repository.
     pub fn workdir(&self) -> Option<&Path> {
-        self.inner.workdir()
+        self.top.as_deref()
+    }
+
+    /// What would make git read another working tree, index or object store than this
+    /// directory's own: `core.worktree` (any configuration level), `core.bare`, and the `GIT_*`
+    /// variables that redirect git. Each as `name = value`.
+    pub fn redirections(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(config) = self.inner.config() {
+            for key in ["core.worktree", "core.bare"] {
+                if let Ok(value) = config.get_string(key)
+                    && !(key == "core.bare" && value == "false")
+                {
+                    out.push(format!("{key} = {value}"));
+                }
+            }
+        }
+        for var in REDIRECTING_ENV {
+            if let Some(value) = std::env::var_os(var) {
+                out.push(format!("{var}={}", value.to_string_lossy()));
+            }
+        }
+        out
+    }
+
+    /// What rewrites this repository's history locally, so that git, libgit2 and custody could
+    /// each read another history: a grafts file (libgit2 honours it) and replace refs (git
+    /// honours them, libgit2 does not).
+    pub fn history_rewrites(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for dir in [self.inner.path(), self.inner.commondir()] {
+            let grafts = dir.join("info/grafts");
+            let shown = grafts.display().to_string();
+            if grafts.exists() && !out.contains(&shown) {
+                out.push(shown);
+            }
+        }
+        if let Ok(refs) = self.inner.references_glob("refs/replace/*") {
+            for r in refs.flatten() {
+                if let Ok(name) = r.name() {
+                    out.push(name.to_owned());
+                }
+            }
+        }
+        out
     }
 
     pub fn object_format(&self) -> ObjectFormat {
@@ -231,14 +301,18 @@ pub struct Index {
     pub unmerged: Vec<Vec<u8>>,
 }
 
-/// The repository enclosing `dir`, as `git` finds it from there: the directory itself or the
-/// nearest parent holding a `.git`.
-pub fn discover(dir: &Path) -> Result<Repo, GitError> {
-    let inner = Repository::discover(dir).map_err(|e| open_error(dir, e))?;
-    Ok(Repo {
-        inner,
-        dir: dir.to_owned(),
-    })
+/// The nearest directory at or above `dir` holding a `.git` (directory, or file naming a git
+/// directory), as git's discovery finds it.
+fn find_top(dir: &Path) -> Option<PathBuf> {
+    let mut at = std::fs::canonicalize(dir).ok()?;
+    loop {
+        if std::fs::symlink_metadata(at.join(".git")).is_ok() {
+            return Some(at);
+        }
+        if !at.pop() {
+            return None;
+        }
+    }
 }
 
 /// Why `dir` could not be opened: an unknown object format is named, since libgit2 only says it

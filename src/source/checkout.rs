@@ -7,13 +7,16 @@
 //! tree itself, reads every byte of every file that is in the commit or is untracked and not
 //! ignored, computes the git tree id with its own hashing in the repository's object format, and
 //! compares it with the commit's tree id. Only files outside the commit consult the ignore
-//! rules, so a clean checkout costs one read per file and no ignore look-ups.
+//! rules, so a clean checkout costs one read per file and no ignore look-ups. The ignore rules
+//! are the reviewed commit's own `.gitignore` files, read from git's objects: an untracked
+//! `.gitignore`, `.git/info/exclude` or a user's `core.excludesFile` could otherwise hide a
+//! file the build will read, so every other untracked file is reported.
 //!
 //! The one exception is asked for by name: with a stat cache (`custody source --stat-cache`, for
 //! pre-merge hooks) a file whose `lstat` data is unchanged since an earlier run read it keeps
 //! the blob id that run computed, and the report counts those files as trusted, not read.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -93,6 +96,7 @@ pub fn compare(
         .workdir()
         .ok_or_else(|| SourceError::Hash("a bare repository has no working tree to check".into()))?
         .to_owned();
+    let ignores = CommitIgnores::new(commit, &workdir)?;
     let cache = match stat_cache {
         Some(path) => {
             let real = std::fs::canonicalize(&workdir)
@@ -121,7 +125,7 @@ pub fn compare(
         cache.as_ref().map(|(_, c, _, _)| c),
         |feed| {
             let mut scan = Scan {
-                repo,
+                ignores: &ignores,
                 root: &workdir,
                 commit,
                 feed,
@@ -223,7 +227,7 @@ fn git_mode(kind: &FileKind) -> u32 {
 
 /// The working-tree walk: which entries count, and what is already known to differ.
 struct Scan<'a, 'f> {
-    repo: &'a Repo,
+    ignores: &'a CommitIgnores,
     root: &'a Path,
     commit: &'a TreeListing<'a>,
     /// Takes the files and symlinks to hash: every one in the commit, and untracked ones not
@@ -299,15 +303,72 @@ impl Scan<'_, '_> {
         Ok(())
     }
 
-    /// Whether git's ignore rules (.gitignore files, .git/info/exclude, core.excludesFile)
-    /// leave `path` out. An error counts as not ignored: the file is then reported, never
-    /// silently dropped.
+    /// Whether the reviewed commit's ignore rules leave `path` out.
     fn ignored(&self, path: &[u8], dir: bool) -> bool {
-        let mut p = path.to_vec();
-        if dir {
-            p.push(b'/');
+        self.ignores.ignored(path, dir)
+    }
+}
+
+/// The ignore rules of the reviewed commit: one matcher per directory whose `.gitignore` the
+/// commit holds, applied as git applies them (the deepest file with a matching pattern decides;
+/// within a file the last matching pattern wins; a negated pattern re-includes).
+struct CommitIgnores {
+    root: PathBuf,
+    by_dir: HashMap<Vec<u8>, ignore::gitignore::Gitignore>,
+}
+
+impl CommitIgnores {
+    fn new(commit: &TreeListing<'_>, root: &Path) -> Result<CommitIgnores, SourceError> {
+        let mut by_dir = HashMap::new();
+        for (path, file) in commit.files() {
+            let (dir, name) = match path.iter().rposition(|&b| b == b'/') {
+                Some(i) => (&path[..i], &path[i + 1..]),
+                None => (&path[..0], path),
+            };
+            if name != b".gitignore" || !file.is_regular() {
+                continue;
+            }
+            let text = commit.blob(file.id)?;
+            let base = root.join(OsStr::from_bytes(dir));
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(&base);
+            for line in String::from_utf8_lossy(&text).lines() {
+                // A line git cannot read, it ignores; so does custody (the file is reported).
+                let _ = builder.add_line(None, line);
+            }
+            if let Ok(gi) = builder.build() {
+                by_dir.insert(dir.to_vec(), gi);
+            }
         }
-        self.repo
-            .is_ignored_on_disk(Path::new(OsStr::from_bytes(&p)))
+        Ok(CommitIgnores {
+            root: root.to_owned(),
+            by_dir,
+        })
+    }
+
+    fn ignored(&self, path: &[u8], dir: bool) -> bool {
+        if self.by_dir.is_empty() {
+            return false;
+        }
+        let full = self.root.join(OsStr::from_bytes(path));
+        let mut at: &[u8] = path;
+        loop {
+            at = match at.iter().rposition(|&b| b == b'/') {
+                Some(i) => &at[..i],
+                None if at.is_empty() => return false,
+                None => &at[..0],
+            };
+            if let Some(gi) = self.by_dir.get(at) {
+                let m = gi.matched(&full, dir);
+                if m.is_ignore() {
+                    return true;
+                }
+                if m.is_whitelist() {
+                    return false;
+                }
+            }
+            if at.is_empty() {
+                return false;
+            }
+        }
     }
 }

@@ -58,6 +58,16 @@ pub struct CheckoutFacts {
     pub commit: String,
     pub object_format: &'static str,
     pub remotes: Vec<Remote>,
+    /// The repository's top directory, when the directory given is inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// What would make git read another working tree or object store (`core.worktree`,
+    /// `GIT_DIR`, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub redirections: Vec<String>,
+    /// What rewrites history locally (a grafts file, replace refs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history_rewrites: Vec<String>,
 }
 
 /// A remote of the checkout, its URL in canonical form.
@@ -130,7 +140,17 @@ impl Checkout {
                 .into_iter()
                 .map(|(name, url)| Remote { name, url })
                 .collect(),
+            repository: self.enclosing().map(|p| p.display().to_string()),
+            redirections: self.repo.redirections(),
+            history_rewrites: self.repo.history_rewrites(),
         }
+    }
+
+    /// The repository's top directory, when the directory given is below it.
+    pub fn enclosing(&self) -> Option<&Path> {
+        let top = self.repo.workdir()?;
+        let given = std::fs::canonicalize(&self.dir).ok()?;
+        (given != top).then_some(top)
     }
 
     /// Where a ref the provenance names leads in the checkout.

@@ -1,6 +1,7 @@
 //! Integration tests of `custody source` and `custody verify --source`: the real binary against
 //! real repositories built inside each test with git, ssh-keygen and gpg.
 
+mod bypass;
 mod checkout;
 mod git;
 mod openpgp;
