@@ -8,6 +8,7 @@ use std::fmt;
 use crate::hash::hex;
 
 use aws_lc_rs::digest;
+use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{self, ParsedPublicKey, VerificationAlgorithm};
 use base64::Engine;
 use sha2::{Digest as _, Sha256};
@@ -185,23 +186,30 @@ impl PublicKey {
         .into_iter()
         .find(|(_, c)| ParsedPublicKey::new(c[0].1, der).is_ok())
         .ok_or(KeyError::Unsupported)?;
-        let variants = candidates
+        let variants: Vec<Variant> = candidates
             .iter()
             .map(|&(name, alg, digest)| {
                 let key = ParsedPublicKey::new(alg, der).map_err(|_| KeyError::Unsupported)?;
                 Ok(Variant { name, key, digest })
             })
             .collect::<Result<_, KeyError>>()?;
+        // One key, one identity: the SPKI as aws-lc writes it back (an EC point uncompressed),
+        // so that a key given twice in two encodings is still one key (`--threshold`).
+        let canonical = variants[0]
+            .key
+            .as_der()
+            .map(|d| d.as_ref().to_vec())
+            .unwrap_or_else(|_| der.to_vec());
         Ok(PublicKey {
             name: name.into(),
-            keyid: hex(&Sha256::digest(der)),
+            keyid: hex(&Sha256::digest(&canonical)),
             kind,
             variants,
-            spki: der.to_vec(),
+            spki: canonical,
         })
     }
 
-    /// The DER SubjectPublicKeyInfo.
+    /// The DER SubjectPublicKeyInfo, in its canonical encoding.
     pub fn spki_der(&self) -> &[u8] {
         &self.spki
     }
@@ -211,7 +219,7 @@ impl PublicKey {
         &self.name
     }
 
-    /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex.
+    /// SHA-256 of the canonical DER SubjectPublicKeyInfo, lowercase hex.
     pub fn keyid(&self) -> &str {
         &self.keyid
     }
@@ -289,6 +297,39 @@ fwlMW+gIutNKVRaMyS4rQKvgngc5p8UbLj55pVHhIoAxi/SRgURZI0J3Xw==
         assert_eq!(k.kind(), KeyKind::EcdsaP256);
         assert_eq!(k.keyid().len(), 64);
         assert!(k.matches_hint(&k.keyid().to_uppercase()));
+    }
+
+    /// A P-256 key written with its point compressed is the same key as written uncompressed.
+    #[test]
+    fn a_key_in_two_encodings_has_one_identity() {
+        use aws_lc_rs::rand::SystemRandom;
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &SystemRandom::new())
+                .unwrap();
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref()).unwrap();
+        let point = pair.public_key().as_ref().to_vec(); // 0x04 || x || y
+        assert_eq!((point.len(), point[0]), (65, 4));
+        let header: &[u8] = &[
+            0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+            0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+        ];
+        let spki = |p: &[u8]| {
+            let mut bits = vec![0x03, (p.len() + 1) as u8, 0x00];
+            bits.extend_from_slice(p);
+            let mut body = header.to_vec();
+            body.extend_from_slice(&bits);
+            let mut der = vec![0x30, body.len() as u8];
+            der.extend_from_slice(&body);
+            der
+        };
+        let mut compressed = vec![0x02 | (point[64] & 1)];
+        compressed.extend_from_slice(&point[1..33]);
+        let a = PublicKey::from_spki_der(&spki(&point), "uncompressed").unwrap();
+        let b = PublicKey::from_spki_der(&spki(&compressed), "compressed").unwrap();
+        assert_eq!(a.keyid(), b.keyid());
+        assert_eq!(a.spki_der(), b.spki_der());
     }
 
     #[test]

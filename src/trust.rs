@@ -77,6 +77,16 @@ pub fn keyring(
             )),
         }
     }
+    // One key given twice (the same file twice, or two encodings of it) is one signer.
+    let mut distinct: Vec<PublicKey> = Vec::with_capacity(keys.len());
+    let mut repeated = Vec::new();
+    for k in keys {
+        match distinct.iter().find(|d| d.keyid() == k.keyid()) {
+            Some(d) => repeated.push(format!("{} is {}", k.name(), d.name())),
+            None => distinct.push(k),
+        }
+    }
+    let keys = distinct;
     if keys.len() > MAX_KEYS {
         return Err(TrustError::Flag(format!(
             "more than {MAX_KEYS} trusted keys"
@@ -84,8 +94,13 @@ pub fn keyring(
     }
     let threshold = flags.threshold.or(policy.threshold).unwrap_or(1);
     if !keys.is_empty() && threshold > keys.len() {
+        let same = if repeated.is_empty() {
+            String::new()
+        } else {
+            format!(" ({}: the same key)", repeated.join(", "))
+        };
         return Err(TrustError::Flag(format!(
-            "--threshold {threshold} is more than the {} trusted keys given",
+            "--threshold {threshold} is more than the {} distinct trusted keys given{same}",
             keys.len()
         )));
     }

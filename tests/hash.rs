@@ -590,3 +590,63 @@ fn a_tree_holding_the_shattered_pdfs_has_the_tree_id_git_gives_it() {
         git_write_tree(dir.path(), "sha1")
     );
 }
+
+/// During a merge conflict the index holds conflict stages, not one tree: `git write-tree`
+/// refuses, and so does `hash --tracked` (it left the conflicted files out before).
+#[test]
+fn tracked_refuses_an_index_with_a_merge_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let git = |args: &[&str]| {
+        run(support::git_cmd(repo)
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+            .args(args))
+    };
+    git(&["init", "-q", "-b", "main"]);
+    fs::write(repo.join("a.txt"), "base\n").unwrap();
+    fs::write(repo.join("b.txt"), "b\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["checkout", "-q", "-b", "other"]);
+    fs::write(repo.join("a.txt"), "other\n").unwrap();
+    git(&["commit", "-q", "-am", "other"]);
+    git(&["checkout", "-q", "main"]);
+    fs::write(repo.join("a.txt"), "main\n").unwrap();
+    git(&["commit", "-q", "-am", "main"]);
+    let merge = support::git_cmd(repo)
+        .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+        .args(["merge", "-q", "other"])
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "the merge must conflict");
+    let out = custody()
+        .arg("hash")
+        .arg(repo)
+        .arg("--tracked")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unmerged (conflicted) paths") && err.contains("a.txt"),
+        "{err}"
+    );
+    // git agrees that there is no tree to write.
+    assert!(
+        !support::git_cmd(repo)
+            .arg("write-tree")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    // Resolved, it hashes.
+    fs::write(repo.join("a.txt"), "resolved\n").unwrap();
+    git(&["add", "a.txt"]);
+    custody()
+        .arg("hash")
+        .arg(repo)
+        .arg("--tracked")
+        .assert()
+        .success();
+}

@@ -69,13 +69,7 @@ impl RefRule {
         let rest = text.strip_prefix('v').ok_or_else(err)?;
         let parts = rest
             .split('.')
-            .map(|p| {
-                if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                    None
-                } else {
-                    p.parse().ok()
-                }
-            })
+            .map(semver_number)
             .collect::<Option<Vec<u64>>>()
             .ok_or_else(err)?;
         if parts.is_empty() || parts.len() > 3 {
@@ -113,13 +107,17 @@ impl RefRule {
 /// `v1.2.3`, `v1.2.3-rc.1`, `v1.2.3+build` → [1, 2, 3]; anything else → None.
 fn semver_core(tag: &str) -> Option<[u64; 3]> {
     let core = tag.strip_prefix('v')?.split(['-', '+']).next()?;
-    let mut it = core.split('.').map(|p| {
-        (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| p.parse().ok())
-            .flatten()
-    });
+    let mut it = core.split('.').map(semver_number);
     let v = [it.next()??, it.next()??, it.next()??];
     it.next().is_none().then_some(v)
+}
+
+/// A semver numeric identifier: digits without a leading zero (semver.org, rule 2), so that
+/// `v01.2.3` is no version at all, as slsa-verifier's semver parser says.
+fn semver_number(p: &str) -> Option<u64> {
+    let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = p.len() > 1 && p.starts_with('0');
+    (digits && !leading_zero).then(|| p.parse().ok()).flatten()
 }
 
 fn non_empty_ref_name(text: &str, what: &str) -> Result<String, String> {
@@ -219,9 +217,18 @@ mod tests {
                 && !v.matches("refs/tags/v1.2")
                 && !v.matches("refs/heads/v1.2.0")
         );
-        for bad in ["1.2", "v", "v1.x", "v1.2.3.4", "v1..2"] {
+        for bad in ["1.2", "v", "v1.x", "v1.2.3.4", "v1..2", "v01", "v1.02"] {
             assert!(RefRule::versioned_tag(bad).is_err(), "{bad}");
         }
+        // Leading zeros are not semver: v01.2.3 and v1.02.0 are no versions of v1.
+        let v1 = RefRule::versioned_tag("v1").unwrap();
+        assert!(v1.matches("refs/tags/v1.0.0") && v1.matches("refs/tags/v1.10.0"));
+        assert!(!v1.matches("refs/tags/v01.2.3") && !v1.matches("refs/tags/v1.02.0"));
+        assert!(
+            RefRule::versioned_tag("v0.2")
+                .unwrap()
+                .matches("refs/tags/v0.2.1")
+        );
     }
 
     #[test]

@@ -211,6 +211,16 @@ impl Checkout {
                 )));
             }
         }
+        // Checked before anything opens it: a FIFO would block the read forever.
+        if let Ok(meta) = std::fs::metadata(&resolved)
+            && !meta.is_file()
+        {
+            return Err(err(format!(
+                "{} is not a regular file (a FIFO, a directory or a device); a stat cache is a \
+                 file custody writes",
+                resolved.display()
+            )));
+        }
         let parent = resolved.parent().unwrap_or(Path::new("/"));
         if !parent.is_dir() {
             return Err(err(format!(

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use pgp::composed::{Deserializable, DetachedSignature, SignedPublicKey};
+use pgp::packet::SignatureType;
 use pgp::types::KeyDetails;
 use ssh_key::{Algorithm, HashAlg, SshSig};
 
@@ -255,6 +256,21 @@ impl Signers {
                 return SignatureOutcome::Invalid(format!("unreadable OpenPGP signature: {e}"));
             }
         };
+        // Only a signature of a document can sign a commit, as git verifies it ("Invalid
+        // signature class" otherwise): binary (0x00) or canonical text (0x01). A standalone,
+        // timestamp, certification or revocation signature by a trusted key vouches for
+        // nothing here, whatever data it happens to verify over.
+        let class = sig.signature.typ();
+        if !matches!(class, Some(SignatureType::Binary | SignatureType::Text)) {
+            return SignatureOutcome::Invalid(format!(
+                "an OpenPGP signature of class {}, not a document signature (binary or text): \
+                 git verify-commit rejects it too",
+                class.map_or_else(
+                    || "unknown".to_owned(),
+                    |t| format!("{t:?} (0x{:02x})", u8::from(t))
+                )
+            ));
+        }
         let issuers: Vec<String> = sig
             .signature
             .issuer_fingerprint()
@@ -575,6 +591,76 @@ mod tests {
         assert!(pattern_list_matches(&list, "git"));
         assert!(!pattern_list_matches(&list, "gpg"));
         assert!(!pattern_list_matches(&list, "file"));
+    }
+
+    /// A standalone (0x02) or timestamp (0x40) signature by a trusted key does not sign a
+    /// commit; binary and text signatures over the same payload do.
+    #[test]
+    fn only_document_signatures_sign_a_commit() {
+        use pgp::composed::{KeyType, SecretKeyParamsBuilder};
+        use pgp::crypto::hash::HashAlgorithm;
+        use pgp::packet::{SignatureConfig, Subpacket, SubpacketData};
+        use pgp::types::{KeyDetails as _, Password, Timestamp};
+
+        let mut rng = rand::thread_rng();
+        let secret = SecretKeyParamsBuilder::default()
+            .key_type(KeyType::Ed25519Legacy)
+            .can_certify(true)
+            .can_sign(true)
+            .primary_user_id("Alice <alice@example.com>".into())
+            .build()
+            .unwrap()
+            .generate(&mut rng)
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("alice.asc");
+        let armored = secret
+            .to_public_key()
+            .to_armored_string(Default::default())
+            .unwrap();
+        std::fs::write(&key_file, armored).unwrap();
+        let mut signers = Signers::default();
+        signers.add_openpgp_key(&key_file).unwrap();
+        let payload = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\nmessage\n";
+        let sign = |class: SignatureType| {
+            let mut config = SignatureConfig::v4(
+                SignatureType::Binary,
+                secret.algorithm(),
+                HashAlgorithm::Sha256,
+            );
+            config.hashed_subpackets = vec![
+                Subpacket::regular(SubpacketData::SignatureCreationTime(Timestamp::now())).unwrap(),
+                Subpacket::regular(SubpacketData::IssuerFingerprint(secret.fingerprint())).unwrap(),
+            ];
+            let sig = config
+                .sign(&secret.primary_key, &Password::empty(), &payload[..])
+                .unwrap();
+            let mut bytes = pgp::ser::Serialize::to_bytes(&DetachedSignature::new(sig)).unwrap();
+            // A new-format signature packet (tag 2) with a one-byte length: version 4, then the
+            // signature class, which the pgp crate will not sign other than as a document.
+            assert_eq!((bytes[0], bytes[2]), (0xc2, 4));
+            bytes[3] = u8::from(class);
+            DetachedSignature::from_bytes(&bytes[..])
+                .unwrap()
+                .to_armored_string(Default::default())
+                .unwrap()
+        };
+        for (class, signs) in [
+            (SignatureType::Binary, true),
+            (SignatureType::Standalone, false),
+            (SignatureType::Timestamp, false),
+            (SignatureType::CertGeneric, false),
+        ] {
+            let text = sign(class);
+            let outcome = signers.check(Some(text.as_bytes()), payload, 1);
+            match (signs, &outcome) {
+                (true, SignatureOutcome::Allowed { .. }) => {}
+                (false, SignatureOutcome::Invalid(why)) => {
+                    assert!(why.contains("not a document signature"), "{class:?}: {why}")
+                }
+                _ => panic!("{class:?}: {outcome:?}"),
+            }
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::git::{Repo, World, codes, edit_keeping_size_and_mtime, messages, touch};
+use crate::support::run;
 
 /// Files written less than 2 s before custody reads them are not recorded: wait that long.
 fn settle() {
@@ -282,20 +283,22 @@ fn corrupt_truncated_foreign_and_unreadable_caches_are_ignored_with_a_note() {
     assert!(ignored.contains("another working tree"), "{ignored}");
     assert!(ignored.contains("/r"), "{ignored}");
 
-    // A directory where the cache should be: ignored, and not writable, which is a warning.
-    let (code, report) = source(&w, "r", &w.path("home"));
-    assert_eq!(code, 0, "{report:#}");
-    assert!(used(&report)["ignored"].is_string());
-    assert!(used(&report)["write_error"].is_string(), "{report:#}");
+    // A directory where the cache should be: refused before anything is read.
+    let (code, _, err) = w.custody(&[
+        "source",
+        "r",
+        "--stat-cache",
+        w.path("home").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
 }
 
 #[test]
 fn a_cache_that_cannot_be_written_is_a_warning_not_a_failure() {
     let (w, _r) = world_with_repo();
-    // A directory where the cache file should go: it can be read from (it is no cache) but not
-    // replaced by one.
-    std::fs::create_dir_all(w.path("a-directory")).unwrap();
-    let cache = w.path("a-directory");
+    // A directory nobody can create files in, not even root: /proc.
+    let cache = std::path::PathBuf::from("/proc/custody-test.stat");
     let (code, report) = source(&w, "r", &cache);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
@@ -341,6 +344,16 @@ fn a_cache_inside_the_checkout_is_refused() {
     let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "r/.git/custody.stat"]);
     assert_eq!(code, 0, "{err}");
     assert!(r.dir.join(".git/custody.stat").is_file());
+}
+
+/// A cache that is a FIFO is refused before anything opens it (opening would block forever).
+#[test]
+fn a_fifo_as_the_cache_is_refused_without_blocking() {
+    let (w, _r) = world_with_repo();
+    run(crate::support::cmd("mkfifo").arg(w.path("cache.fifo")));
+    let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "cache.fifo"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
 }
 
 /// A cache in a directory that does not exist is refused, naming the directory: custody does

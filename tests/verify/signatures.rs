@@ -185,6 +185,24 @@ fn threshold_counts_distinct_trusted_keys() {
         ["threshold-not-met", "no-matching-subject"]
     );
 
+    // One key given twice, once with its point compressed, is still one key: a threshold of 2
+    // cannot be met by it (it was, by counting two encodings as two keys).
+    let again = s.write("k1-compressed.pub", k1.pem_compressed());
+    let out = s
+        .custody()
+        .args([
+            "verify", &art, "--bundle", &twice, "--key", &p1, "--key", &again,
+        ])
+        .args(["--threshold", "2"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("k1-compressed.pub is k1.pub: the same key"),
+        "{err}"
+    );
+
     // The threshold can also come from the policy.
     let policy = s.write(
         "p.toml",

@@ -113,6 +113,23 @@ impl TestKey {
         )
     }
 
+    /// The same P-256 key as PEM, its point written compressed (`02|03 || x`): another file,
+    /// the same key.
+    pub fn pem_compressed(&self) -> String {
+        let point = &self.spki_der[self.spki_der.len() - 65..];
+        assert_eq!(point[0], 4, "an uncompressed P-256 point");
+        let mut compressed = vec![0x02 | (point[64] & 1)];
+        compressed.extend_from_slice(&point[1..33]);
+        let header = &self.spki_der[2..2 + 21]; // SEQUENCE { ecPublicKey, prime256v1 }
+        let mut body = header.to_vec();
+        body.extend_from_slice(&[0x03, 34, 0x00]);
+        body.extend_from_slice(&compressed);
+        let mut der = vec![0x30, body.len() as u8];
+        der.extend_from_slice(&body);
+        let b64 = STANDARD.encode(&der);
+        format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+    }
+
     /// SHA-256 of the SPKI, hex: what custody reports as the keyid.
     pub fn keyid(&self) -> String {
         format!("{:x}", Sha256::digest(&self.spki_der))
