@@ -14,7 +14,7 @@ use crate::limits::MAX_KEYS;
 use crate::policy::{Diagnostic, Identity, KeySpec, Located, Policy, PolicyError};
 use crate::signature::codes::Code as SignatureCode;
 use crate::signature::{KeyError, KeylessTrust, Keyring, PublicKey};
-use crate::sigstore::{TrustedRoot, WholeMatch};
+use crate::sigstore::{Extension, TrustedRoot, WholeMatch};
 use crate::source::signers::Signers;
 use crate::verdict::{Notes, TrustedKey};
 
@@ -203,7 +203,34 @@ pub fn keyless(
             .collect::<Result<_, _>>()
             .map_err(TrustError::Flag)?
     } else {
-        std::mem::take(&mut policy.identities)
+        let mut identities = std::mem::take(&mut policy.identities);
+        if policy.require_source_uri {
+            let Some(uri) = &policy.source.uri else {
+                let file = policy
+                    .file
+                    .as_ref()
+                    .map_or("the policy".to_owned(), |f| f.display().to_string());
+                return Err(TrustError::Flag(format!(
+                    "{file} accepts keyless signatures from any repository's workflow, and any \
+                     GitHub or GitLab user can make a valid attestation for a repository of \
+                     their own: pin the repository that must have built the artifact with \
+                     --source-uri HOST/ORG/REPO (or [source] uri in a copy of the policy)"
+                )));
+            };
+            // The pin binds the signer too: the certificate's source repository, which Fulcio
+            // takes from the CI's token, must be the pinned one.
+            for id in &mut identities {
+                if !id
+                    .extensions
+                    .iter()
+                    .any(|(e, _)| *e == Extension::SourceRepositoryUri)
+                {
+                    id.extensions
+                        .push((Extension::SourceRepositoryUri, format!("https://{uri}")));
+                }
+            }
+        }
+        identities
     };
     notes.keyless_identities = identities.iter().map(ToString::to_string).collect();
     if identities.iter().any(|i| i.dangerous_any_identity) {

@@ -197,12 +197,62 @@ pub fn evaluate(policy: &Policy, matched: &[&Verified], now: i64) -> Vec<Check> 
         }
     }
     if provenances == 0 {
-        checks.push(Check::fail(
-            Code::ProvenanceMissing,
-            "the policy judges builder, source or age, but no verified SLSA provenance names this artifact",
-        ));
+        match certificate_source(policy, matched) {
+            Some(from_certificates) => checks.extend(from_certificates),
+            None => checks.push(Check::fail(
+                Code::ProvenanceMissing,
+                "the policy judges builder, source or age, but no verified SLSA provenance names this artifact",
+            )),
+        }
     }
     checks
+}
+
+/// Without SLSA provenance (a PyPI publish attestation), the one source rule a keyless
+/// signature can still answer is the repository: Fulcio writes the CI's source repository into
+/// the signing certificate. `None` when the policy asks for more than the repository, or no
+/// signer has such a certificate.
+fn certificate_source(policy: &Policy, matched: &[&Verified]) -> Option<Vec<Check>> {
+    let want = policy.source.uri.as_deref()?;
+    let only_repository = policy.builder_ids.is_empty()
+        && policy.build_types.is_empty()
+        && policy.source.git_ref.is_none()
+        && policy.source.commit.is_none()
+        && policy.max_age.is_none()
+        && !policy.slsa.reject_unknown_external_parameters
+        && policy.slsa.workflow_inputs.is_empty();
+    if !only_repository {
+        return None;
+    }
+    let mut checks = Vec::new();
+    for v in matched {
+        for signer in v.signers() {
+            let Some(got) = signer
+                .certificate
+                .as_ref()
+                .and_then(|c| c["extensions"]["source-repository-uri"].as_str())
+            else {
+                continue;
+            };
+            let got = crate::source::binding::canonical_repository(got);
+            checks.push(if got == want {
+                Check::pass(
+                    Code::SourceUriMatched,
+                    format!("{}: source {got}, from the signing certificate", v.origin()),
+                )
+            } else {
+                Check::fail(
+                    Code::SourceUriMismatch,
+                    format!(
+                        "{}: signed by a workflow of {got} (the signing certificate's source \
+                         repository), expected {want}",
+                        v.origin()
+                    ),
+                )
+            });
+        }
+    }
+    (!checks.is_empty()).then_some(checks)
 }
 
 /// Every provenance rule for one verified provenance statement.

@@ -96,6 +96,10 @@ pub struct Policy {
     pub build_types: Vec<String>,
     /// Oldest accepted build, in seconds before now.
     pub max_age: Option<u64>,
+    /// The policy's keyless identities accept any repository's workflow: it refuses to run
+    /// unless the source repository is pinned (`--source-uri` or `[source] uri`), and the pin
+    /// then binds the signing certificate too (`require-source-uri`).
+    pub require_source_uri: bool,
     pub source: SourceRule,
     pub slsa: SlsaRule,
     pub review: ReviewRule,
@@ -302,6 +306,7 @@ impl Validator<'_> {
         if let Some(age) = raw.max_age {
             p.max_age = self.value(&age, rules::duration);
         }
+        p.require_source_uri = raw.require_source_uri.is_some_and(|b| b.into_inner());
         fn s(o: &Option<Spanned<String>>) -> Option<&str> {
             o.as_ref().map(|s| s.get_ref().as_str())
         }

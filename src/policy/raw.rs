@@ -15,6 +15,7 @@ pub struct RawPolicy {
     pub builder_ids: Option<Vec<Spanned<String>>>,
     pub build_types: Option<Vec<Spanned<String>>>,
     pub max_age: Option<Spanned<String>>,
+    pub require_source_uri: Option<Spanned<bool>>,
     pub signatures: Option<RawSignatures>,
     pub source: Option<RawSource>,
     pub slsa: Option<RawSlsa>,

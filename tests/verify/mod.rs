@@ -4,6 +4,7 @@
 mod commands;
 mod formats;
 mod policy_rules;
+mod presets;
 mod signatures;
 mod snapshots;
 pub mod support;
