@@ -89,6 +89,17 @@ crate::codes! {
             otherwise this fails and the reviewed commit is used, so differences show what \
             was not reviewed. A crate packaged from a dirty working tree is noted here.",
         },
+        ContentsCommitNotReviewed = "contents-commit-not-reviewed" {
+            summary: "the artifact names another commit than the reviewed one",
+            description: "A crate's .cargo_vcs_info.json and an npm package's gitHead name the \
+                commit the artifact was packaged from. When that is not the reviewed commit, the \
+                artifact was built from source nobody reviewed as this release: an ancestor \
+                (v1.0's vulnerable file shipped as v2.0), an unrelated commit, or one the \
+                repository does not have. custody compares the files with the reviewed commit \
+                and fails. When shipping an older commit's package is intended, say so with \
+                --accept-ancestor (or accept-ancestor = true under [reproduce]): the files are \
+                then compared with that ancestor.",
+        },
         ContentsModified = "contents-modified" {
             summary: "A file differs from the commit's file at the same path",
             description: "The report shows a short unified diff for text, and sizes and the first \
@@ -144,32 +155,44 @@ pub fn judge(facts: &ContentsFacts) -> Vec<Check> {
     checks
 }
 
-/// The commit compared with: the reviewed one, or one the artifact names that is the reviewed
-/// commit or its ancestor.
+/// The commit compared with: the reviewed one, or, when the policy accepts ancestors, an
+/// ancestor the artifact names. An artifact naming any other commit was built from something
+/// that was not reviewed as this release (v1.0's vulnerable file in a "v2.0" crate).
 fn commit_check(f: &ContentsFacts) -> Check {
     let mut c = match &f.named_commit {
         None => Check::pass(
             Code::ContentsCommit,
             format!("compared with commit {}", f.reviewed_commit),
         ),
-        Some((n, Relation::Reviewed | Relation::Ancestor)) => Check::pass(
+        Some((n, Relation::Reviewed)) => Check::pass(
             Code::ContentsCommit,
             format!(
-                "the artifact names commit {} ({}), the reviewed commit or its ancestor",
-                f.commit, n.from
+                "the artifact names commit {} ({}), the reviewed commit",
+                n.id, n.from
+            ),
+        ),
+        Some((n, Relation::Ancestor)) if f.accept_ancestor => Check::pass(
+            Code::ContentsCommit,
+            format!(
+                "the artifact names commit {} ({}), an ancestor of the reviewed commit {}; \
+                 compared with it, as accept-ancestor allows",
+                n.id, n.from, f.reviewed_commit
             ),
         ),
         Some((n, relation)) => {
-            let why = if *relation == Relation::Missing {
-                "which the repository does not have"
-            } else {
-                "which is not the reviewed commit or its ancestor"
+            let why = match relation {
+                Relation::Ancestor => {
+                    "an ancestor of the reviewed commit, built from older source than was \
+                     reviewed for this release (accept-ancestor compares with it instead)"
+                }
+                Relation::Missing => "which the repository does not have",
+                _ => "which is not the reviewed commit nor one of its ancestors",
             };
             Check::fail(
-                Code::ContentsCommit,
+                Code::ContentsCommitNotReviewed,
                 format!(
-                    "the artifact names commit {} ({}), {why}; compared with the reviewed \
-                     commit {} instead",
+                    "the artifact names commit {} ({}), {why}; its files were compared with the \
+                     reviewed commit {}",
                     n.id, n.from, f.reviewed_commit
                 ),
             )

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::output::{ReportArgs, emit};
 use crate::artifact::Artifact;
-use crate::contents::{self, AllowExtra, ContentsFacts, Difference, FileClass};
+use crate::contents::{self, AllowExtra, ContentsFacts, Difference, Ecosystem, FileClass};
 use crate::evidence::{ArtifactEvidence, Evidence, Reproduced};
 use crate::policy::{Policy, Reproduce};
 use crate::source::Checkout;
@@ -30,6 +30,17 @@ pub struct CompareArgs {
     /// among them are still named.
     #[arg(long = "allow-extra", value_name = "GLOB")]
     pub allow_extra: Vec<String>,
+    /// The artifact's packaging: crate, npm, python-sdist, python-wheel or plain. Default:
+    /// from its file name (.crate, .whl) and, for .tar.gz, .tgz and .zip, from what the
+    /// reviewed commit declares (pyproject.toml or setup.py, package.json); never from the
+    /// archive's own files, which whoever made it wrote.
+    #[arg(long, value_name = "KIND")]
+    pub ecosystem: Option<String>,
+    /// An artifact that names an ancestor of the reviewed commit as its source (a crate's
+    /// .cargo_vcs_info.json, npm's gitHead) is compared with that ancestor; without this it
+    /// fails (contents-commit-not-reviewed).
+    #[arg(long)]
+    pub accept_ancestor: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -39,22 +50,35 @@ pub fn run(args: CompareArgs) -> u8 {
     if name.starts_with("sha256:") && !args.artifact.exists() {
         return super::fatal("compare needs the archive itself, not only its digest");
     }
-    let allow = match AllowExtra::new(&args.allow_extra) {
+    let allow_extra = match AllowExtra::new(&args.allow_extra) {
         Ok(p) => p,
         Err(e) => return super::fatal(e),
+    };
+    let ecosystem = match args.ecosystem.as_deref().map(Ecosystem::parse).transpose() {
+        Ok(e) => e,
+        Err(e) => return super::fatal(format!("--ecosystem: {e}")),
+    };
+    let options = contents::Options {
+        allow_extra,
+        ecosystem,
+        accept_ancestor: args.accept_ancestor,
     };
     let checkout = match Checkout::open(&args.source, Some(&args.source_rev)) {
         Ok(s) => s,
         Err(e) => return super::fatal(e),
     };
-    let found = match contents::compare(&args.artifact, checkout.repo(), checkout.commit(), &allow)
-    {
-        Ok(r) => r,
-        Err(e) => return super::fatal(e),
-    };
+    let found =
+        match contents::compare(&args.artifact, checkout.repo(), checkout.commit(), &options) {
+            Ok(r) => r,
+            Err(e) => return super::fatal(e),
+        };
     let summary = summary(&found);
     let policy = Policy {
-        reproduce: Some(Reproduce::contents(args.allow_extra.clone())),
+        reproduce: Some(Reproduce {
+            ecosystem: args.ecosystem.clone(),
+            accept_ancestor: args.accept_ancestor,
+            ..Reproduce::contents(args.allow_extra.clone())
+        }),
         ..Policy::default()
     };
     let evidence = Evidence {

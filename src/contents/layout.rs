@@ -6,6 +6,12 @@
 //!
 //! Metadata only proposes: the mapping used is the candidate under which the most archive files
 //! are identical to the commit, so a wrong guess costs matches, never correctness.
+//!
+//! The ecosystem itself is never taken from the archive's own files, which whoever made it
+//! wrote: a plain tarball that adds a `PKG-INFO` must not gain the sdist rules. It comes from
+//! outside: a flag or the policy, else the artifact's file name (`.crate`, `.whl`), and for the
+//! names several ecosystems share (`.tar.gz`, `.tgz`, `.zip`) the reviewed commit, which must
+//! declare the packaging (a `pyproject.toml` or `setup.py`, a `package.json`).
 
 use std::collections::HashMap;
 
@@ -32,6 +38,64 @@ pub enum Ecosystem {
 }
 
 impl Ecosystem {
+    /// Every ecosystem, by the name reports and flags use.
+    pub const ALL: [Ecosystem; 5] = [
+        Ecosystem::Crate,
+        Ecosystem::Npm,
+        Ecosystem::PythonSdist,
+        Ecosystem::PythonWheel,
+        Ecosystem::Plain,
+    ];
+
+    /// The ecosystem a flag or policy names.
+    pub fn parse(text: &str) -> Result<Ecosystem, String> {
+        Ecosystem::ALL
+            .into_iter()
+            .find(|e| e.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Ecosystem::ALL.iter().map(|e| e.name()).collect();
+                format!("ecosystem is one of {}, not {text:?}", names.join(", "))
+            })
+    }
+
+    /// The ecosystem an artifact is, from outside its own bytes: its file name, and for names
+    /// several ecosystems share, whether the reviewed commit declares that packaging and the
+    /// archive has that packaging's shape.
+    pub(crate) fn infer(
+        file_name: &str,
+        format: Option<Format>,
+        entries: &[Entry],
+        commit: &TreeListing<'_>,
+    ) -> Ecosystem {
+        let lower = file_name.to_ascii_lowercase();
+        let top = single_top(entries).unwrap_or_default();
+        let has = |name: &str| {
+            entries
+                .iter()
+                .any(|e| e.path.as_deref() == Some(&format!("{top}{name}")))
+        };
+        let declares = |names: &[&str]| {
+            commit.files().any(|(p, _)| {
+                let name = p.rsplit(|&b| b == b'/').next().unwrap_or(p);
+                names.iter().any(|n| name == n.as_bytes())
+            })
+        };
+        if lower.ends_with(".crate") {
+            Ecosystem::Crate
+        } else if lower.ends_with(".whl") && format == Some(Format::Zip) {
+            Ecosystem::PythonWheel
+        } else if lower.ends_with(".tgz") && top == "package/" && declares(&["package.json"]) {
+            Ecosystem::Npm
+        } else if (lower.ends_with(".tar.gz") || lower.ends_with(".zip"))
+            && has("PKG-INFO")
+            && declares(&["pyproject.toml", "setup.py", "setup.cfg"])
+        {
+            Ecosystem::PythonSdist
+        } else {
+            Ecosystem::Plain
+        }
+    }
+
     /// The ecosystem as reports spell it.
     pub fn name(self) -> &'static str {
         match self {
@@ -78,8 +142,9 @@ pub(crate) struct Mapping {
     pub source_prefix: String,
 }
 
-/// Read the ecosystem, top directory and named commit from the first pass's entries.
-pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
+/// Read the top directory, named commit and source directories of an archive of `ecosystem`
+/// from the first pass's entries.
+pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
     let top = single_top(entries);
     let strip = top.clone().unwrap_or_default();
     let kept: HashMap<&str, &[u8]> = entries
@@ -95,61 +160,57 @@ pub(crate) fn metadata(entries: &[Entry], format: Option<Format>) -> Metadata {
         serde_json::from_slice(kept.get(format!("{strip}{name}").as_str())?).ok()
     };
     let mut meta = Metadata {
-        ecosystem: Ecosystem::Plain,
+        ecosystem,
         top: top.clone(),
         named_commit: None,
         dirty: None,
         source_dirs: Vec::new(),
         source_dir_named: false,
     };
-    if has(".cargo_vcs_info.json") || has("Cargo.toml.orig") {
-        meta.ecosystem = Ecosystem::Crate;
-        if let Some(info) = json(".cargo_vcs_info.json") {
-            if let Some(sha1) = info["git"]["sha1"].as_str() {
-                meta.named_commit = Some(NamedCommit {
-                    id: sha1.to_owned(),
-                    from: "cargo-vcs-info",
-                });
-            }
-            meta.dirty = Some(info["git"]["dirty"].as_bool().unwrap_or(false));
-            if let Some(dir) = info["path_in_vcs"].as_str() {
-                let dir = dir.trim_matches('/');
-                meta.source_dirs.push(if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!("{dir}/")
-                });
-                meta.source_dir_named = true;
-            }
-        }
-    } else if top.as_deref() == Some("package/") && has("package.json") {
-        meta.ecosystem = Ecosystem::Npm;
-        if let Some(pkg) = json("package.json") {
-            if let Some(head) = pkg["gitHead"].as_str() {
-                meta.named_commit = Some(NamedCommit {
-                    id: head.to_owned(),
-                    from: "npm-git-head",
-                });
-            }
-            if let Some(dir) = pkg["repository"]["directory"].as_str() {
-                let dir = dir.trim_matches('/');
-                if !dir.is_empty() {
-                    meta.source_dirs.push(format!("{dir}/"));
+    let _ = has;
+    match ecosystem {
+        Ecosystem::Crate => {
+            if let Some(info) = json(".cargo_vcs_info.json") {
+                if let Some(sha1) = info["git"]["sha1"].as_str() {
+                    meta.named_commit = Some(NamedCommit {
+                        id: sha1.to_owned(),
+                        from: "cargo-vcs-info",
+                    });
+                }
+                meta.dirty = Some(info["git"]["dirty"].as_bool().unwrap_or(false));
+                if let Some(dir) = info["path_in_vcs"].as_str() {
+                    let dir = dir.trim_matches('/');
+                    meta.source_dirs.push(if dir.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{dir}/")
+                    });
                     meta.source_dir_named = true;
                 }
             }
         }
-    } else if format == Some(Format::Zip)
-        && entries.iter().filter_map(|e| e.path.as_deref()).any(|p| {
-            p.split_once('/')
-                .is_some_and(|(d, f)| d.ends_with(".dist-info") && f == "WHEEL")
-        })
-    {
-        meta.ecosystem = Ecosystem::PythonWheel;
-        meta.top = None; // a wheel's top level is the installed tree itself
-        meta.source_dirs.push("src/".into());
-    } else if format != Some(Format::Zip) && has("PKG-INFO") {
-        meta.ecosystem = Ecosystem::PythonSdist;
+        Ecosystem::Npm => {
+            if let Some(pkg) = json("package.json") {
+                if let Some(head) = pkg["gitHead"].as_str() {
+                    meta.named_commit = Some(NamedCommit {
+                        id: head.to_owned(),
+                        from: "npm-git-head",
+                    });
+                }
+                if let Some(dir) = pkg["repository"]["directory"].as_str() {
+                    let dir = dir.trim_matches('/');
+                    if !dir.is_empty() {
+                        meta.source_dirs.push(format!("{dir}/"));
+                        meta.source_dir_named = true;
+                    }
+                }
+            }
+        }
+        Ecosystem::PythonWheel => {
+            meta.top = None; // a wheel's top level is the installed tree itself
+            meta.source_dirs.push("src/".into());
+        }
+        Ecosystem::PythonSdist | Ecosystem::Plain => {}
     }
     meta
 }
@@ -261,7 +322,7 @@ mod tests {
                 .to_vec(),
         );
         let v = [info, entry("demo-0.1.0/Cargo.toml", EntryKind::File)];
-        let m = metadata(&v, Some(Format::TarGz));
+        let m = metadata(&v, Ecosystem::Crate);
         assert_eq!(m.ecosystem, Ecosystem::Crate);
         assert_eq!(m.dirty, Some(true));
         assert_eq!(m.source_dirs, ["crates/demo/"]);

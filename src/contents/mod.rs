@@ -115,6 +115,9 @@ pub struct ContentsFacts {
     /// The container; `None` when it is no archive custody reads.
     pub format: Option<Format>,
     pub ecosystem: Ecosystem,
+    /// Whether the ecosystem was `given` (a flag, the policy) or `inferred` (the file name and
+    /// the reviewed commit).
+    pub ecosystem_from: &'static str,
     /// The commit `--source-rev` names.
     pub reviewed_commit: String,
     /// The commit the files were compared with.
@@ -124,6 +127,9 @@ pub struct ContentsFacts {
     /// The commit the artifact itself names, and how it relates to the reviewed one.
     #[serde(skip)]
     pub named_commit: Option<(NamedCommit, Relation)>,
+    /// Whether an ancestor the artifact names was accepted as the commit to compare with.
+    #[serde(skip)]
+    pub accept_ancestor: bool,
     /// For a crate: whether cargo packaged it from a working tree with uncommitted changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dirty: Option<bool>,
@@ -149,13 +155,25 @@ pub struct ContentsFacts {
     pub sha256: String,
 }
 
-/// Compare the release archive at `archive` with commit `reviewed` of `repo`; unexplained
-/// files that `allow_extra` matches are marked allowed.
+/// What a comparison is told from outside the archive.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Unexplained files these globs match are marked allowed.
+    pub allow_extra: AllowExtra,
+    /// The packaging ecosystem, when a flag or the policy names it; otherwise inferred from the
+    /// artifact's file name and the reviewed commit ([`Ecosystem::infer`]).
+    pub ecosystem: Option<Ecosystem>,
+    /// Compare with an ancestor of the reviewed commit that the artifact names (a crate's
+    /// `.cargo_vcs_info.json`, npm's `gitHead`); by default such an artifact fails.
+    pub accept_ancestor: bool,
+}
+
+/// Compare the release archive at `archive` with commit `reviewed` of `repo`.
 pub fn compare(
     archive: &Path,
     repo: &Repo,
     reviewed: CommitId,
-    allow_extra: &AllowExtra,
+    options: &Options,
 ) -> Result<ContentsFacts, ContentsError> {
     let unreadable = |reason: String| ContentsError::Unreadable {
         path: archive.display().to_string(),
@@ -179,7 +197,19 @@ pub fn compare(
     let scan = scan.map_err(|e| unreadable(e.to_string()))?;
     let format = scan.outcome.format;
     let complete = scan.outcome.stop.is_none();
-    let meta = layout::metadata(&scan.entries, format);
+    let reviewed_tree = repo.tree(reviewed)?;
+    let name = archive
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (ecosystem, ecosystem_from) = match options.ecosystem {
+        Some(e) => (e, "given"),
+        None => (
+            Ecosystem::infer(&name, format, &scan.entries, &reviewed_tree),
+            "inferred",
+        ),
+    };
+    let meta = layout::metadata(&scan.entries, ecosystem);
 
     let named_commit = meta.named_commit.clone().map(|n| {
         let relation = match repo.find_commit(&n.id) {
@@ -199,7 +229,13 @@ pub fn compare(
 
     let tree = repo.tree(commit)?;
     let mapping = layout::choose(&meta, &scan.entries, &tree);
-    let mut files = classify::classify(&scan.entries, meta.ecosystem, &mapping, &tree, allow_extra);
+    let mut files = classify::classify(
+        &scan.entries,
+        meta.ecosystem,
+        &mapping,
+        &tree,
+        &options.allow_extra,
+    );
     let missing = classify::missing(&files, &mapping, &tree);
     classify::describe_differences(archive, &mut files, &scan.entries, &tree)
         .map_err(|e| unreadable(e.to_string()))?;
@@ -221,10 +257,12 @@ pub fn compare(
     Ok(ContentsFacts {
         format,
         ecosystem: meta.ecosystem,
+        ecosystem_from,
         reviewed_commit: reviewed.hex(),
         commit: commit.hex(),
         commit_from,
         named_commit,
+        accept_ancestor: options.accept_ancestor,
         dirty: meta.dirty,
         archive_prefix: mapping.archive_prefix,
         source_prefix: mapping.source_prefix,

@@ -48,8 +48,15 @@ pub fn reproduce(rule: &Reproduce, checkout: Option<&Checkout>, spec: &ArtifactS
 
 fn contents_of(rule: &Reproduce, checkout: &Checkout, archive: &Path) -> Reproduced {
     let run = || -> Result<Reproduced, String> {
-        let allow = AllowExtra::new(&rule.allow_extra).map_err(|e| e.to_string())?;
-        let found = contents::compare(archive, checkout.repo(), checkout.commit(), &allow)
+        let options = contents::Options {
+            allow_extra: AllowExtra::new(&rule.allow_extra).map_err(|e| e.to_string())?,
+            ecosystem: match &rule.ecosystem {
+                Some(e) => Some(contents::Ecosystem::parse(e)?),
+                None => None,
+            },
+            accept_ancestor: rule.accept_ancestor,
+        };
+        let found = contents::compare(archive, checkout.repo(), checkout.commit(), &options)
             .map_err(|e| e.to_string())?;
         Ok(Reproduced::Contents(Box::new(found)))
     };

@@ -137,6 +137,8 @@ pub struct RawReproduce {
     pub accept: Option<Spanned<String>>,
     pub build_path: Option<Spanned<String>>,
     pub allow_extra: Option<Vec<Spanned<String>>>,
+    pub ecosystem: Option<Spanned<String>>,
+    pub accept_ancestor: Option<Spanned<bool>>,
 }
 
 /// A build command: one line for `sh -c`, or the argument vector itself.

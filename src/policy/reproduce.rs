@@ -59,6 +59,12 @@ pub struct Reproduce {
     pub build_path: Option<PathBuf>,
     /// `mode = "contents"`: extra files permitted, as `--allow-extra`.
     pub allow_extra: Vec<String>,
+    /// `mode = "contents"`: the packaging ecosystem (`crate`, `npm`, `python-sdist`,
+    /// `python-wheel`, `plain`), as `--ecosystem`; inferred when absent.
+    pub ecosystem: Option<String>,
+    /// `mode = "contents"`: an artifact naming an ancestor of the reviewed commit is compared
+    /// with that ancestor instead of failing, as `--accept-ancestor`.
+    pub accept_ancestor: bool,
 }
 
 impl Reproduce {
@@ -73,6 +79,8 @@ impl Reproduce {
             accept: Accept::default(),
             build_path: None,
             allow_extra,
+            ecosystem: None,
+            accept_ancestor: false,
         }
     }
 }
@@ -105,6 +113,8 @@ impl Validator<'_> {
             accept: Accept::default(),
             build_path: None,
             allow_extra: Vec::new(),
+            ecosystem: None,
+            accept_ancestor: false,
         };
         let rebuild_only = |v: &mut Self, span, key: &str| {
             if mode != ReproduceMode::Rebuild {
@@ -172,6 +182,23 @@ impl Validator<'_> {
                 Ok(_) => r.allow_extra.push(g.into_inner()),
                 Err(e) => self.error(g.span(), format!("not a valid glob: {e}")),
             }
+        }
+        if let Some(e) = raw.ecosystem {
+            if mode != ReproduceMode::Contents {
+                self.error(e.span(), "ecosystem applies only to mode = \"contents\"");
+            }
+            r.ecosystem = self.value(&e, |t| {
+                crate::contents::Ecosystem::parse(t).map(|_| t.to_owned())
+            });
+        }
+        if let Some(a) = raw.accept_ancestor {
+            if mode != ReproduceMode::Contents {
+                self.error(
+                    a.span(),
+                    "accept-ancestor applies only to mode = \"contents\"",
+                );
+            }
+            r.accept_ancestor = *a.get_ref();
         }
         Some(r)
     }

@@ -319,7 +319,7 @@ fn a_crate_naming_an_unreviewed_commit_fails() {
     let (code, report) = compare(&archive, &repo.path(), &["--source-rev", reviewed.trim()]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(
-        super::fixture::outcomes(&report, "contents-commit"),
+        super::fixture::outcomes(&report, "contents-commit-not-reviewed"),
         ["fail"]
     );
     let c = contents(&report);
@@ -353,7 +353,16 @@ fn npm_git_head_names_the_commit_and_the_published_manifest_is_explained() {
     std::fs::write(tree.join("index.js"), "module.exports = 42;\n").unwrap();
     let archive = repo.out("demo-pkg-1.0.0.tgz");
     tar_dir(&tree, &archive, Some(&["gzip"]));
+    // The package names the commit before HEAD: an ancestor of the reviewed commit, which is
+    // not what was reviewed for this release.
     let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-commit-not-reviewed"),
+        ["fail"]
+    );
+    // Said to be intended, it is compared with that ancestor, and matches it.
+    let (code, report) = compare(&archive, &repo.path(), &["--accept-ancestor"]);
     assert_clean(code, &report);
     let c = contents(&report);
     assert_eq!(c["commit_from"], "npm-git-head");

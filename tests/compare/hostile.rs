@@ -435,3 +435,33 @@ fn a_file_made_executable_in_the_archive_is_modified() {
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_eq!(code, 0, "{report:#}");
 }
+
+/// The ecosystem comes from outside the archive: a plain C tarball that carries a `PKG-INFO`
+/// does not gain the sdist rules, so neither it nor an `egg-info` blob is explained.
+#[test]
+fn a_plain_tarball_with_sdist_metadata_gains_no_sdist_rules() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    std::fs::write(
+        tree.join("PKG-INFO"),
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(tree.join("demo.egg-info")).unwrap();
+    std::fs::write(tree.join("demo.egg-info/SOURCES.txt"), ELF_OBJECT).unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip", "-n"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(contents(&report)["ecosystem"], "plain");
+    assert_eq!(contents(&report)["ecosystem_from"], "inferred");
+    assert_eq!(file(&report, "demo-1.0/PKG-INFO")["class"], "unexplained");
+    assert_eq!(
+        file(&report, "demo-1.0/demo.egg-info/SOURCES.txt")["class"],
+        "unexplained"
+    );
+    // Only a flag (or the policy) can say otherwise, and the report says it was given.
+    let (_, report) = compare(&archive, &repo.path(), &["--ecosystem", "python-sdist"]);
+    assert_eq!(contents(&report)["ecosystem"], "python-sdist");
+    assert_eq!(contents(&report)["ecosystem_from"], "given");
+}
