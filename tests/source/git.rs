@@ -53,6 +53,88 @@ pub fn tool_env(
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A repository's object format (`git init --object-format`): a scenario written once runs
+/// once per format through [`per_format!`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Sha1,
+    Sha256,
+}
+
+impl Format {
+    /// The other object format.
+    pub fn other(self) -> Format {
+        match self {
+            Format::Sha1 => Format::Sha256,
+            Format::Sha256 => Format::Sha1,
+        }
+    }
+
+    /// How reports name the format (`object_format`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Sha1 => "sha1",
+            Format::Sha256 => "sha256",
+        }
+    }
+
+    /// Hex digits in a full object id: 40 or 64.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Format::Sha1 => 40,
+            Format::Sha256 => 64,
+        }
+    }
+
+    /// Whether `id` is a full object id of this format.
+    pub fn is_id(self, id: &str) -> bool {
+        id.len() == self.hex_len() && id.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+
+    /// The commit header git signs in: `gpgsig`, or `gpgsig-sha256` in a SHA-256 repository.
+    pub fn signature_header(self) -> &'static str {
+        match self {
+            Format::Sha1 => "gpgsig",
+            Format::Sha256 => "gpgsig-sha256",
+        }
+    }
+
+    /// The byte a stat cache records its object format in (offset 12): 1 or 2.
+    pub fn stat_cache_byte(self) -> u8 {
+        match self {
+            Format::Sha1 => 1,
+            Format::Sha256 => 2,
+        }
+    }
+}
+
+/// One scenario, run once per object format: `per_format! { fn name(format) { ... } }` makes a
+/// module `name` holding the tests `sha1` and `sha256`, each running the body with `format` bound
+/// to its [`Format`]. (`macro_rules!` cannot join identifiers into `name_sha1` without another
+/// crate; `name::sha1` is the same test under a path.)
+macro_rules! per_format {
+    ($($(#[$meta:meta])* fn $name:ident($format:ident) $body:block)+) => {$(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn scenario($format: $crate::source::git::Format) $body
+
+            #[test]
+            fn sha1() {
+                scenario($crate::source::git::Format::Sha1);
+            }
+
+            #[test]
+            fn sha256() {
+                scenario($crate::source::git::Format::Sha256);
+            }
+        }
+    )+};
+}
+pub(crate) use per_format;
+
 /// How a person signs commits.
 #[derive(Clone, Debug)]
 pub enum Signing {
@@ -254,6 +336,15 @@ impl World {
             format!("{} {}", person.email, public.trim())
         } else {
             format!("{} {options} {}", person.email, public.trim())
+        }
+    }
+
+    /// A new repository of `format` with branch `main`: [`World::repo`] or
+    /// [`World::repo_sha256`].
+    pub fn repo_in(&self, name: &str, format: Format) -> Repo {
+        match format {
+            Format::Sha1 => self.repo(name),
+            Format::Sha256 => self.repo_sha256(name),
         }
     }
 

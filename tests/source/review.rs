@@ -1,7 +1,8 @@
 //! `custody source --policy` with `[review]`: protected branches, SSH and OpenPGP commit
 //! signatures, tampered commits, and two-party review. Every passing case has a failing twin.
+//! The scenarios written with `per_format!` run in a SHA-1 and in a SHA-256 repository.
 
-use super::git::{Person, Repo, World, codes, messages};
+use super::git::{Format, Person, Repo, World, codes, messages, per_format};
 
 /// A policy file in the world, next to the allowed_signers file it names.
 fn policy(w: &World, body: &str) -> String {
@@ -19,24 +20,32 @@ fn fail_codes(report: &serde_json::Value) -> Vec<String> {
     v
 }
 
-#[test]
-fn ssh_signed_release_commit_passes_and_an_unlisted_signer_fails() {
-    let w = World::new();
-    let alice = w.ssh_person("Alice", "ed25519");
-    let mallory = w.ssh_person("Mallory", "ed25519");
-    allowed(&w, &[w.allowed_line(&alice, "namespaces=\"git\"")]);
-    let p = policy(&w, "[review]\nallowed-signers = \"allowed_signers\"\n");
-    let r = w.repo("r");
-    r.commit(&alice, "one", &[("a", "1")]);
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 0, "{report:#}");
-    assert!(messages(&report, "commit-signed").contains("alice@example.com (SSH SHA256:"));
+per_format! {
+    fn ssh_signed_release_commit_passes_and_an_unlisted_signer_fails(format) {
+        let w = World::new();
+        let alice = w.ssh_person("Alice", "ed25519");
+        let mallory = w.ssh_person("Mallory", "ed25519");
+        allowed(&w, &[w.allowed_line(&alice, "namespaces=\"git\"")]);
+        let p = policy(&w, "[review]\nallowed-signers = \"allowed_signers\"\n");
+        let r = w.repo_in("r", format);
+        r.commit(&alice, "one", &[("a", "1")]);
+        // git signs in the format's header: gpgsig, or gpgsig-sha256 in a SHA-256 repository.
+        let object = r.git(&["cat-file", "commit", "HEAD"]);
+        let header = format!(
+            "\n{} -----BEGIN SSH SIGNATURE-----",
+            format.signature_header()
+        );
+        assert!(object.contains(&header), "{object}");
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 0, "{report:#}");
+        assert!(messages(&report, "commit-signed").contains("alice@example.com (SSH SHA256:"));
 
-    r.commit(&mallory, "two", &[("a", "2")]);
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 1);
-    assert_eq!(fail_codes(&report), ["signer-not-allowed"]);
-    assert!(messages(&report, "signer-not-allowed").contains("is not in allowed_signers"));
+        r.commit(&mallory, "two", &[("a", "2")]);
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 1);
+        assert_eq!(fail_codes(&report), ["signer-not-allowed"]);
+        assert!(messages(&report, "signer-not-allowed").contains("is not in allowed_signers"));
+    }
 }
 
 #[test]
@@ -149,104 +158,133 @@ fn openpgp_signed_commits_verify_against_armored_keys() {
     assert_eq!(fail_codes(&report), ["signer-not-allowed"]);
 }
 
-#[test]
-fn a_tampered_commit_fails_its_signature_ssh_and_openpgp() {
-    let w = World::new();
-    let alice = w.ssh_person("Alice", "ed25519");
-    let carol = w.gpg_person("Carol", "ed25519");
-    allowed(&w, &[w.allowed_line(&alice, "")]);
-    w.export_gpg(&carol, "carol.asc");
-    let p = policy(
-        &w,
-        "[review]\nallowed-signers = \"allowed_signers\"\nopenpgp-keys = [\"carol.asc\"]\n",
-    );
-    for who in [&alice, &carol] {
-        let r = w.repo(&format!("r-{}", who.name));
-        r.commit(who, "release 1.0", &[("a", "1")]);
-        let dir = format!("r-{}", who.name);
-        let (code, report) = w.source_json(&[&dir, "--policy", &p]);
+per_format! {
+    fn a_tampered_commit_fails_its_signature_ssh_and_openpgp(format) {
+        let w = World::new();
+        let alice = w.ssh_person("Alice", "ed25519");
+        let carol = w.gpg_person("Carol", "ed25519");
+        allowed(&w, &[w.allowed_line(&alice, "")]);
+        w.export_gpg(&carol, "carol.asc");
+        let p = policy(
+            &w,
+            "[review]\nallowed-signers = \"allowed_signers\"\nopenpgp-keys = [\"carol.asc\"]\n",
+        );
+        for who in [&alice, &carol] {
+            let r = w.repo_in(&format!("r-{}", who.name), format);
+            r.commit(who, "release 1.0", &[("a", "1")]);
+            let dir = format!("r-{}", who.name);
+            let (code, report) = w.source_json(&[&dir, "--policy", &p]);
+            assert_eq!(code, 0, "{report:#}");
+            let forged = r.tamper(|c| c.replace("release 1.0", "release 1.0 (with a backdoor)"));
+            let (code, report) = w.source_json(&[&dir, "--policy", &p]);
+            assert_eq!(code, 1, "{report:#}");
+            assert_eq!(fail_codes(&report), ["signature-invalid"], "{}", who.name);
+            assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], forged);
+        }
+    }
+
+    fn protected_branch_reachability(format) {
+        let w = World::new();
+        let alice = w.person("Alice");
+        let p = policy(
+            &w,
+            "[review]\nprotected-branches = [\"main\", \"refs/heads/release\"]\n",
+        );
+        let r = w.repo_in("r", format);
+        r.commit(&alice, "one", &[("a", "1")]);
+        r.git(&["checkout", "-q", "-b", "feature"]);
+        let feature = r.commit(&alice, "feature", &[("b", "1")]);
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 1);
+        assert_eq!(fail_codes(&report), ["not-on-protected-branch"]);
+        let m = messages(&report, "not-on-protected-branch");
+        assert!(
+            m.contains(&feature) && m.contains("refs/heads/release"),
+            "{m}"
+        );
+        assert!(m.contains("not in the checkout: refs/heads/release"), "{m}");
+
+        r.git(&["checkout", "-q", "main"]);
+        r.commit_staged(
+            &alice,
+            &["merge", "-q", "--no-ff", "-m", "merge", "feature"],
+        );
+        r.git(&["checkout", "-q", "feature"]);
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
         assert_eq!(code, 0, "{report:#}");
-        let forged = r.tamper(|c| c.replace("release 1.0", "release 1.0 (with a backdoor)"));
-        let (code, report) = w.source_json(&[&dir, "--policy", &p]);
-        assert_eq!(code, 1, "{report:#}");
-        assert_eq!(fail_codes(&report), ["signature-invalid"], "{}", who.name);
-        assert_eq!(report["artifacts"][0]["digest"]["gitCommit"], forged);
+        assert_eq!(
+            codes(&report, "pass"),
+            ["checkout-clean", "on-protected-branch"]
+        );
+        // Packed objects and refs are read as well as loose ones.
+        r.git(&["gc", "-q"]);
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 0, "{report:#}");
+        assert_eq!(
+            codes(&report, "pass"),
+            ["checkout-clean", "on-protected-branch"]
+        );
+    }
+
+    fn every_unsigned_commit_since_the_base_is_listed(format) {
+        let w = World::new();
+        let alice = w.ssh_person("Alice", "ed25519");
+        allowed(&w, &[w.allowed_line(&alice, "")]);
+        let r = w.repo_in("r", format);
+        let base = r.commit(&w.person("Old"), "before signing", &[("a", "0")]);
+        assert!(format.is_id(&base), "{base}");
+        r.commit(&alice, "signed", &[("a", "1")]);
+        r.commit(&alice, "signed again", &[("a", "2")]);
+        let body = |base: &str| {
+            format!(
+                "[review]\nallowed-signers = \"allowed_signers\"\nrequire-signed = \"all\"\nbase = \"{base}\"\n"
+            )
+        };
+        let p = policy(&w, &body(&base));
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 0, "{report:#}");
+        assert!(messages(&report, "commit-signed").contains("all 2 commits since base"));
+
+        // An unsigned commit at the tip, then under a signed one: listed either way.
+        let sneaky = r.commit(&w.person("Alice"), "unsigned", &[("a", "3")]);
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 1);
+        assert_eq!(fail_codes(&report), ["commit-unsigned"]);
+        assert!(messages(&report, "commit-unsigned").contains(&sneaky));
+        r.commit(&alice, "signed once more", &[("a", "4")]);
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 1);
+        assert_eq!(fail_codes(&report), ["commit-unsigned"]);
+        assert!(messages(&report, "commit-unsigned").contains(&sneaky));
+
+        // Release-only signing is satisfied by the signed tip.
+        let p2 = policy(
+            &w,
+            "[review]\nallowed-signers = \"allowed_signers\"\nrequire-signed = \"release\"\n",
+        );
+        let (code, report) = w.source_json(&["r", "--policy", &p2]);
+        assert_eq!(code, 0, "{report:#}");
+
+        if format == Format::Sha256 {
+            // The base given as a SHA-1 length id (the base's own first 40 digits) is not found.
+            let p = policy(&w, &body(&base[..40]));
+            let (code, report) = w.source_json(&["r", "--policy", &p]);
+            assert_eq!(code, 1);
+            assert_eq!(fail_codes(&report), ["review-missing"]);
+            let m = messages(&report, "review-missing");
+            assert!(m.contains("is not in the checkout"), "{m}");
+            assert!(m.contains("SHA-1 commit id"), "{m}");
+        }
     }
 }
 
-#[test]
-fn protected_branch_reachability() {
-    let w = World::new();
-    let alice = w.person("Alice");
-    let p = policy(
-        &w,
-        "[review]\nprotected-branches = [\"main\", \"refs/heads/release\"]\n",
-    );
-    let r = w.repo("r");
-    r.commit(&alice, "one", &[("a", "1")]);
-    r.git(&["checkout", "-q", "-b", "feature"]);
-    let feature = r.commit(&alice, "feature", &[("b", "1")]);
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 1);
-    assert_eq!(fail_codes(&report), ["not-on-protected-branch"]);
-    let m = messages(&report, "not-on-protected-branch");
-    assert!(
-        m.contains(&feature) && m.contains("refs/heads/release"),
-        "{m}"
-    );
-    assert!(m.contains("not in the checkout: refs/heads/release"), "{m}");
-
-    r.git(&["checkout", "-q", "main"]);
-    r.commit_staged(
-        &alice,
-        &["merge", "-q", "--no-ff", "-m", "merge", "feature"],
-    );
-    r.git(&["checkout", "-q", "feature"]);
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 0, "{report:#}");
-    assert_eq!(
-        codes(&report, "pass"),
-        ["checkout-clean", "on-protected-branch"]
-    );
-}
-
-#[test]
-fn every_unsigned_commit_since_the_base_is_listed() {
-    let w = World::new();
-    let alice = w.ssh_person("Alice", "ed25519");
-    allowed(&w, &[w.allowed_line(&alice, "")]);
-    let r = w.repo("r");
-    let base = r.commit(&w.person("Old"), "before signing", &[("a", "0")]);
-    r.commit(&alice, "signed", &[("a", "1")]);
-    let sneaky = r.commit(&w.person("Alice"), "unsigned", &[("a", "2")]);
-    r.commit(&alice, "signed again", &[("a", "3")]);
-    let p = policy(
-        &w,
-        &format!(
-            "[review]\nallowed-signers = \"allowed_signers\"\nrequire-signed = \"all\"\nbase = \"{base}\"\n"
-        ),
-    );
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 1);
-    assert_eq!(fail_codes(&report), ["commit-unsigned"]);
-    assert!(messages(&report, "commit-unsigned").contains(&sneaky));
-
-    // Release-only signing is satisfied by the signed tip.
-    let p2 = policy(
-        &w,
-        "[review]\nallowed-signers = \"allowed_signers\"\nrequire-signed = \"release\"\n",
-    );
-    let (code, report) = w.source_json(&["r", "--policy", &p2]);
-    assert_eq!(code, 0, "{report:#}");
-}
-
 /// Alice writes a branch; whoever merges it into main must be someone else.
-fn two_party_world() -> (World, Person, Person, Repo, String) {
+fn two_party_world(format: Format) -> (World, Person, Person, Repo, String) {
     let w = World::new();
     let alice = w.ssh_person("Alice", "ed25519");
     let bob = w.ssh_person("Bob", "ed25519");
     allowed(&w, &[w.allowed_line(&alice, ""), w.allowed_line(&bob, "")]);
-    let r = w.repo("r");
+    let r = w.repo_in("r", format);
     let base = r.commit(&bob, "base", &[("a", "0")]);
     r.git(&["checkout", "-q", "-b", "topic"]);
     r.commit(&alice, "topic 1", &[("b", "1")]);
@@ -264,64 +302,64 @@ fn two_party_policy(w: &World, base: &str, extra: &str) -> String {
     )
 }
 
-#[test]
-fn a_merge_signed_by_someone_else_satisfies_two_party_review() {
-    let (w, _alice, bob, r, base) = two_party_world();
-    r.commit_staged(
-        &bob,
-        &["merge", "-q", "--no-ff", "-m", "merge topic", "topic"],
-    );
-    let p = two_party_policy(&w, &base, "");
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 0, "{report:#}");
-    assert!(messages(&report, "review-satisfied").contains("all 1 changes"));
-}
+per_format! {
+    fn a_merge_signed_by_someone_else_satisfies_two_party_review(format) {
+        let (w, _alice, bob, r, base) = two_party_world(format);
+        r.commit_staged(
+            &bob,
+            &["merge", "-q", "--no-ff", "-m", "merge topic", "topic"],
+        );
+        let p = two_party_policy(&w, &base, "");
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 0, "{report:#}");
+        assert!(messages(&report, "review-satisfied").contains("all 1 changes"));
+    }
 
-#[test]
-fn a_self_merged_change_violates_two_party_review() {
-    let (w, alice, bob, r, base) = two_party_world();
-    let merge = r.commit_staged(
-        &alice,
-        &["merge", "-q", "--no-ff", "-m", "self-merge", "topic"],
-    );
-    // A direct, unsigned push on top.
-    let direct = r.commit(&w.person("Alice"), "direct push", &[("c", "1")]);
-    // A plain commit that says Alice wrote it, signed by Bob: the author field is Bob's word,
-    // so the change is Bob's alone, not a second person's.
-    let applied = r.commit(
-        &Person {
-            email: "alice@example.com".into(),
-            ..bob.clone()
-        },
-        "applied by bob",
-        &[("d", "1")],
-    );
-    let p = two_party_policy(&w, &base, "");
-    let (code, report) = w.source_json(&["r", "--policy", &p]);
-    assert_eq!(code, 1);
-    assert_eq!(
-        fail_codes(&report),
-        ["review-missing", "review-missing", "review-missing"]
-    );
-    let m = messages(&report, "review-missing");
-    assert!(
-        m.contains(&format!("merge {merge} is signed by alice@example.com")),
-        "{m}"
-    );
-    assert!(m.contains(&format!("commit {direct} is not signed")), "{m}");
-    assert!(
-        m.contains(&format!("commit {applied} is signed by bob@example.com")),
-        "{m}"
-    );
-    assert!(
-        m.contains("who is its author as far as anything proves"),
-        "{m}"
-    );
+    fn a_self_merged_change_violates_two_party_review(format) {
+        let (w, alice, bob, r, base) = two_party_world(format);
+        let merge = r.commit_staged(
+            &alice,
+            &["merge", "-q", "--no-ff", "-m", "self-merge", "topic"],
+        );
+        // A direct, unsigned push on top.
+        let direct = r.commit(&w.person("Alice"), "direct push", &[("c", "1")]);
+        // A plain commit that says Alice wrote it, signed by Bob: the author field is Bob's
+        // word, so the change is Bob's alone, not a second person's.
+        let applied = r.commit(
+            &Person {
+                email: "alice@example.com".into(),
+                ..bob.clone()
+            },
+            "applied by bob",
+            &[("d", "1")],
+        );
+        let p = two_party_policy(&w, &base, "");
+        let (code, report) = w.source_json(&["r", "--policy", &p]);
+        assert_eq!(code, 1, "{report:#}");
+        assert_eq!(
+            fail_codes(&report),
+            ["review-missing", "review-missing", "review-missing"]
+        );
+        let m = messages(&report, "review-missing");
+        assert!(
+            m.contains(&format!("merge {merge} is signed by alice@example.com")),
+            "{m}"
+        );
+        assert!(m.contains(&format!("commit {direct} is not signed")), "{m}");
+        assert!(
+            m.contains(&format!("commit {applied} is signed by bob@example.com")),
+            "{m}"
+        );
+        assert!(
+            m.contains("who is its author as far as anything proves"),
+            "{m}"
+        );
+    }
 }
 
 #[test]
 fn enough_distinct_signers_on_a_change_satisfy_two_party_review() {
-    let (w, alice, bob, r, base) = two_party_world();
+    let (w, alice, bob, r, base) = two_party_world(Format::Sha1);
     // Bob adds a signed commit to Alice's topic, then Alice merges: two signers on the change.
     r.git(&["checkout", "-q", "topic"]);
     r.commit(&bob, "review fixup", &[("b", "3")]);
@@ -339,7 +377,7 @@ fn enough_distinct_signers_on_a_change_satisfy_two_party_review() {
 
 #[test]
 fn a_base_that_is_not_an_ancestor_fails_review() {
-    let (w, _alice, bob, r, _base) = two_party_world();
+    let (w, _alice, bob, r, _base) = two_party_world(Format::Sha1);
     let elsewhere = r.git(&["rev-parse", "topic"]).trim().to_owned();
     r.commit(&bob, "main moves on", &[("z", "1")]);
     let p = two_party_policy(&w, &elsewhere, "");

@@ -1,7 +1,8 @@
 //! `custody source --stat-cache`: files unchanged since an earlier run read them are trusted, and
 //! counted as trusted; every change the stat data shows (ctime after `touch -r`, a new inode, a
 //! mode, a deletion) is read; an unusable cache means a full read with a note; a cache inside the
-//! checkout is refused.
+//! checkout is refused. The scenario written with `per_format!` runs in a SHA-1 and in a
+//! SHA-256 repository.
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::git::{Repo, World, codes, edit_keeping_size_and_mtime, messages, touch};
+use super::git::{
+    Format, Repo, World, codes, edit_keeping_size_and_mtime, messages, per_format, touch,
+};
 use crate::support::run;
 
 /// Files written less than 2 s before custody reads them are not recorded: wait that long.
@@ -17,9 +20,9 @@ fn settle() {
     std::thread::sleep(Duration::from_millis(2100));
 }
 
-fn world_with_repo() -> (World, Repo) {
+fn world_with_repo(format: Format) -> (World, Repo) {
     let w = World::new();
-    let r = w.repo("r");
+    let r = w.repo_in("r", format);
     r.commit(
         &w.person("Alice"),
         "init",
@@ -62,74 +65,84 @@ fn counts(report: &Value) -> (u64, u64) {
     (u["trusted"].as_u64().unwrap(), u["read"].as_u64().unwrap())
 }
 
-#[test]
-fn a_first_run_reads_everything_and_a_second_trusts_every_unchanged_file() {
-    let (w, r) = world_with_repo();
-    let cache = cache_path(&w);
-    settle();
-    let (code, report) = source(&w, "r", &cache);
-    assert_eq!(code, 0, "{report:#}");
-    // A cold cache: every file and the symlink read; the four files recorded.
-    assert_eq!(counts(&report), (0, 5), "{report:#}");
-    assert_eq!(used(&report)["recorded"], 4);
-    assert_eq!(used(&report)["path"], cache.to_str().unwrap());
-    assert!(used(&report).get("ignored").is_none(), "{report:#}");
-    assert!(cache.is_file());
-    assert_eq!(
-        std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+per_format! {
+    fn a_first_run_reads_everything_and_a_second_trusts_every_unchanged_file(format) {
+        let (w, r) = world_with_repo(format);
+        let cache = cache_path(&w);
+        settle();
+        let (code, report) = source(&w, "r", &cache);
+        assert_eq!(code, 0, "{report:#}");
+        // A cold cache: every file and the symlink read; the four files recorded.
+        assert_eq!(counts(&report), (0, 5), "{report:#}");
+        assert_eq!(used(&report)["recorded"], 4);
+        assert_eq!(used(&report)["path"], cache.to_str().unwrap());
+        assert!(used(&report).get("ignored").is_none(), "{report:#}");
+        assert!(cache.is_file());
+        // Its magic and version, then the object format of the ids it holds: 1 SHA-1, 2 SHA-256.
+        let bytes = std::fs::read(&cache).unwrap();
+        assert_eq!(&bytes[..8], b"CUSTSTAT");
+        assert_eq!(bytes[12], format.stat_cache_byte());
+        assert_eq!(
+            std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
 
-    let written = std::fs::metadata(&cache).unwrap();
-    let (code, report) = source(&w, "r", &cache);
-    assert_eq!(code, 0, "{report:#}");
-    assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
-    // Symlinks are always read (readlink costs what the lstat would).
-    assert_eq!(counts(&report), (4, 1), "{report:#}");
-    // Nothing the cache says changed, so its file was left as it was.
-    let kept = std::fs::metadata(&cache).unwrap();
-    assert_eq!(
-        (kept.ino(), kept.modified().unwrap()),
-        (written.ino(), written.modified().unwrap())
-    );
-    assert_eq!(used(&report)["bytes_read"], 0, "file content only");
-    let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
-    assert_eq!(worktree(&report)["worktree_tree"], tree.trim());
-    let m = messages(&report, "checkout-clean");
-    assert!(
-        m.contains("1 file read in full") && m.contains("4 files trusted without being read"),
-        "{m}"
-    );
-    assert!(!m.contains("read in full)"), "{m}");
-    assert_eq!(
-        report["notes"]["stat_cache"],
-        format!(
-            "4 files trusted from {} without being read, 1 file read",
-            cache.display()
-        )
-    );
-    // The human report says so too, though it shows no passing check.
-    let (code, out, _) = w.custody(&["source", "r", "--stat-cache", cache.to_str().unwrap()]);
-    assert_eq!(code, 0);
-    assert!(
-        out.contains("stat cache: 4 files trusted from") && out.contains("1 file read"),
-        "{out}"
-    );
-    // Without the flag every byte is read, as always, and the cache is not mentioned.
-    let (code, report) = w.source_json(&["r"]);
-    assert_eq!(code, 0);
-    assert!(used(&report).is_null());
-    assert!(
-        report
-            .get("notes")
-            .is_none_or(|n| n.get("stat_cache").is_none())
-    );
-    assert!(messages(&report, "checkout-clean").contains("read in full"));
+        let written = std::fs::metadata(&cache).unwrap();
+        let (code, report) = source(&w, "r", &cache);
+        assert_eq!(code, 0, "{report:#}");
+        assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
+        // Symlinks are always read (readlink costs what the lstat would).
+        assert_eq!(counts(&report), (4, 1), "{report:#}");
+        // Nothing the cache says changed, so its file was left as it was.
+        let kept = std::fs::metadata(&cache).unwrap();
+        assert_eq!(
+            (kept.ino(), kept.modified().unwrap()),
+            (written.ino(), written.modified().unwrap())
+        );
+        assert_eq!(used(&report)["bytes_read"], 0, "file content only");
+        let tree = r.git(&["rev-parse", "HEAD^{tree}"]);
+        assert_eq!(worktree(&report)["worktree_tree"], tree.trim());
+        let m = messages(&report, "checkout-clean");
+        assert!(
+            m.contains("1 file read in full") && m.contains("4 files trusted without being read"),
+            "{m}"
+        );
+        assert!(!m.contains("read in full)"), "{m}");
+        assert_eq!(
+            report["notes"]["stat_cache"],
+            format!(
+                "4 files trusted from {} without being read, 1 file read",
+                cache.display()
+            )
+        );
+        // The human report says so too, though it shows no passing check.
+        let (code, out, _) = w.custody(&["source", "r", "--stat-cache", cache.to_str().unwrap()]);
+        assert_eq!(code, 0);
+        assert!(
+            out.contains("stat cache: 4 files trusted from") && out.contains("1 file read"),
+            "{out}"
+        );
+        // Without the flag every byte is read, as always, and the cache is not mentioned.
+        let (code, report) = w.source_json(&["r"]);
+        assert_eq!(code, 0);
+        assert!(used(&report).is_null());
+        assert!(
+            report
+                .get("notes")
+                .is_none_or(|n| n.get("stat_cache").is_none())
+        );
+        assert!(messages(&report, "checkout-clean").contains("read in full"));
+        // An edit is still found with the cache.
+        r.write("src/main.c", "int main(void) { return 1; }\n");
+        let (code, report) = source(&w, "r", &cache);
+        assert_eq!(code, 1, "{report:#}");
+        assert_eq!(worktree(&report)["modified"], json!(["src/main.c"]));
+    }
 }
 
 #[test]
 fn a_file_changed_within_the_racy_window_is_read_until_it_is_old_enough() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     let cache = cache_path(&w);
     settle();
     source(&w, "r", &cache);
@@ -231,7 +244,7 @@ fn deleted_replaced_and_chmod_ed_files_are_not_trusted() {
 
 #[test]
 fn corrupt_truncated_foreign_and_unreadable_caches_are_ignored_with_a_note() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     let cache = cache_path(&w);
     settle();
     source(&w, "r", &cache);
@@ -296,7 +309,7 @@ fn corrupt_truncated_foreign_and_unreadable_caches_are_ignored_with_a_note() {
 
 #[test]
 fn a_cache_that_cannot_be_written_is_a_warning_not_a_failure() {
-    let (w, _r) = world_with_repo();
+    let (w, _r) = world_with_repo(Format::Sha1);
     // A directory nobody can create files in, not even root: /proc.
     let cache = std::path::PathBuf::from("/proc/custody-test.stat");
     let (code, report) = source(&w, "r", &cache);
@@ -313,7 +326,7 @@ fn a_cache_that_cannot_be_written_is_a_warning_not_a_failure() {
 
 #[test]
 fn a_cache_inside_the_checkout_is_refused() {
-    let (w, r) = world_with_repo();
+    let (w, r) = world_with_repo(Format::Sha1);
     std::os::unix::fs::symlink(&r.dir, w.path("alias")).unwrap();
     std::fs::create_dir_all(w.path("out")).unwrap();
     std::os::unix::fs::symlink(r.dir.join("README"), w.path("out/to-readme")).unwrap();
@@ -349,7 +362,7 @@ fn a_cache_inside_the_checkout_is_refused() {
 /// A cache that is a FIFO is refused before anything opens it (opening would block forever).
 #[test]
 fn a_fifo_as_the_cache_is_refused_without_blocking() {
-    let (w, _r) = world_with_repo();
+    let (w, _r) = world_with_repo(Format::Sha1);
     run(crate::support::cmd("mkfifo").arg(w.path("cache.fifo")));
     let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "cache.fifo"]);
     assert_eq!(code, 2, "{err}");
@@ -360,7 +373,7 @@ fn a_fifo_as_the_cache_is_refused_without_blocking() {
 /// not create directories the user did not ask for.
 #[test]
 fn a_cache_in_a_missing_directory_is_refused() {
-    let (w, _r) = world_with_repo();
+    let (w, _r) = world_with_repo(Format::Sha1);
     let (code, _, err) = w.custody(&["source", "r", "--stat-cache", "/nonexistent-dir/x.stat"]);
     assert_eq!(code, 2, "{err}");
     assert!(
@@ -372,7 +385,7 @@ fn a_cache_in_a_missing_directory_is_refused() {
 
 #[test]
 fn a_verifier_has_no_stat_cache() {
-    let (w, _r) = world_with_repo();
+    let (w, _r) = world_with_repo(Format::Sha1);
     let (code, out, _) = w.custody(&["verify", "--help"]);
     assert_eq!(code, 0);
     assert!(!out.contains("--stat-cache"), "{out}");

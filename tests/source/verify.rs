@@ -1,9 +1,10 @@
 //! `custody verify --source`: the signed provenance's commit, repository and ref against a real
-//! checkout, with the checkout and review checks in the same report.
+//! checkout, with the checkout and review checks in the same report. The scenarios written with
+//! `per_format!` run against a SHA-1 and a SHA-256 checkout.
 
 use serde_json::{Value, json};
 
-use super::git::{Repo, World, codes, messages};
+use super::git::{Format, Repo, World, codes, messages, per_format};
 use super::vsupport::{Alg, SLSA_V1, TestKey, envelope, sha256, statement};
 
 /// SLSA v1 provenance naming `repo` at `git_ref` and `commit`.
@@ -30,17 +31,13 @@ pub(super) struct Setup {
 
 impl Setup {
     fn new(remote: Option<&str>) -> Setup {
-        Setup::init(remote, false)
+        Setup::init(remote, Format::Sha1)
     }
 
-    /// The same world, with a SHA-256 checkout when `sha256` is set.
-    pub(super) fn init(remote: Option<&str>, sha256: bool) -> Setup {
+    /// The same world, with a checkout of `format`.
+    pub(super) fn init(remote: Option<&str>, format: Format) -> Setup {
         let w = World::new();
-        let r = if sha256 {
-            w.repo_sha256("r")
-        } else {
-            w.repo("r")
-        };
+        let r = w.repo_in("r", format);
         r.commit(
             &w.person("Alice"),
             "one",
@@ -88,41 +85,54 @@ impl Setup {
     }
 }
 
-#[test]
-fn the_provenance_binds_to_the_checkout() {
-    let s = Setup::new(Some("git@GitHub.com:org/repo.git"));
-    s.attest("github.com/org/repo", "refs/tags/v1.0.0", &s.r.head());
-    let (code, report) = s.verify(&["--source", "r"]);
-    assert_eq!(code, 0, "{report:#}");
-    let pass = codes(&report, "pass");
-    for want in [
-        "checkout-clean",
-        "source-commit-matched",
-        "source-repo-matched",
-        "source-ref-matched",
-    ] {
-        assert!(pass.contains(&want.to_owned()), "{want}: {pass:?}");
+per_format! {
+    fn the_provenance_binds_to_the_checkout(format) {
+        let s = Setup::init(Some("git@GitHub.com:org/repo.git"), format);
+        let head = s.r.head();
+        assert!(format.is_id(&head), "{head}");
+        s.attest("github.com/org/repo", "refs/tags/v1.0.0", &head);
+        let (code, report) = s.verify(&["--source", "r"]);
+        assert_eq!(code, 0, "{report:#}");
+        let pass = codes(&report, "pass");
+        for want in [
+            "checkout-clean",
+            "source-commit-matched",
+            "source-repo-matched",
+            "source-ref-matched",
+        ] {
+            assert!(pass.contains(&want.to_owned()), "{want}: {pass:?}");
+        }
+        assert!(messages(&report, "source-repo-matched").contains("remote origin"));
+        assert_eq!(report["artifacts"][0]["source"]["commit"], head.as_str());
+        assert_eq!(
+            report["artifacts"][0]["source"]["object_format"],
+            format.name()
+        );
+        // The same report in SARIF names the source rules.
+        let (code, out, _) = s.w.custody(&[
+            "verify",
+            "app.tgz",
+            "--bundle",
+            "app.intoto.jsonl",
+            "--key",
+            "release.pub",
+            "--source",
+            "r",
+            "--format",
+            "sarif",
+        ]);
+        assert_eq!(code, 0);
+        assert!(out.contains("\"version\": \"2.1.0\""), "{out}");
+
+        // Another id of the same format, one the checkout does not hold: a mismatch naming both.
+        let other = "f".repeat(format.hex_len());
+        s.attest("github.com/org/repo", "refs/tags/v1.0.0", &other);
+        let (code, report) = s.verify(&["--source", "r"]);
+        assert_eq!(code, 1, "{report:#}");
+        assert!(codes(&report, "fail").contains(&"source-commit-mismatch".to_owned()));
+        let m = messages(&report, "source-commit-mismatch");
+        assert!(m.contains(&other) && m.contains(&head), "{m}");
     }
-    assert!(messages(&report, "source-repo-matched").contains("remote origin"));
-    assert_eq!(
-        report["artifacts"][0]["source"]["commit"],
-        s.r.head().as_str()
-    );
-    // The same report in SARIF names the source rules.
-    let (code, out, _) = s.w.custody(&[
-        "verify",
-        "app.tgz",
-        "--bundle",
-        "app.intoto.jsonl",
-        "--key",
-        "release.pub",
-        "--source",
-        "r",
-        "--format",
-        "sarif",
-    ]);
-    assert_eq!(code, 0);
-    assert!(out.contains("\"version\": \"2.1.0\""), "{out}");
 }
 
 #[test]
@@ -245,15 +255,10 @@ fn source_codes_are_explained() {
     }
 }
 
-/// Sign provenance about `artifact` (its bytes) naming the checkout's HEAD, and write a policy
-/// with the `[reproduce]` section `reproduce`.
-fn reproduce_setup(artifact: &[u8], reproduce: &str) -> Setup {
-    reproduce_setup_in(artifact, reproduce, false)
-}
-
-/// The same, with a SHA-256 checkout when `sha256` is set.
-pub(super) fn reproduce_setup_in(artifact: &[u8], reproduce: &str, sha256_repo: bool) -> Setup {
-    let s = Setup::init(Some("https://github.com/org/repo"), sha256_repo);
+/// Sign provenance about `artifact` (its bytes) naming the HEAD of a checkout of `format`, and
+/// write a policy with the `[reproduce]` section `reproduce`.
+fn reproduce_setup(artifact: &[u8], reproduce: &str, format: Format) -> Setup {
+    let s = Setup::init(Some("https://github.com/org/repo"), format);
     std::fs::write(s.w.path("app.tgz"), artifact).unwrap();
     let st = statement(
         &[("app.tgz", &sha256(artifact))],
@@ -273,91 +278,91 @@ pub(super) fn reproduce_setup_in(artifact: &[u8], reproduce: &str, sha256_repo: 
     s
 }
 
-#[test]
-fn reproduce_contents_compares_the_archive_with_the_reviewed_commit() {
-    let w = World::new();
-    let r = w.repo("scratch");
-    r.commit(
-        &w.person("Alice"),
-        "one",
-        &[("src/lib.rs", "pub fn f() {}\n")],
-    );
-    let out = w.path("release.tar.gz");
-    r.git(&[
-        "archive",
-        "--format=tar.gz",
-        "--prefix=repo-1.0/",
-        "-o",
-        out.to_str().unwrap(),
-        "HEAD",
-    ]);
-    let archive = std::fs::read(&out).unwrap();
-    let s = reproduce_setup(&archive, "mode = \"contents\"");
-    // Same tree in the checkout `r` (same file, same content) as in the archive.
-    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
-    assert_eq!(code, 0, "{report:#}");
-    assert!(codes(&report, "pass").contains(&"contents-matches-source".to_owned()));
-    assert_eq!(report["artifacts"][0]["contents"]["counts"]["identical"], 1);
+per_format! {
+    fn reproduce_contents_compares_the_archive_with_the_reviewed_commit(format) {
+        let w = World::new();
+        let r = w.repo_in("scratch", format);
+        r.commit(
+            &w.person("Alice"),
+            "one",
+            &[("src/lib.rs", "pub fn f() {}\n")],
+        );
+        let out = w.path("release.tar.gz");
+        r.git(&[
+            "archive",
+            "--format=tar.gz",
+            "--prefix=repo-1.0/",
+            "-o",
+            out.to_str().unwrap(),
+            "HEAD",
+        ]);
+        let archive = std::fs::read(&out).unwrap();
+        let s = reproduce_setup(&archive, "mode = \"contents\"", format);
+        // Same tree in the checkout `r` (same file, same content) as in the archive.
+        let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+        assert_eq!(code, 0, "{report:#}");
+        assert!(codes(&report, "pass").contains(&"contents-matches-source".to_owned()));
+        assert_eq!(report["artifacts"][0]["contents"]["counts"]["identical"], 1);
 
-    // Without --source the step cannot run: not performed, which fails.
-    let (code, report) = s.verify(&["--policy", "policy.toml"]);
-    assert_eq!(code, 1);
-    assert!(codes(&report, "not-performed").contains(&"contents-matches-source".to_owned()));
-}
+        // Without --source the step cannot run: not performed, which fails.
+        let (code, report) = s.verify(&["--policy", "policy.toml"]);
+        assert_eq!(code, 1);
+        assert!(codes(&report, "not-performed").contains(&"contents-matches-source".to_owned()));
+    }
 
-#[test]
-fn reproduce_contents_fails_on_a_file_the_commit_does_not_hold() {
-    let w = World::new();
-    let r = w.repo("scratch");
-    r.commit(
-        &w.person("Alice"),
-        "one",
-        &[
-            ("src/lib.rs", "pub fn f() {}\n"),
-            ("m4/build-to-host.m4", "evil\n"),
-        ],
-    );
-    let out = w.path("release.tar.gz");
-    r.git(&[
-        "archive",
-        "--format=tar.gz",
-        "--prefix=repo-1.0/",
-        "-o",
-        out.to_str().unwrap(),
-        "HEAD",
-    ]);
-    let archive = std::fs::read(&out).unwrap();
-    let s = reproduce_setup(&archive, "mode = \"contents\"");
-    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
-    assert_eq!(code, 1, "{report:#}");
-    assert!(codes(&report, "fail").contains(&"contents-unexplained".to_owned()));
-    assert!(messages(&report, "contents-unexplained").contains("m4/build-to-host.m4"));
-}
+    fn reproduce_contents_fails_on_a_file_the_commit_does_not_hold(format) {
+        let w = World::new();
+        let r = w.repo_in("scratch", format);
+        r.commit(
+            &w.person("Alice"),
+            "one",
+            &[
+                ("src/lib.rs", "pub fn f() {}\n"),
+                ("m4/build-to-host.m4", "evil\n"),
+            ],
+        );
+        let out = w.path("release.tar.gz");
+        r.git(&[
+            "archive",
+            "--format=tar.gz",
+            "--prefix=repo-1.0/",
+            "-o",
+            out.to_str().unwrap(),
+            "HEAD",
+        ]);
+        let archive = std::fs::read(&out).unwrap();
+        let s = reproduce_setup(&archive, "mode = \"contents\"", format);
+        let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+        assert_eq!(code, 1, "{report:#}");
+        assert!(codes(&report, "fail").contains(&"contents-unexplained".to_owned()));
+        assert!(messages(&report, "contents-unexplained").contains("m4/build-to-host.m4"));
+    }
 
-#[test]
-fn reproduce_rebuild_rebuilds_the_reviewed_commit() {
-    let s = reproduce_setup(
-        b"pub fn f() {}\n",
-        "mode = \"rebuild\"\ncommand = \"cp src/lib.rs app.tgz\"",
-    );
-    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
-    assert_eq!(code, 0, "{report:#}");
-    assert!(codes(&report, "pass").contains(&"rebuild-reproduced".to_owned()));
-    assert_eq!(report["artifacts"][0]["rebuild"]["comparison"], "identical");
-    assert_eq!(
-        report["artifacts"][0]["rebuild"]["commit"],
-        s.r.head().as_str()
-    );
-}
+    fn reproduce_rebuild_rebuilds_the_reviewed_commit(format) {
+        let s = reproduce_setup(
+            b"pub fn f() {}\n",
+            "mode = \"rebuild\"\ncommand = \"cp src/lib.rs app.tgz\"",
+            format,
+        );
+        let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+        assert_eq!(code, 0, "{report:#}");
+        assert!(codes(&report, "pass").contains(&"rebuild-reproduced".to_owned()));
+        assert_eq!(report["artifacts"][0]["rebuild"]["comparison"], "identical");
+        assert_eq!(
+            report["artifacts"][0]["rebuild"]["commit"],
+            s.r.head().as_str()
+        );
+    }
 
-#[test]
-fn reproduce_rebuild_fails_when_the_build_makes_other_bytes() {
-    let s = reproduce_setup(
-        b"pub fn f() {}\n",
-        "mode = \"rebuild\"\ncommand = \"printf 'other bytes' > app.tgz\"",
-    );
-    let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
-    assert_eq!(code, 1, "{report:#}");
-    assert!(codes(&report, "fail").contains(&"rebuild-reproduced".to_owned()));
-    assert_eq!(report["artifacts"][0]["rebuild"]["comparison"], "different");
+    fn reproduce_rebuild_fails_when_the_build_makes_other_bytes(format) {
+        let s = reproduce_setup(
+            b"pub fn f() {}\n",
+            "mode = \"rebuild\"\ncommand = \"printf 'other bytes' > app.tgz\"",
+            format,
+        );
+        let (code, report) = s.verify(&["--source", "r", "--policy", "policy.toml"]);
+        assert_eq!(code, 1, "{report:#}");
+        assert!(codes(&report, "fail").contains(&"rebuild-reproduced".to_owned()));
+        assert_eq!(report["artifacts"][0]["rebuild"]["comparison"], "different");
+    }
 }
