@@ -20,21 +20,23 @@ crate::codes! {
         },
         RebuildNetworkIsolated = "rebuild-network-isolated" {
             summary: "The build ran without network",
-            description: "The build runs in a new network namespace (util-linux unshare, as root \
-            or with --map-root-user), where only a downed loopback exists. Where the machine \
-            does not allow namespaces this is not performed, and the verdict cannot pass: a \
-            build that downloads can reproduce something other than the reviewed source. Run \
-            custody where unprivileged user namespaces are enabled, or as root.",
+            description: "The build runs under bubblewrap with every namespace unshared: a \
+                network namespace with only its own loopback, and no directory where a host \
+                process listens on a UNIX socket (no /run, /var or /tmp of the host's), so a \
+                build can neither download nor talk to a host daemon. Where bwrap is missing or \
+                cannot run here, this is not performed and the verdict cannot pass: a build that \
+                downloads can reproduce something other than the reviewed source. Install \
+                bubblewrap (Debian package bubblewrap).",
         },
         RebuildFilesystemConfined = "rebuild-filesystem-confined" {
             summary: "The build could write only its scratch directory",
-            description: "In its own mount namespace, every mount except the scratch directory \
-            (and a fixed build path) is remounted read-only before the build starts, so a \
-            build cannot change the user's files or plant something for the next build. The \
-            build starts with no capabilities (util-linux setpriv, no-new-privs), so root inside \
-            the namespace can neither remount nor join another network namespace. A mount that \
-            could not be remounted, or a missing setpriv, is named, and the check is not \
-            performed.",
+            description: "Under bubblewrap the build sees /usr, /etc and its toolchain \
+                read-only, its scratch directory (and a fixed build path) read-write, a private \
+                /tmp and /dev/shm, a fresh /dev, and a /proc of its own pid namespace (none of \
+                the host's processes); it runs with no capabilities, so it can change none of the \
+                user's files, plant nothing for the next build, and see no other process's \
+                command line. The build's first line on a channel it cannot reach says it \
+                started inside the sandbox; where bwrap did not run, this is not performed.",
         },
         RebuildBuild = "rebuild-build" {
             summary: "The build command succeeded",

@@ -50,6 +50,8 @@ pub struct Invocation<'a> {
     pub dir: &'a Path,
     /// Directories the build may write.
     pub writable: &'a [&'a Path],
+    /// Directories of the toolchain, which the build may read.
+    pub toolchain: &'a [std::path::PathBuf],
     pub env: &'a BTreeMap<String, String>,
     pub timeout: Duration,
     pub log: &'a Path,
@@ -58,7 +60,7 @@ pub struct Invocation<'a> {
 /// Run the build to its end or its timeout.
 pub fn run(launcher: &Launcher, inv: &Invocation<'_>) -> std::io::Result<Run> {
     let log = File::create(inv.log)?;
-    let mut cmd: Command = launcher.command(inv.writable, inv.dir, inv.argv);
+    let mut cmd: Command = launcher.command(inv.writable, inv.toolchain, inv.dir, inv.argv);
     cmd.env_clear()
         .envs(inv.env)
         .current_dir(inv.dir)

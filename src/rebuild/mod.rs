@@ -209,6 +209,7 @@ pub fn rebuild(req: &Request) -> Result<RebuildFacts, RebuildError> {
     env.extend(req.env.clone());
 
     let launcher = sandbox::Launcher::detect();
+    let toolchain = sandbox::toolchain_dirs(&env);
     let mut writable: Vec<&Path> = vec![&scratch_dir];
     if req.build_path.is_some() {
         writable.push(&checkout);
@@ -219,6 +220,7 @@ pub fn rebuild(req: &Request) -> Result<RebuildFacts, RebuildError> {
             argv: &req.command,
             dir: &checkout,
             writable: &writable,
+            toolchain: &toolchain,
             env: &env,
             timeout: req.timeout,
             log: &log,

@@ -1,146 +1,188 @@
-//! Running the build isolated where the machine allows it: a new network namespace (no
-//! network, loopback down) and a new mount namespace in which every mount except the scratch
-//! directory is remounted read-only, so the build can neither reach the network nor write
-//! outside its scratch directory.
+//! Running the build confined, with bubblewrap (`bwrap`), the sandbox Flatpak and many build
+//! tools use, rather than namespaces assembled by hand.
 //!
-//! Isolation uses util-linux `unshare` (as root, or with `--map-root-user` in a user
-//! namespace), and util-linux `setpriv` to start the build with no capabilities, so that root
-//! inside the namespaces cannot remount a read-only mount or join another network namespace. What could not be set up is reported, never assumed: the wrapper prints on a
-//! channel the build cannot reach (standard error, before it is redirected to the log) whether
-//! confinement held.
+//! What the build sees, and nothing else:
+//! - the system's programs and libraries read-only (`/usr`, and `/bin`, `/sbin`, `/lib*` as the
+//!   host has them: symlinks into `/usr`, or directories), `/etc` read-only;
+//! - the toolchain read-only: every `PATH` directory outside `/usr`, and the toolchain homes
+//!   named in its environment (`RUSTUP_HOME`, `CARGO_HOME`);
+//! - its scratch directory (and a fixed build path) read-write;
+//! - a fresh `/dev` (with a private `/dev/shm`), a private `/tmp`, and a `/proc` of its own pid
+//!   namespace, so it sees none of the host's processes;
+//! - every namespace unshared (`--unshare-all`): no network but its own loopback, and no
+//!   UNIX socket of the host's, since no directory where a host process listens is mounted;
+//! - no capabilities (`--cap-drop ALL`), a new session (no terminal to inject input into), and
+//!   death with custody (`--die-with-parent`).
 //!
-//! `CUSTODY_UNSHARE` names the `unshare` program (default `unshare` on `PATH`); set it to a
-//! missing path to run without isolation, which the report then says.
+//! Whether confinement held is reported, never assumed: the build's first line on a channel it
+//! cannot reach (standard error, before it is redirected to the log) says it started inside the
+//! sandbox; where bwrap is missing or cannot run, the build runs unconfined and both isolation
+//! checks are reported as not performed, which fails the verdict.
+//!
+//! `CUSTODY_BWRAP` names the bwrap program (default `bwrap` on `PATH`); set it to a missing
+//! path to run without isolation, which the report then says.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// How to start the build: `unshare` with these flags, or nothing.
+/// How to start the build: inside bwrap, or, where it cannot run, directly.
 pub struct Launcher {
-    unshare: Option<(PathBuf, Vec<&'static str>)>,
+    bwrap: Option<PathBuf>,
     why_not: String,
 }
 
-/// The script that runs inside the namespaces: confine, report on stderr, hand stderr to the
-/// log, then become the build. Arguments: `confine` or `open`, the writable directories, `--`, the build's
-/// directory, then the command.
-const WRAPPER: &str = r#"
-umask 022
-set -f
-mode=$1; shift
-nl='
-'
-writable=""
-while [ "$1" != "--" ]; do writable="$writable$1$nl"; shift; done
-shift
-dir=$1; shift
-if [ "$mode" = confine ]; then
-  failed=""
-  IFS=$nl
-  for w in $writable; do mount --bind "$w" "$w" 2>/dev/null || failed="$failed bind:$w"; done
-  while IFS=' ' read -r _ _ _ _ mnt _; do
-    mnt=$(printf '%b' "$mnt")
-    skip=""
-    for w in $writable; do case "$mnt" in "$w"|"$w"/*) skip=1;; esac; done
-    case "$mnt" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) skip=1;; esac
-    [ -n "$skip" ] && continue
-    mount -o remount,bind,ro "$mnt" 2>/dev/null || failed="$failed $mnt"
-  done < /proc/self/mountinfo
-  unset IFS
-  # Loopback, for builds that run local servers in their tests; still no way out.
-  ip link set lo up 2>/dev/null || true
-  # Root in the namespace could remount read-write, or join the host's network namespace:
-  # the build runs with no capabilities at all, and cannot regain them through setuid.
-  command -v setpriv >/dev/null 2>&1 || failed="$failed (no setpriv to drop capabilities)"
-  if [ -z "$failed" ]; then echo "confined" >&2; else echo "not confined:$failed" >&2; fi
-else
-  echo "not confined: no mount namespace" >&2
-fi
-set +f
-exec 2>&1
-cd "$dir" || exit 127
-if [ "$mode" = confine ] && command -v setpriv >/dev/null 2>&1; then
-  exec setpriv --no-new-privs --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- "$@"
-fi
-exec "$@"
-"#;
+/// Runs inside the sandbox: say so on stderr, send stderr to the log, become the build.
+const WRAPPER: &str = r#"echo "confined" >&2; exec 2>&1; exec "$@""#;
+/// The same outside any sandbox.
+const UNCONFINED: &str = r#"echo "not confined: bubblewrap did not run" >&2; exec 2>&1; exec "$@""#;
+
+/// Top-level directories a system keeps its programs and libraries in besides `/usr`.
+const SYSTEM_DIRS: &[&str] = &["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
 impl Launcher {
-    /// Find out whether `unshare` can give this process new network and mount namespaces.
+    /// Find out whether bwrap can run a confined process here.
     pub fn detect() -> Launcher {
-        let program = std::env::var_os("CUSTODY_UNSHARE")
+        let program = std::env::var_os("CUSTODY_BWRAP")
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("unshare"));
-        let root = is_root();
-        // A pid namespace whose first process is killed with unshare: when the build ends or
-        // is killed, everything it started dies too, even what left its process group.
-        let mut flags = vec![
-            "--net",
-            "--mount",
-            "--propagation",
-            "private",
-            "--pid",
-            "--fork",
-            "--kill-child",
-        ];
-        if !root {
-            flags.push("--map-root-user");
-        }
-        let probe = Command::new(&program)
-            .args(&flags)
-            .arg("true")
+            .unwrap_or_else(|| PathBuf::from("bwrap"));
+        let mut probe = Command::new(&program);
+        probe.args(system_args()).args(["--", "true"]);
+        let out = probe
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .output();
-        match probe {
+        match out {
             Ok(o) if o.status.success() => Launcher {
-                unshare: Some((program, flags)),
+                bwrap: Some(program),
                 why_not: String::new(),
             },
             Ok(o) => Launcher {
-                unshare: None,
+                bwrap: None,
                 why_not: format!(
-                    "`{} {}` failed: {}",
+                    "`{}` cannot confine a process here: {}",
                     program.display(),
-                    flags.join(" "),
                     String::from_utf8_lossy(&o.stderr).trim()
                 ),
             },
             Err(e) => Launcher {
-                unshare: None,
-                why_not: format!("cannot run `{}`: {e}", program.display()),
+                bwrap: None,
+                why_not: format!(
+                    "cannot run `{}` ({e}); install bubblewrap (Debian package bubblewrap)",
+                    program.display()
+                ),
             },
         }
     }
 
-    /// Whether the build will get its own network namespace.
+    /// Whether the build will have no network of the host's.
     pub fn network(&self) -> Result<(), String> {
-        match self.unshare {
+        match self.bwrap {
             Some(_) => Ok(()),
             None => Err(self.why_not.clone()),
         }
     }
 
-    /// The command that runs `argv` in `dir`, confined to `writable` where possible.
-    pub fn command(&self, writable: &[&Path], dir: &Path, argv: &[String]) -> Command {
-        let mut cmd = match &self.unshare {
-            Some((program, flags)) => {
+    /// The command that runs `argv` in `dir`, confined: `writable` directories read-write,
+    /// `toolchain` directories read-only, nothing else of the host's.
+    pub fn command(
+        &self,
+        writable: &[&Path],
+        toolchain: &[PathBuf],
+        dir: &Path,
+        argv: &[String],
+    ) -> Command {
+        let mut cmd = match &self.bwrap {
+            Some(program) => {
                 let mut c = Command::new(program);
-                c.args(flags).arg("sh");
+                c.args(system_args());
+                for t in toolchain {
+                    c.arg("--ro-bind-try").arg(t).arg(t);
+                }
+                for w in writable {
+                    c.arg("--bind").arg(w).arg(w);
+                }
+                c.arg("--chdir").arg(dir).args(["--", "sh", "-c", WRAPPER]);
                 c
             }
-            None => Command::new("sh"),
+            None => {
+                let mut c = Command::new("sh");
+                c.args(["-c", UNCONFINED]).current_dir(dir);
+                c
+            }
         };
-        let mode = if self.unshare.is_some() {
-            "confine"
-        } else {
-            "open"
-        };
-        cmd.arg("-c").arg(WRAPPER).arg("custody-build").arg(mode);
-        cmd.args(writable).arg("--").arg(dir).args(argv);
+        cmd.arg("custody-build").args(argv);
         cmd
     }
+}
+
+/// bwrap's arguments for everything but the toolchain and the writable directories.
+fn system_args() -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/dev/shm",
+        "--tmpfs",
+        "/tmp",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for dir in SYSTEM_DIRS {
+        match std::fs::read_link(dir) {
+            Ok(target) => {
+                args.push("--symlink".into());
+                args.push(target.display().to_string());
+                args.push((*dir).to_owned());
+            }
+            Err(_) if Path::new(dir).is_dir() => {
+                args.extend(["--ro-bind".into(), (*dir).into(), (*dir).into()]);
+            }
+            Err(_) => {}
+        }
+    }
+    args
+}
+
+/// The directories a build's tools live in outside the system directories: each `PATH` entry
+/// not under them, and the toolchain homes the environment names. Mounted read-only.
+pub fn toolchain_dirs(env: &std::collections::BTreeMap<String, String>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let system = |p: &Path| {
+        p.starts_with("/usr") || SYSTEM_DIRS.iter().any(|d| p.starts_with(d)) || p == Path::new("/")
+    };
+    if let Some(path) = env.get("PATH") {
+        for d in std::env::split_paths(path) {
+            if d.is_absolute() && !system(&d) && d.is_dir() {
+                dirs.push(d);
+            }
+        }
+    }
+    for key in ["RUSTUP_HOME", "CARGO_HOME"] {
+        if let Some(d) = env.get(key).map(PathBuf::from)
+            && d.is_absolute()
+            && d.is_dir()
+        {
+            dirs.push(d);
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    dirs
 }
 
 /// Parse the wrapper's one line about confinement.
@@ -150,16 +192,4 @@ pub fn confinement(line: &str) -> Result<(), String> {
         "" => Err("the build's wrapper said nothing about confinement".into()),
         other => Err(other.to_owned()),
     }
-}
-
-fn is_root() -> bool {
-    // The effective uid, as the process's own status file states it; no unsafe call needed.
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
 }

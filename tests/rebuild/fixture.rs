@@ -165,25 +165,10 @@ pub fn section(report: &Value) -> &Value {
     &report["artifacts"][0]["rebuild"]
 }
 
-/// Whether `unshare` gives this machine's processes new network and mount namespaces, as custody
-/// itself will try.
+/// Whether bubblewrap can confine a process on this machine, as custody itself will try.
 pub fn isolation_available() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
-    let mut cmd = crate::support::cmd("unshare");
-    cmd.args([
-        "--net",
-        "--mount",
-        "--propagation",
-        "private",
-        "--pid",
-        "--fork",
-        "--kill-child",
-    ]);
-    if !root {
-        cmd.arg("--map-root-user");
-    }
-    cmd.arg("true").output().is_ok_and(|o| o.status.success())
+    crate::support::cmd("bwrap")
+        .args(["--unshare-all", "--ro-bind", "/", "/", "--", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

@@ -2,8 +2,8 @@
 //! artifacts built here, rebuilt by the real binary.
 //!
 //! Tools these tests run (a missing one fails the test that needs it, naming it): git, sh,
-//! bash, tar, gzip, zip, diffoscope. Isolation (network and filesystem) is asserted where `unshare`
-//! works on the machine and asserted to be reported as not performed where it does not.
+//! bash, tar, gzip, zip, diffoscope. Isolation is asserted by trying each escape under bubblewrap, which
+//! scripts/test installs; without it the report must say isolation was not performed.
 
 mod builds;
 mod diffs;
