@@ -4,6 +4,7 @@
 // A test's helpers unwrap and print like its test functions: a panic is a failing test.
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
+mod archive;
 mod compare;
 mod corpus;
 mod hash;

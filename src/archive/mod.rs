@@ -294,6 +294,36 @@ pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize>
     Ok(got)
 }
 
+/// An entry's content: exactly `left` more bytes, or an error. A stream that ends early is a
+/// truncated or lying archive, and the visitor must not mistake a short read for the file.
+pub(crate) struct Exact<R> {
+    pub inner: R,
+    pub left: u64,
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "an entry ends {} bytes before the size it declares",
+                    self.left
+                ),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// SHA-256 of a stream as it is read.
 struct Hashing<R> {
     inner: R,

@@ -13,7 +13,9 @@
 //!   and bsdtar do not);
 //! - a link, directory or device that declares content (tarfile reads that content as the next
 //!   header, the others skip it);
-//! - data after the end-of-archive marker (`tar --ignore-zeros` extracts it, the rest stop).
+//! - data after the end-of-archive marker (`tar --ignore-zeros` extracts it, the rest stop);
+//! - a hard link whose mode differs from its target's (GNU tar keeps the target's mode for the
+//!   one inode, tarfile applies the link's to both).
 //!
 //! Sparse, multi-volume and volume-label members are refused as unsupported: no source
 //! release needs them, and their content is not the bytes stored.
@@ -25,7 +27,7 @@ use sha2::Sha256;
 
 use super::budget::{UnpackBudget, Unpacked};
 use super::detect::is_tar_header;
-use super::{Entry, Hashing, Kind, Owner, ReadOutcome, Stop, Visitor, read_up_to};
+use super::{Entry, Exact, Hashing, Kind, Owner, ReadOutcome, Stop, Visitor, read_up_to};
 use crate::limits::{MAX_ARCHIVE_ENTRIES, MAX_TAR_HEADER_BYTES};
 
 const BLOCK: usize = 512;
@@ -91,6 +93,8 @@ fn read_members(
     let mut block = [0u8; BLOCK];
     let mut pending = Pending::default();
     let mut headers = 0u64;
+    // Regular files by normalised path, with their permission bits, for hard links to them.
+    let mut modes: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     loop {
         let got = read_up_to(stream, &mut block)?;
         if got == 0 {
@@ -228,14 +232,37 @@ fn read_members(
                     Ok(entry) => entry,
                     Err(stop) => return Ok(Some(stop)),
                 };
+                let normal = |p: &[u8]| super::path::normalise(p, false).ok();
+                match &entry.kind {
+                    Kind::File => {
+                        if let (Some(p), Some(mode)) = (normal(&entry.path), entry.mode) {
+                            modes.insert(p, mode);
+                        }
+                    }
+                    Kind::Hardlink(target) => {
+                        let theirs = normal(target).and_then(|t| modes.get(&t).copied());
+                        if let (Some(theirs), Some(ours)) = (theirs, entry.mode)
+                            && theirs != ours
+                        {
+                            return Ok(Some(Stop::Ambiguous(format!(
+                                "hard link `{}` declares mode {ours:04o}, its target `{}` \
+                                 {theirs:04o}: GNU tar keeps the target's for the one file, \
+                                 Python's tarfile applies the link's",
+                                entry.shown(),
+                                String::from_utf8_lossy(target)
+                            ))));
+                        }
+                    }
+                    _ => {}
+                }
                 let size = entry.size;
-                let mut content = (&mut *stream).take(size);
+                let mut content = Exact {
+                    inner: &mut *stream,
+                    left: size,
+                };
                 visit(entry, &mut content)?;
                 // Whatever the visitor left unread is content, drained here.
                 io::copy(&mut content, &mut io::sink())?;
-                if content.limit() > 0 {
-                    return Ok(Some(malformed(outcome, "an entry's content is truncated")));
-                }
                 skip(stream, padding(size))?;
             }
         }

@@ -384,3 +384,32 @@ fn a_file_that_is_both_tar_and_zip_is_ambiguous() {
         seen
     );
 }
+
+/// Found by fuzzing: a zip whose central directory declares more bytes than the entry holds.
+/// The visitor must get an error, never a short read it could take for the whole file.
+#[test]
+fn an_entry_that_holds_less_than_it_declares_is_an_error_not_a_short_read() {
+    let mut zip = zip_of(&[("pkg/a.txt", b"hello\n")]);
+    let cd = zip.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    // Uncompressed size, at 24 in the central record.
+    zip[cd + 24..cd + 28].copy_from_slice(&2_097_158u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zip");
+    std::fs::write(&path, &zip).unwrap();
+    let mut short = None;
+    let outcome = read(&path, Options::default(), &mut |e, r| {
+        let mut data = Vec::new();
+        let got = r.read_to_end(&mut data);
+        if got.is_ok() && data.len() as u64 != e.size {
+            short = Some(data.len());
+        }
+        got.map(|_| ())
+    })
+    .unwrap();
+    assert_eq!(short, None, "a short read reached the visitor");
+    assert!(
+        matches!(outcome.stop, Some(Stop::Malformed(_))),
+        "{:?}",
+        outcome.stop
+    );
+}

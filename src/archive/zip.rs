@@ -13,7 +13,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::rc::Rc;
 
 use super::budget::{UnpackBudget, Unpacked};
-use super::{Entry, Kind, Owner, ReadOutcome, Stop, Visitor};
+use super::{Entry, Exact, Kind, Owner, ReadOutcome, Stop, Visitor};
 use crate::limits::{MAX_ARCHIVE_ENTRIES, MAX_SYMLINK_TARGET};
 
 /// Where one entry lies in the file, as its local header says.
@@ -145,14 +145,12 @@ pub(super) fn read_zip(
         };
         outcome.entries += 1;
         if size > 0 {
-            let mut limited = (&mut content).take(size);
-            visit(entry, &mut limited)?;
-            io::copy(&mut limited, &mut io::sink())?;
-            if limited.limit() > 0 {
-                return Ok(Some(Stop::Malformed(format!(
-                    "`{shown}` declares {declared} bytes and holds fewer"
-                ))));
-            }
+            let mut exact = Exact {
+                inner: &mut content,
+                left: size,
+            };
+            visit(entry, &mut exact)?;
+            io::copy(&mut exact, &mut io::sink())?;
         } else {
             visit(entry, &mut io::empty())?;
         }
