@@ -1,7 +1,8 @@
 //! The registry of every check code custody reports, for `custody explain` and SARIF rules.
 //!
 //! Each module that produces checks owns its codes and their descriptions; this only gathers
-//! them. A module adding codes adds its list here.
+//! them. A module adding codes adds its list here. The packaging rules named beside explained
+//! files are here too, so `custody explain cargo-normalised-manifest` says what the rule checks.
 
 use crate::check::CodeInfo;
 
@@ -12,6 +13,7 @@ fn lists() -> impl Iterator<Item = &'static [CodeInfo]> {
         crate::attest::codes::Code::INFO,
         crate::signature::codes::Code::INFO,
         crate::sigstore::codes::Code::INFO,
+        crate::contents::Rule::INFO,
     ]
     .into_iter()
     .chain(crate::checks::CODES.iter().copied())

@@ -67,6 +67,12 @@ pub const MAX_DIFF_LINES: usize = 60;
 pub const MAX_DIFFS: usize = 200;
 /// Largest packaging metadata file (`package.json`, `.cargo_vcs_info.json`, `setup.cfg`) read.
 pub const MAX_METADATA_FILE: usize = 1 << 20;
+/// Most bytes of metadata files held for the packaging rules, all files together: a package's
+/// metadata is a few hundred KiB, and an archive of a million `package.json` files must not
+/// hold them all. Files past the budget are not explained by content, so they fail.
+pub const MAX_METADATA_TOTAL: usize = 64 << 20;
+/// Largest Python source file held as a candidate version file (`_version.py`, `__init__.py`).
+pub const MAX_VERSION_FILE: usize = 256 << 10;
 /// Most failing checks of one code in a report; further failures are counted in one more.
 pub const MAX_CHECKS_PER_CODE: usize = 100;
 

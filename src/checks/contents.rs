@@ -7,7 +7,9 @@
 
 use super::{Context, Sink};
 use crate::check::Check;
-use crate::contents::{ContentsFacts, FileClass, FileReport, ProblemKind, Relation, Stop};
+use crate::contents::{
+    ContentsFacts, FileClass, FileReport, FolderFrom, ProblemKind, Relation, Stop,
+};
 use crate::evidence::Reproduced;
 use crate::limits::MAX_CHECKS_PER_CODE;
 use crate::policy::ReproduceMode;
@@ -100,6 +102,16 @@ crate::codes! {
                 --accept-ancestor (or accept-ancestor = true under [reproduce]): the files are \
                 then compared with that ancestor.",
         },
+        ContentsPackageFolder = "contents-package-folder" {
+            summary: "Which folder of the repository the package was compared with",
+            description: "A package built from a folder of a repository (a workspace member, a \
+            monorepo package) is compared with that folder: the one the artifact names (a \
+            crate's path_in_vcs, npm's repository.directory), else the one where its files are \
+            found in the commit, which the report marks as inferred. A crate from before \
+            path_in_vcs existed names no folder; an inferred folder is trusted only when its \
+            Cargo.toml is byte for byte the crate's Cargo.toml.orig, and otherwise this fails as \
+            inconclusive: custody cannot tell which folder the crate came from.",
+        },
         ContentsModified = "contents-modified" {
             summary: "A file differs from the commit's file at the same path",
             description: "The report shows a short unified diff for text, and sizes and the first \
@@ -113,6 +125,16 @@ crate::codes! {
             permitted with --allow-extra GLOB. Build outputs (ELF, Mach-O, PE, static \
             libraries, assembly) are recognised by their bytes, whatever their names. A file \
             whose SHA-1 shows a collision attack also fails here.",
+        },
+        ContentsMetadataUnverified = "contents-metadata-unverified" {
+            summary: "Generated metadata holds a field custody cannot derive from the commit",
+            description: "Packaging rules derive what a tool writes (PKG-INFO's version and \
+            requirements, entry points, a lock file's checksums) from the commit's declarations. \
+            Where only running the build could say (a version computed by setup.py, \
+            dependencies a build hook adds), the field is not verified, and a release could \
+            carry anything there. This fails unless the policy accepts the field by name: \
+            accept-unverified = [\"version\"] under [reproduce], or --accept-unverified version. \
+            Rebuilding (mode = \"rebuild\") is how to check such a field.",
         },
         ContentsBuildOutput = "contents-build-output" {
             summary: "Build outputs the policy allows, named so a person looks at them",
@@ -151,7 +173,8 @@ pub fn judge(facts: &ContentsFacts) -> Vec<Check> {
         &facts.files,
     );
     checks.push(commit_check(facts));
-    checks.extend(contents_checks(&facts.files, facts.complete, &facts.commit));
+    checks.push(folder_check(facts));
+    checks.extend(contents_checks(facts));
     checks
 }
 
@@ -203,6 +226,50 @@ fn commit_check(f: &ContentsFacts) -> Check {
             .push_str("; the crate was packaged from a dirty working tree");
     }
     c
+}
+
+/// The folder compared with, and for a crate whose folder was inferred, whether its manifest
+/// ties it to the crate.
+fn folder_check(f: &ContentsFacts) -> Check {
+    let folder = if f.source_prefix.is_empty() {
+        "the repository root".to_owned()
+    } else {
+        format!("folder {}", f.source_prefix)
+    };
+    match (f.source_from, f.folder_manifest_matches) {
+        (FolderFrom::PathInVcs, _) => Check::pass(
+            Code::ContentsPackageFolder,
+            format!("{folder}, named by the crate's path_in_vcs"),
+        ),
+        (FolderFrom::RepositoryDirectory, _) => Check::pass(
+            Code::ContentsPackageFolder,
+            format!("{folder}, named by package.json's repository.directory"),
+        ),
+        (FolderFrom::Root, None) => Check::pass(Code::ContentsPackageFolder, folder),
+        (FolderFrom::Root, Some(true)) => Check::pass(
+            Code::ContentsPackageFolder,
+            format!("{folder}: its Cargo.toml is the crate's Cargo.toml.orig"),
+        ),
+        (_, Some(false)) => Check::fail(
+            Code::ContentsPackageFolder,
+            format!(
+                "inconclusive: the crate names no folder, and no folder's Cargo.toml is its \
+                 Cargo.toml.orig ({folder} matched its files best), so which folder it came from \
+                 is unknown"
+            ),
+        ),
+        (FolderFrom::Inferred, Some(true)) => Check::pass(
+            Code::ContentsPackageFolder,
+            format!(
+                "{folder}, inferred: its Cargo.toml is the crate's Cargo.toml.orig (the crate \
+                 names no path_in_vcs)"
+            ),
+        ),
+        (FolderFrom::Inferred, None) => Check::pass(
+            Code::ContentsPackageFolder,
+            format!("{folder}, inferred from where the archive's files are in the commit"),
+        ),
+    }
 }
 
 /// Entry-level codes, the problem each stands for, and the message a passing check carries.
@@ -303,14 +370,18 @@ fn archive_checks(
 
 /// Checks on the files: modified ones, unexplained ones, allowed extras that are build outputs,
 /// and the overall verdict on contents.
-fn contents_checks(files: &[FileReport], complete: bool, commit: &str) -> Vec<Check> {
+fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
+    let (files, complete, commit) = (&facts.files[..], facts.complete, &facts.commit);
     let mut checks = Vec::new();
     let modified: Vec<String> = files
         .iter()
         .filter(|f| f.class == FileClass::Modified)
-        .map(|f| {
-            let source = f.source_path.as_deref().unwrap_or("?");
-            format!("{}: differs from {source} in the commit", f.archive_path)
+        .map(|f| match (f.rule, &f.detail) {
+            (Some(rule), Some(d)) => format!("{}: {d} [{rule}]", f.archive_path),
+            _ => {
+                let source = f.source_path.as_deref().unwrap_or("?");
+                format!("{}: differs from {source} in the commit", f.archive_path)
+            }
         })
         .collect();
     let clean = |code, message: &str| clean_or_partial(code, message, complete, files.len());
@@ -327,6 +398,9 @@ fn contents_checks(files: &[FileReport], complete: bool, commit: &str) -> Vec<Ch
         .filter(|f| f.problem.is_none() || f.problem == Some(ProblemKind::Sha1Collision))
         .map(|f| match (f.kind, &f.detail) {
             (_, Some(d)) if f.problem.is_some() => d.clone(),
+            (_, Some(d)) if f.rule.is_some() => {
+                format!("{}: {d} [{}]", f.archive_path, f.rule.unwrap_or_default())
+            }
             (Some(kind), _) => format!("{}: {kind}, not in the commit", f.archive_path),
             (None, _) => format!(
                 "{}: not in the commit and no packaging rule explains it",
@@ -344,6 +418,57 @@ fn contents_checks(files: &[FileReport], complete: bool, commit: &str) -> Vec<Ch
         &mut checks,
         Code::ContentsUnexplained,
         unexplained.into_iter(),
+    );
+    // Fields no rule could derive: failures unless the policy accepts every one of them.
+    let mut unverified_bad = 0usize;
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for f in files.iter().filter(|f| f.class == FileClass::Unverified) {
+        let open: Vec<&str> = f
+            .unverified
+            .iter()
+            .filter(|u| !facts.accept_unverified.contains(u))
+            .map(|u| u.name())
+            .collect();
+        if open.is_empty() {
+            accepted.push(f.archive_path.clone());
+        } else {
+            unverified_bad += 1;
+            let why: Vec<&str> = f
+                .findings
+                .iter()
+                .filter(|l| l.contains(" not verified: "))
+                .map(String::as_str)
+                .collect();
+            refused.push(format!(
+                "{}: {} [{}]; accept with accept-unverified = [{}] or rebuild to check",
+                f.archive_path,
+                why.join("; "),
+                f.rule.unwrap_or_default(),
+                open.iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if refused.is_empty() {
+        checks.push(if accepted.is_empty() {
+            clean(
+                Code::ContentsMetadataUnverified,
+                "every generated metadata field was derived from the commit",
+            )
+        } else {
+            Check::pass(
+                Code::ContentsMetadataUnverified,
+                format!("accepted unverified by policy: {}", accepted.join(", ")),
+            )
+        });
+    }
+    push_capped(
+        &mut checks,
+        Code::ContentsMetadataUnverified,
+        refused.into_iter(),
     );
     let outputs: Vec<String> = files
         .iter()
@@ -364,7 +489,8 @@ fn contents_checks(files: &[FileReport], complete: bool, commit: &str) -> Vec<Ch
     let bad = files
         .iter()
         .filter(|f| matches!(f.class, FileClass::Modified | FileClass::Unexplained))
-        .count();
+        .count()
+        + unverified_bad;
     checks.push(if !complete {
         Check::not_performed(
             Code::ContentsMatchesSource,
@@ -381,7 +507,10 @@ fn contents_checks(files: &[FileReport], complete: bool, commit: &str) -> Vec<Ch
     } else {
         Check::fail(
             Code::ContentsMatchesSource,
-            format!("{bad} of {} files are modified or unexplained", files.len()),
+            format!(
+                "{bad} of {} files are modified, unexplained or unverified",
+                files.len()
+            ),
         )
     });
     checks

@@ -41,6 +41,12 @@ pub struct CompareArgs {
     /// fails (contents-commit-not-reviewed).
     #[arg(long)]
     pub accept_ancestor: bool,
+    /// Accept a metadata field that packaging rules cannot derive from the commit without
+    /// running the build (version, dependencies, entry-points, name, requires-python,
+    /// checksums); repeatable. Without it such a field fails contents-metadata-unverified;
+    /// rebuilding is how to check it.
+    #[arg(long = "accept-unverified", value_name = "FIELD")]
+    pub accept_unverified: Vec<String>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -58,10 +64,18 @@ pub fn run(args: CompareArgs) -> u8 {
         Ok(e) => e,
         Err(e) => return super::fatal(format!("--ecosystem: {e}")),
     };
+    let mut accept_unverified = Vec::new();
+    for f in &args.accept_unverified {
+        match contents::Field::parse(f) {
+            Ok(f) => accept_unverified.push(f),
+            Err(e) => return super::fatal(format!("--accept-unverified: {e}")),
+        }
+    }
     let options = contents::Options {
         allow_extra,
         ecosystem,
         accept_ancestor: args.accept_ancestor,
+        accept_unverified,
     };
     let checkout = match Checkout::open(&args.source, Some(&args.source_rev)) {
         Ok(s) => s,
@@ -77,6 +91,7 @@ pub fn run(args: CompareArgs) -> u8 {
         reproduce: Some(Reproduce {
             ecosystem: args.ecosystem.clone(),
             accept_ancestor: args.accept_ancestor,
+            accept_unverified: args.accept_unverified.clone(),
             ..Reproduce::contents(args.allow_extra.clone())
         }),
         ..Policy::default()
@@ -119,9 +134,15 @@ fn summary(r: &ContentsFacts) -> String {
         }
     );
     if !r.archive_prefix.is_empty() || !r.source_prefix.is_empty() {
+        let from = match r.source_from {
+            contents::FolderFrom::PathInVcs => " (path_in_vcs)",
+            contents::FolderFrom::RepositoryDirectory => " (repository.directory)",
+            contents::FolderFrom::Inferred => " (inferred from matching files)",
+            contents::FolderFrom::Root => "",
+        };
         let _ = writeln!(
             out,
-            "  archive {}* = repository {}*",
+            "  archive {}* = repository {}*{from}",
             r.archive_prefix, r.source_prefix
         );
     }
@@ -139,6 +160,10 @@ fn summary(r: &ContentsFacts) -> String {
             let _ = write!(line, ": {d}");
         }
         let _ = writeln!(out, "{line}");
+        // The first finding is the detail already shown.
+        for finding in f.findings.iter().skip(1) {
+            let _ = writeln!(out, "      {finding}");
+        }
         match &f.difference {
             Some(Difference::Text { diff, truncated }) => {
                 for l in diff.lines() {

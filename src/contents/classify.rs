@@ -12,7 +12,7 @@ use super::AllowExtra;
 use super::difference::{Comparer, Difference};
 use super::kind::build_output_kind;
 use super::layout::{Ecosystem, Mapping};
-use super::rules::Rules;
+use super::rules::{Field, Rules};
 use super::scan::{Entry, EntryKind, ProblemKind, hex};
 use crate::archive::{self, Finished};
 use crate::git::{BlobId, Lookup, TreeListing};
@@ -28,6 +28,9 @@ pub enum FileClass {
     Modified,
     /// Written by a packaging tool; the rule is named.
     GeneratedExplained,
+    /// Written by a packaging tool, holding fields its rule cannot derive from the commit
+    /// without running the build.
+    Unverified,
     /// Not in the commit, and permitted by the policy's `allow-extra`.
     AllowedExtra,
     /// Not in the commit, and nothing explains it.
@@ -41,6 +44,7 @@ impl FileClass {
             FileClass::Identical => "identical",
             FileClass::Modified => "modified",
             FileClass::GeneratedExplained => "generated-explained",
+            FileClass::Unverified => "generated-unverified",
             FileClass::AllowedExtra => "allowed-extra",
             FileClass::Unexplained => "unexplained",
         }
@@ -55,9 +59,17 @@ pub struct FileReport {
     /// The repository path it maps to; `None` when the archive path was refused.
     pub source_path: Option<String>,
     pub class: FileClass,
-    /// The packaging rule, for `generated-explained`.
+    /// The packaging rule that spoke for the file: it explained it, found fields it cannot
+    /// verify, or found what the commit does not yield.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<&'static str>,
+    /// What the rule found, one line each: modifications by meaning ("dependency `x` added"),
+    /// fields not verified, notes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
+    /// The metadata fields the rule could not derive from the commit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unverified: Vec<Field>,
     /// The build-output kind (ELF, Mach-O, PE, static library, assembly) of a file that is not
     /// identical to the commit's.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,14 +95,21 @@ pub struct FileReport {
     pub(crate) content_from: usize,
 }
 
+/// What classifying needs beside the archive's entries.
+pub(crate) struct Context<'a> {
+    pub ecosystem: Ecosystem,
+    pub mapping: &'a Mapping,
+    pub commit: &'a TreeListing<'a>,
+    pub allow_extra: &'a AllowExtra,
+    /// Tags on the compared commit (a version from setuptools-scm is its tag).
+    pub tags: &'a [String],
+    /// The artifact's file name (a wheel's tags are in it).
+    pub file_name: &'a str,
+}
+
 /// Classify every file of the archive; directories are not files and are left out.
-pub(crate) fn classify(
-    entries: &[Entry],
-    ecosystem: Ecosystem,
-    mapping: &Mapping,
-    commit: &TreeListing<'_>,
-    allow_extra: &AllowExtra,
-) -> Vec<FileReport> {
+pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
+    let (mapping, commit, allow_extra) = (cx.mapping, cx.commit, cx.allow_extra);
     let rel_of = |path: &str| -> String {
         path.strip_prefix(mapping.archive_prefix.as_str())
             .unwrap_or(path)
@@ -104,12 +123,14 @@ pub(crate) fn classify(
             by_rel.insert(rel, e);
         }
     }
-    let rules = Rules {
-        ecosystem,
+    let rules = Rules::new(
+        cx.ecosystem,
         commit,
-        source_prefix: &mapping.source_prefix,
+        &mapping.source_prefix,
         by_rel,
-    };
+        cx.tags,
+        cx.file_name,
+    );
     let mut files = Vec::new();
     for e in entries {
         // Directories are not files; one with a refused path still shows, to fail its check.
@@ -124,6 +145,8 @@ pub(crate) fn classify(
                 .map(|r| format!("{}{r}", mapping.source_prefix)),
             class: FileClass::Unexplained,
             rule: None,
+            findings: Vec::new(),
+            unverified: Vec::new(),
             kind: None,
             detail: None,
             problem: None,
@@ -164,7 +187,7 @@ pub(crate) fn classify(
                 {
                     if let Some(rule) = rules.sets_executable(&rel) {
                         file.class = FileClass::GeneratedExplained;
-                        file.rule = Some(rule);
+                        file.rule = Some(rule.name());
                         file.detail = Some("made executable as a package bin".into());
                     } else {
                         file.class = FileClass::Modified;
@@ -191,10 +214,33 @@ pub(crate) fn classify(
             None => rules.explain(&rel, e),
             Some(_) => None,
         };
-        if let Some(x) = explained {
-            file.class = FileClass::GeneratedExplained;
-            file.rule = Some(x.rule);
-            file.detail = x.source.map(|s| format!("from {s} in the commit"));
+        if let Some(j) = explained {
+            file.rule = Some(j.rule.name());
+            file.findings = j.findings();
+            file.unverified = j.unverified.iter().map(|u| u.field).collect();
+            if let Some(first) = j.differs.first() {
+                // A rule that applies and finds what the commit does not yield: modified when
+                // git has the file, unexplained when only the tool could have written it.
+                file.class = if in_git.is_some() {
+                    FileClass::Modified
+                } else {
+                    FileClass::Unexplained
+                };
+                let more = j.differs.len() - 1;
+                file.detail = Some(if more > 0 {
+                    format!("{first} (and {more} more)")
+                } else {
+                    first.clone()
+                });
+            } else if let Some(u) = j.unverified.first() {
+                file.class = FileClass::Unverified;
+                file.detail = Some(format!("{} not verified: {}", u.field.name(), u.why));
+            } else {
+                file.class = FileClass::GeneratedExplained;
+                if !j.sources.is_empty() {
+                    file.detail = Some(format!("from {}", j.sources.join(", ")));
+                }
+            }
         } else if let Some((path, _)) = in_git {
             file.class = FileClass::Modified;
             if let EntryKind::Symlink(target) = &e.kind {
@@ -245,8 +291,12 @@ pub(crate) fn describe_differences(
     commit: &TreeListing<'_>,
 ) -> io::Result<()> {
     let mut wanted: HashMap<usize, Vec<(usize, Vec<u8>)>> = HashMap::new();
+    // A file a rule judged is described by its findings, in meaning, not as a text diff.
     let modified = files.iter().enumerate().filter(|(_, f)| {
-        f.class == FileClass::Modified && entries[f.content_from].kind == EntryKind::File
+        f.class == FileClass::Modified
+            && f.rule.is_none()
+            && f.source_blob.as_deref() != Some(f.git_blob.as_str())
+            && entries[f.content_from].kind == EntryKind::File
     });
     for (i, f) in modified.take(MAX_DIFFS) {
         let format = entries[f.content_from].blob.format();

@@ -131,6 +131,22 @@ pub(crate) struct Metadata {
     pub source_dirs: Vec<String>,
     /// The metadata named the directory: it is used as is, never outscored by the root.
     pub source_dir_named: bool,
+    /// What named it (`path_in_vcs`, `repository.directory`).
+    pub named_by: Option<&'static str>,
+}
+
+/// Where the package's folder in the repository came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FolderFrom {
+    /// The artifact's metadata names it (a crate's `path_in_vcs`, npm's
+    /// `repository.directory`).
+    PathInVcs,
+    RepositoryDirectory,
+    /// The folder where the archive's files are found in the commit.
+    Inferred,
+    /// The repository root.
+    Root,
 }
 
 /// The prefixes that turn an archive path into a repository path.
@@ -140,6 +156,9 @@ pub(crate) struct Mapping {
     pub archive_prefix: String,
     /// Prepended to give the repository path (`""` or ending in `/`).
     pub source_prefix: String,
+    pub source_from: FolderFrom,
+    /// Archive files identical to the commit's under this mapping.
+    pub matched: usize,
 }
 
 /// Read the top directory, named commit and source directories of an archive of `ecosystem`
@@ -157,7 +176,7 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
             .any(|e| e.path.as_deref() == Some(&format!("{strip}{name}")))
     };
     let json = |name: &str| -> Option<serde_json::Value> {
-        serde_json::from_slice(kept.get(format!("{strip}{name}").as_str())?).ok()
+        super::rules::json::strict(kept.get(format!("{strip}{name}").as_str())?).ok()
     };
     let mut meta = Metadata {
         ecosystem,
@@ -166,6 +185,7 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
         dirty: None,
         source_dirs: Vec::new(),
         source_dir_named: false,
+        named_by: None,
     };
     let _ = has;
     match ecosystem {
@@ -186,6 +206,7 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
                         format!("{dir}/")
                     });
                     meta.source_dir_named = true;
+                    meta.named_by = Some("path_in_vcs");
                 }
             }
         }
@@ -202,6 +223,7 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
                     if !dir.is_empty() {
                         meta.source_dirs.push(format!("{dir}/"));
                         meta.source_dir_named = true;
+                        meta.named_by = Some("repository.directory");
                     }
                 }
             }
@@ -215,20 +237,93 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
     meta
 }
 
+/// Files that tie a package to its folder: (name in the archive, name in the folder).
+const ANCHORS: &[(&str, &str)] = &[
+    ("Cargo.toml.orig", "Cargo.toml"),
+    ("package.json", "package.json"),
+    ("pyproject.toml", "pyproject.toml"),
+    ("setup.py", "setup.py"),
+];
+
+/// Archive files sampled to find the folder the package came from.
+const FOLDER_SAMPLE: usize = 256;
+/// A file found at more paths of the commit than this (an empty `__init__.py`, a licence) says
+/// little about where the package lives.
+const FOLDER_EVIDENCE_PATHS: usize = 4;
+
+/// Folders of the commit where the archive's files are, most likely first: for a sample of
+/// archive files, each commit path holding the same bytes whose end is the file's path in the
+/// package votes for the folder before it.
+fn folders_by_content(
+    entries: &[Entry],
+    archive_prefixes: &[String],
+    commit: &TreeListing<'_>,
+) -> Vec<String> {
+    let mut votes: HashMap<String, usize> = HashMap::new();
+    let files = entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::File && e.size > 0)
+        .take(FOLDER_SAMPLE);
+    for e in files {
+        let Some(path) = e.path.as_deref() else {
+            continue;
+        };
+        let paths = commit.paths_of_blob(e.blob);
+        if paths.len() > FOLDER_EVIDENCE_PATHS {
+            continue;
+        }
+        for a in archive_prefixes {
+            let Some(rel) = path.strip_prefix(a.as_str()) else {
+                continue;
+            };
+            for p in paths {
+                if let Some(folder) = p.strip_suffix(rel)
+                    && (folder.is_empty() || folder.ends_with('/'))
+                {
+                    *votes.entry(folder.to_owned()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<(String, usize)> = votes.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.into_iter().take(3).map(|(f, _)| f).collect()
+}
+
 /// Choose the mapping under which the most archive files are identical to the commit.
 /// Candidates are tried in order and the first of equal scores wins: metadata's directories,
-/// then the repository root. A directory the artifact itself names is the only source
-/// candidate: if it is wrong, its files fail, which is the truth about such an artifact.
+/// the repository root, then folders found by where the archive's files are in the commit. A
+/// directory the artifact itself names is the only source candidate: if it is wrong, its files
+/// fail, which is the truth about such an artifact.
 pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &TreeListing<'_>) -> Mapping {
     let mut archive_prefixes: Vec<String> = meta.top.iter().cloned().collect();
     archive_prefixes.push(String::new());
-    let mut source_prefixes = meta.source_dirs.clone();
+    let mut source_prefixes: Vec<(String, FolderFrom)> = meta
+        .source_dirs
+        .iter()
+        .map(|d| {
+            let from = match meta.named_by {
+                Some("path_in_vcs") => FolderFrom::PathInVcs,
+                Some(_) => FolderFrom::RepositoryDirectory,
+                None => FolderFrom::Inferred,
+            };
+            (
+                d.clone(),
+                if d.is_empty() { FolderFrom::Root } else { from },
+            )
+        })
+        .collect();
     if !meta.source_dir_named {
-        source_prefixes.push(String::new());
+        source_prefixes.push((String::new(), FolderFrom::Root));
+        for f in folders_by_content(entries, &archive_prefixes, commit) {
+            if !source_prefixes.iter().any(|(s, _)| *s == f) {
+                source_prefixes.push((f, FolderFrom::Inferred));
+            }
+        }
     }
-    let mut best: Option<(usize, Mapping)> = None;
+    let mut best: Option<((bool, usize), Mapping)> = None;
     for a in &archive_prefixes {
-        for s in &source_prefixes {
+        for (s, from) in &source_prefixes {
             let score = entries
                 .iter()
                 .filter(|e| e.kind == EntryKind::File || matches!(e.kind, EntryKind::Symlink(_)))
@@ -239,12 +334,24 @@ pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &TreeListing<'_
                         .is_some_and(|f| f.id == e.blob)
                 })
                 .count();
-            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+            // A folder whose manifest is the package's own (a crate's Cargo.toml.orig, an npm
+            // package.json) is the package's folder, whatever else matches elsewhere.
+            let anchored = ANCHORS.iter().any(|(archive_name, commit_name)| {
+                let ours = commit.entry(&format!("{s}{commit_name}"));
+                entries.iter().any(|e| {
+                    e.path.as_deref() == Some(&format!("{a}{archive_name}"))
+                        && ours.is_some_and(|f| f.id == e.blob)
+                })
+            });
+            let rank = (anchored, score);
+            if best.as_ref().is_none_or(|(b, _)| rank > *b) {
                 let mapping = Mapping {
                     archive_prefix: a.clone(),
                     source_prefix: s.clone(),
+                    source_from: *from,
+                    matched: score,
                 };
-                best = Some((score, mapping));
+                best = Some((rank, mapping));
             }
         }
     }
@@ -319,7 +426,8 @@ mod tests {
         info.kept = Some(
             br#"{"git":{"sha1":"0123456789012345678901234567890123456789","dirty":true},
                 "path_in_vcs":"crates/demo"}"#
-                .to_vec(),
+                .to_vec()
+                .into(),
         );
         let v = [info, entry("demo-0.1.0/Cargo.toml", EntryKind::File)];
         let m = metadata(&v, Ecosystem::Crate);

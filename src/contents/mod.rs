@@ -28,8 +28,8 @@ pub use crate::archive::{Format, Stop};
 use crate::git::{CommitId, GitError, Repo};
 pub use classify::{FileClass, FileReport};
 pub use difference::Difference;
-pub use layout::{Ecosystem, NamedCommit};
-pub use rules::RULES;
+pub use layout::{Ecosystem, FolderFrom, NamedCommit};
+pub use rules::{Field, Rule};
 pub use scan::ProblemKind;
 
 /// Why a comparison could not run at all (exit 2). A hostile or malformed archive is not one of
@@ -130,6 +130,9 @@ pub struct ContentsFacts {
     /// Whether an ancestor the artifact names was accepted as the commit to compare with.
     #[serde(skip)]
     pub accept_ancestor: bool,
+    /// Metadata fields the policy accepts unverified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accept_unverified: Vec<Field>,
     /// For a crate: whether cargo packaged it from a working tree with uncommitted changes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dirty: Option<bool>,
@@ -137,6 +140,14 @@ pub struct ContentsFacts {
     pub archive_prefix: String,
     /// Prepended to map to repository paths (`path_in_vcs`, `src/`).
     pub source_prefix: String,
+    /// Where the package's folder came from: named by the artifact, inferred from where its
+    /// files are in the commit, or the root.
+    pub source_from: FolderFrom,
+    /// For a crate that names no folder: whether the folder compared with (inferred, or the
+    /// root) has the crate's `Cargo.toml.orig` as its `Cargo.toml`, which ties the folder to
+    /// the package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder_manifest_matches: Option<bool>,
     /// Whether the archive was read to its end.
     pub complete: bool,
     /// Why reading stopped, when it did.
@@ -166,6 +177,9 @@ pub struct Options {
     /// Compare with an ancestor of the reviewed commit that the artifact names (a crate's
     /// `.cargo_vcs_info.json`, npm's `gitHead`); by default such an artifact fails.
     pub accept_ancestor: bool,
+    /// Metadata fields a packaging rule cannot derive without running the build that are
+    /// accepted unverified; others fail.
+    pub accept_unverified: Vec<Field>,
 }
 
 /// Compare the release archive at `archive` with commit `reviewed` of `repo`.
@@ -229,14 +243,28 @@ pub fn compare(
 
     let tree = repo.tree(commit)?;
     let mapping = layout::choose(&meta, &scan.entries, &tree);
+    let tags = repo.tags_at(commit);
     let mut files = classify::classify(
         &scan.entries,
-        meta.ecosystem,
-        &mapping,
-        &tree,
-        &options.allow_extra,
+        &classify::Context {
+            ecosystem: meta.ecosystem,
+            mapping: &mapping,
+            commit: &tree,
+            allow_extra: &options.allow_extra,
+            tags: &tags,
+            file_name: &name,
+        },
     );
     let missing = classify::missing(&files, &mapping, &tree);
+    let folder_manifest_matches = (meta.ecosystem == Ecosystem::Crate
+        && matches!(mapping.source_from, FolderFrom::Inferred | FolderFrom::Root))
+    .then(|| {
+        let orig = scan.entries.iter().find(|e| {
+            e.path.as_deref() == Some(&format!("{}Cargo.toml.orig", mapping.archive_prefix))
+        });
+        let ours = tree.entry(&format!("{}Cargo.toml", mapping.source_prefix));
+        matches!((orig, ours), (Some(o), Some(g)) if o.blob == g.id)
+    });
     classify::describe_differences(archive, &mut files, &scan.entries, &tree)
         .map_err(|e| unreadable(e.to_string()))?;
 
@@ -245,6 +273,7 @@ pub fn compare(
         FileClass::Identical,
         FileClass::Modified,
         FileClass::GeneratedExplained,
+        FileClass::Unverified,
         FileClass::AllowedExtra,
         FileClass::Unexplained,
     ] {
@@ -263,9 +292,12 @@ pub fn compare(
         commit_from,
         named_commit,
         accept_ancestor: options.accept_ancestor,
+        accept_unverified: options.accept_unverified.clone(),
         dirty: meta.dirty,
+        folder_manifest_matches,
         archive_prefix: mapping.archive_prefix,
         source_prefix: mapping.source_prefix,
+        source_from: mapping.source_from,
         complete,
         stop: scan.outcome.stop,
         entries: scan.entries.len(),

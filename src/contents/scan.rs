@@ -13,7 +13,7 @@ pub(crate) use crate::hash::hex;
 use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use crate::git::{BlobId, ObjectFormat};
 use sha2::{Digest, Sha256};
@@ -22,16 +22,20 @@ use super::kind::HEAD_LEN;
 use crate::archive::path::{self as entry_path, LinkEscape, PathProblem};
 use crate::archive::{self, Entry as RawEntry, Kind as RawKind, ReadOutcome};
 use crate::hash::sha1dc::Sha1Dc;
-use crate::limits::MAX_METADATA_FILE;
+use crate::limits::{MAX_METADATA_FILE, MAX_METADATA_TOTAL, MAX_VERSION_FILE};
 
 /// File names whose bytes the layout and the packaging rules need.
 const METADATA_NAMES: &[&str] = &[
     ".cargo_vcs_info.json",
     "package.json",
     "setup.cfg",
+    "setup.py",
+    "pyproject.toml",
     "Cargo.toml",
+    "Cargo.toml.orig",
     "PKG-INFO",
     "Cargo.lock",
+    "go.mod",
 ];
 
 /// Largest entry read whole and hashed on the hashing thread.
@@ -105,8 +109,8 @@ pub(crate) struct Entry {
     pub sha256: [u8; 32],
     /// First bytes, for recognising build outputs.
     pub head: Vec<u8>,
-    /// The bytes of packaging metadata files.
-    pub kept: Option<Vec<u8>>,
+    /// The bytes of packaging metadata files (shared with hard links to the same entry).
+    pub kept: Option<Arc<[u8]>>,
     pub problem: Option<Problem>,
 }
 
@@ -164,6 +168,8 @@ fn read_entries(
     let mut batch_bytes = 0usize;
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_path: HashMap<String, usize> = HashMap::new();
+    // Bytes of metadata files kept so far, against MAX_METADATA_TOTAL.
+    let mut kept_bytes = 0usize;
     let mut symlinks: HashMap<String, Vec<u8>> = HashMap::new();
     // One read buffer for every entry: most entries are small, and zeroing a fresh buffer for
     // each costs more than reading it.
@@ -198,7 +204,13 @@ fn read_entries(
             };
             match raw.kind {
                 RawKind::File => {
-                    let keep = normalised.as_deref().is_some_and(is_metadata);
+                    let keep = normalised
+                        .as_deref()
+                        .is_some_and(|p| is_metadata(p, raw.size))
+                        && kept_bytes + raw.size as usize <= MAX_METADATA_TOTAL;
+                    if keep {
+                        kept_bytes += raw.size as usize;
+                    }
                     if raw.size <= PIPELINED_ENTRY {
                         let mut data = Vec::with_capacity(raw.size as usize);
                         content.take(raw.size + 1).read_to_end(&mut data)?;
@@ -314,9 +326,22 @@ fn read_entries(
     Ok(Scan { entries, outcome })
 }
 
-fn is_metadata(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    METADATA_NAMES.contains(&name) || name == "Cargo.toml.orig"
+/// Whether the packaging rules may need the bytes of the file at `path`, of `size` bytes:
+/// manifests and lock files, everything in a Python `*.dist-info/` or `*.egg-info/` directory,
+/// and the Python files a build may write or rewrite to carry the version.
+fn is_metadata(path: &str, size: u64) -> bool {
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or(path);
+    let parent = parts.next().unwrap_or("");
+    let grandparent = parts.next().unwrap_or("");
+    if size > MAX_METADATA_FILE as u64 {
+        return false;
+    }
+    let in_info = |dir: &str| dir.ends_with(".dist-info") || dir.ends_with(".egg-info");
+    let version_file = name.ends_with(".py")
+        && (name.contains("version") || name == "__init__.py" || name == "__about__.py")
+        && size <= MAX_VERSION_FILE as u64;
+    METADATA_NAMES.contains(&name) || in_info(parent) || in_info(grandparent) || version_file
 }
 
 fn path_problem(why: PathProblem, shown: &str) -> Problem {
@@ -341,7 +366,7 @@ struct Digests {
     collision: bool,
     sha256: [u8; 32],
     head: Vec<u8>,
-    kept: Option<Vec<u8>>,
+    kept: Option<Arc<[u8]>>,
 }
 
 /// Git's blob id being computed, in one object format.
@@ -396,7 +421,7 @@ impl Digests {
             collision,
             sha256: Sha256::digest(&data).into(),
             head: data[..data.len().min(HEAD_LEN)].to_vec(),
-            kept: (keep && data.len() <= MAX_METADATA_FILE).then_some(data),
+            kept: (keep && data.len() <= MAX_METADATA_FILE).then(|| Arc::from(data)),
         }
     }
 

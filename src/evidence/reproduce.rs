@@ -55,6 +55,11 @@ fn contents_of(rule: &Reproduce, checkout: &Checkout, archive: &Path) -> Reprodu
                 None => None,
             },
             accept_ancestor: rule.accept_ancestor,
+            accept_unverified: rule
+                .accept_unverified
+                .iter()
+                .map(|f| contents::Field::parse(f))
+                .collect::<Result<_, _>>()?,
         };
         let found = contents::compare(archive, checkout.repo(), checkout.commit(), &options)
             .map_err(|e| e.to_string())?;

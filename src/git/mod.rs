@@ -214,6 +214,23 @@ impl Repo {
         r.peel_to_commit().ok().map(|c| CommitId(c.id()))
     }
 
+    /// The tags that lead to `commit` (lightweight or annotated), by their short names, sorted.
+    pub fn tags_at(&self, commit: CommitId) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(refs) = self.inner.references_glob("refs/tags/*") {
+            for r in refs.flatten() {
+                let at = r.peel_to_commit().ok().map(|c| c.id());
+                if at == Some(commit.0)
+                    && let Some(name) = r.name().ok().and_then(|n| n.strip_prefix("refs/tags/"))
+                {
+                    out.push(name.to_owned());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Commits reachable from `tips` and not from `hide`, in a fixed (topological) order; at
     /// most [`MAX_REVIEW_COMMITS`].
     pub fn range(&self, tips: &[CommitId], hide: &[CommitId]) -> Result<Vec<CommitId>, GitError> {

@@ -139,6 +139,7 @@ pub struct RawReproduce {
     pub allow_extra: Option<Vec<Spanned<String>>>,
     pub ecosystem: Option<Spanned<String>>,
     pub accept_ancestor: Option<Spanned<bool>>,
+    pub accept_unverified: Option<Vec<Spanned<String>>>,
 }
 
 /// A build command: one line for `sh -c`, or the argument vector itself.

@@ -65,6 +65,10 @@ pub struct Reproduce {
     /// `mode = "contents"`: an artifact naming an ancestor of the reviewed commit is compared
     /// with that ancestor instead of failing, as `--accept-ancestor`.
     pub accept_ancestor: bool,
+    /// `mode = "contents"`: metadata fields a packaging rule cannot derive from the commit
+    /// (`version`, `dependencies`, ...) that are accepted unverified, as
+    /// `--accept-unverified`.
+    pub accept_unverified: Vec<String>,
 }
 
 impl Reproduce {
@@ -81,6 +85,7 @@ impl Reproduce {
             allow_extra,
             ecosystem: None,
             accept_ancestor: false,
+            accept_unverified: Vec::new(),
         }
     }
 }
@@ -115,6 +120,7 @@ impl Validator<'_> {
             allow_extra: Vec::new(),
             ecosystem: None,
             accept_ancestor: false,
+            accept_unverified: Vec::new(),
         };
         let rebuild_only = |v: &mut Self, span, key: &str| {
             if mode != ReproduceMode::Rebuild {
@@ -199,6 +205,19 @@ impl Validator<'_> {
                 );
             }
             r.accept_ancestor = *a.get_ref();
+        }
+        for f in raw.accept_unverified.unwrap_or_default() {
+            if mode != ReproduceMode::Contents {
+                self.error(
+                    f.span(),
+                    "accept-unverified applies only to mode = \"contents\"",
+                );
+            }
+            if let Some(name) = self.value(&f, |t| {
+                crate::contents::Field::parse(t).map(|_| t.to_owned())
+            }) {
+                r.accept_unverified.push(name);
+            }
         }
         Some(r)
     }

@@ -155,7 +155,7 @@ fn cargo_package_passes_with_its_rules_named() {
         ("demo-0.1.0/Cargo.toml", "cargo-normalised-manifest"),
         ("demo-0.1.0/Cargo.toml.orig", "cargo-original-manifest"),
         ("demo-0.1.0/Cargo.lock", "cargo-lockfile"),
-        ("demo-0.1.0/README.md", "copied-readme-or-licence"),
+        ("demo-0.1.0/README.md", "cargo-copied-file"),
     ] {
         let f = file(&report, path);
         assert_eq!(f["class"], "generated-explained", "{f}");
@@ -205,7 +205,7 @@ fn setuptools_sdist_passes() {
     assert_eq!(cfg["rule"], "setuptools-egg-info-section", "{cfg}");
     assert_eq!(
         file(&report, "demo-1.0/PKG-INFO")["rule"],
-        "python-pkg-info"
+        "python-core-metadata"
     );
     assert_eq!(
         file(&report, "demo-1.0/demo.egg-info/SOURCES.txt")["rule"],
@@ -285,10 +285,27 @@ fn wheel_with_src_layout_passes() {
     );
     write(
         "demo-1.0.dist-info/WHEEL",
-        "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n",
+        "Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     );
-    write("demo-1.0.dist-info/RECORD", "");
     write("demo-1.0.dist-info/licenses/LICENSE", "MIT\n");
+    // RECORD: every other file with its digest and size, itself without.
+    let mut record = String::new();
+    for f in [
+        "demo/__init__.py",
+        "demo/core.py",
+        "demo-1.0.dist-info/METADATA",
+        "demo-1.0.dist-info/WHEEL",
+        "demo-1.0.dist-info/licenses/LICENSE",
+    ] {
+        use base64::Engine;
+        use sha2::Digest;
+        let bytes = std::fs::read(stage.join(f)).unwrap();
+        let digest =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&bytes));
+        record.push_str(&format!("{f},sha256={digest},{}\n", bytes.len()));
+    }
+    record.push_str("demo-1.0.dist-info/RECORD,,\n");
+    write("demo-1.0.dist-info/RECORD", &record);
     let archive = repo.out("demo-1.0-py3-none-any.whl");
     run(crate::support::cmd("zip")
         .arg("-qr")
@@ -302,7 +319,11 @@ fn wheel_with_src_layout_passes() {
     assert_eq!(c["source_prefix"], "src/");
     assert_eq!(
         file(&report, "demo-1.0.dist-info/licenses/LICENSE")["rule"],
-        "python-dist-info"
+        "copied-readme-or-licence"
+    );
+    assert_eq!(
+        file(&report, "demo-1.0.dist-info/RECORD")["rule"],
+        "wheel-record"
     );
 }
 
@@ -412,4 +433,123 @@ fn streams_of_several_members_or_frames_pass() {
             "{format}"
         );
     }
+}
+
+/// A crate that inherits its version, edition, licence and lints from the workspace: cargo's
+/// normalised manifest holds the inherited values, and custody resolves them the same way.
+#[test]
+fn a_crate_inheriting_from_its_workspace_passes_and_a_changed_edition_fails() {
+    let repo = Repo::new(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/demo\"]\nresolver = \"2\"\n\n\
+             [workspace.package]\nversion = \"0.3.0\"\nedition = \"2021\"\nlicense = \"MIT\"\n\n\
+             [workspace.lints.rust]\nunsafe_code = \"forbid\"\n",
+        ),
+        (".gitignore", "/target\n"),
+        (
+            "crates/demo/Cargo.toml",
+            "[package]\nname = \"demo\"\nversion.workspace = true\nedition.workspace = true\n\
+             license.workspace = true\ndescription = \"demo\"\n\n[lints]\nworkspace = true\n",
+        ),
+        (
+            "crates/demo/src/lib.rs",
+            "pub fn answer() -> u32 {\n    42\n}\n",
+        ),
+        ("crates/demo/src/main.rs", "fn main() {}\n"),
+    ]);
+    let target = repo.out("target");
+    run(Command::new(env!("CARGO"))
+        .args(["package", "-q", "--no-verify", "--offline", "-p", "demo"])
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(repo.path()));
+    let archive = target.join("package/demo-0.3.0.crate");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let manifest = file(&report, "demo-0.3.0/Cargo.toml");
+    assert_eq!(manifest["rule"], "cargo-normalised-manifest");
+    assert!(
+        manifest["detail"].as_str().unwrap().contains("Cargo.toml"),
+        "{manifest}"
+    );
+
+    let text =
+        String::from_utf8(super::realworld::member(&archive, "demo-0.3.0/Cargo.toml")).unwrap();
+    let tampered = repo.out("edition.crate");
+    let changed = text.replacen("edition = \"2021\"", "edition = \"2018\"", 1);
+    super::realworld::tamper(
+        &archive,
+        &tampered,
+        &[("demo-0.3.0/Cargo.toml", Some(changed.as_bytes()))],
+    );
+    let (code, report) = compare(&tampered, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let f = file(&report, "demo-0.3.0/Cargo.toml");
+    assert!(f["findings"].to_string().contains("package.edition"), "{f}");
+    // A new binary target.
+    let bin = format!("{text}\n[[bin]]\nname = \"evil\"\npath = \"src/lib.rs\"\n");
+    super::realworld::tamper(
+        &archive,
+        &tampered,
+        &[("demo-0.3.0/Cargo.toml", Some(bin.as_bytes()))],
+    );
+    let (code, report) = compare(&tampered, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let f = file(&report, "demo-0.3.0/Cargo.toml");
+    assert!(
+        f["findings"].to_string().contains("bin target `evil`"),
+        "{f}"
+    );
+}
+
+/// A crate from before `path_in_vcs` names no folder: custody finds the folder where its files
+/// are, and trusts it only when that folder's Cargo.toml is the crate's Cargo.toml.orig.
+#[test]
+fn a_crate_without_path_in_vcs_is_mapped_to_the_folder_its_files_match() {
+    let repo = crate_repo();
+    let archive = cargo_package(&repo, &[]);
+    let old = repo.out("demo-0.1.0.crate");
+    let commit = repo.git(&["rev-parse", "HEAD"]);
+    let info = format!(
+        "{{\n  \"git\": {{\n    \"sha1\": \"{}\"\n  }}\n}}\n",
+        commit.trim()
+    );
+    super::realworld::tamper(
+        &archive,
+        &old,
+        &[("demo-0.1.0/.cargo_vcs_info.json", Some(info.as_bytes()))],
+    );
+    let (code, report) = compare(&old, &repo.path(), &[]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["source_prefix"], "crates/demo/");
+    assert_eq!(c["source_from"], "inferred");
+    assert_eq!(c["folder_manifest_matches"], true);
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-package-folder"),
+        ["pass"]
+    );
+
+    // The folder's manifest moves on in a later commit: the files still match, the manifest
+    // does not, and which folder the crate came from is inconclusive.
+    repo.write(
+        "crates/demo/Cargo.toml",
+        b"[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+          description = \"demo, renamed\"\nlicense = \"MIT\"\nreadme = \"../../README.md\"\n\n\
+          [dependencies]\n",
+    );
+    repo.commit("describe");
+    let unnamed = repo.out("unnamed-0.1.0.crate");
+    super::realworld::tamper(
+        &archive,
+        &unnamed,
+        &[("demo-0.1.0/.cargo_vcs_info.json", Some(b"{}\n"))],
+    );
+    let (code, report) = compare(&unnamed, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(contents(&report)["folder_manifest_matches"], false);
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-package-folder"),
+        ["fail"]
+    );
 }

@@ -381,7 +381,7 @@ fn a_readme_is_explained_only_as_a_copy_of_a_readme() {
     assert_eq!(code, 1, "{report:#}");
     let licence = file(&report, "demo-1.0/LICENSE");
     assert_eq!(licence["rule"], "copied-readme-or-licence");
-    assert_eq!(licence["detail"], "from docs/LICENSE in the commit");
+    assert_eq!(licence["detail"], "from docs/LICENSE");
     assert_eq!(file(&report, "demo-1.0/README")["class"], "unexplained");
 }
 

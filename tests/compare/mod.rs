@@ -8,3 +8,4 @@ mod ecosystems;
 mod fixture;
 mod hostile;
 mod outcomes;
+mod realworld;
