@@ -9,6 +9,7 @@ mod compare;
 mod corpus;
 mod hash;
 mod keyless;
+mod output;
 mod readme;
 mod rebuild;
 mod snapshots;

@@ -1,5 +1,8 @@
 //! `custody explain CODE`: what a check code means and how to act on it.
 
+use std::fmt::Write as _;
+
+use super::output::print_or;
 use super::{EXIT_PASS, fatal};
 use crate::codes;
 
@@ -17,18 +20,18 @@ pub fn run(args: ExplainArgs) -> u8 {
     if args.list {
         let all = codes::all();
         let width = all.iter().map(|c| c.code.len()).max().unwrap_or(0);
+        let mut text = String::new();
         for c in all {
-            println!("{:width$}  {}", c.code, c.summary);
+            let _ = writeln!(text, "{:width$}  {}", c.code, c.summary);
         }
-        return EXIT_PASS;
+        return print_or(&text, EXIT_PASS);
     }
     let code = args.code.unwrap_or_default();
     match codes::lookup(&code) {
-        Some(c) => {
-            println!("{}: {}\n", c.code, c.summary);
-            println!("{}", wrap(c.description, 90));
-            EXIT_PASS
-        }
+        Some(c) => print_or(
+            &format!("{}: {}\n\n{}\n", c.code, c.summary, wrap(c.description, 90)),
+            EXIT_PASS,
+        ),
         None => fatal(format!(
             "unknown code {code:?}; `custody explain --list` lists every code"
         )),

@@ -66,17 +66,7 @@ pub struct HashArgs {
 
 pub fn run(args: HashArgs) -> u8 {
     match hash_command(&args) {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            if stdout
-                .write_all(out.as_bytes())
-                .and_then(|_| stdout.flush())
-                .is_err()
-            {
-                return super::EXIT_ERROR;
-            }
-            super::EXIT_PASS
-        }
+        Ok(out) => super::output::print_or(&out, super::EXIT_PASS),
         Err(message) => super::fatal(message),
     }
 }

@@ -1,7 +1,7 @@
 //! Writing a report where the user asked for it, in the format asked for; shared by every
 //! command that produces a [`RunVerdict`].
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_FAIL, EXIT_PASS, fatal};
@@ -55,16 +55,32 @@ pub fn emit(
         Format::Json => render_json(report),
         Format::Sarif => render_sarif(report),
     };
+    let code = match report.verdict {
+        Verdict::Pass => EXIT_PASS,
+        Verdict::Fail => EXIT_FAIL,
+    };
     match output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {
                 return fatal(format!("--output {}: {e}", path.display()));
             }
+            code
         }
-        None => print!("{text}"),
+        None => print_or(&text, code),
     }
-    match report.verdict {
-        Verdict::Pass => EXIT_PASS,
-        Verdict::Fail => EXIT_FAIL,
+}
+
+/// Write `text` to standard output and return `code`. A reader that stopped reading
+/// (`custody diff a b | head`) is not an error: the rest is dropped and `code` still says the
+/// verdict. Any other failure to write is (exit 2).
+pub fn print_or(text: &str, code: u8) -> u8 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => fatal(format!("writing to standard output: {e}")),
     }
 }

@@ -49,8 +49,8 @@ pub fn run(args: PolicyArgs) -> u8 {
         }
     }
     if diagnostics.is_empty() {
-        println!("{}: valid policy ({})", file.display(), summary(&policy));
-        return EXIT_PASS;
+        let line = format!("{}: valid policy ({})\n", file.display(), summary(&policy));
+        return super::output::print_or(&line, EXIT_PASS);
     }
     diagnostics.sort_by_key(|d| (d.line, d.column));
     eprintln!("{}", PolicyError::Invalid(diagnostics));
