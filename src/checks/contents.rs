@@ -137,10 +137,15 @@ crate::codes! {
             Rebuilding (mode = \"rebuild\") is how to check such a field.",
         },
         ContentsBuildOutput = "contents-build-output" {
-            summary: "Build outputs the policy allows, named so a person looks at them",
-            description: "Object files, libraries, executables and assembly that exist only in the \
-            archive are named by kind even when allow-extra permits them. This check passes; \
-            it is there to be read.",
+            summary: "Compiled output the commit does not hold, grouped by folder",
+            description: "Packages often ship what a build made from the commit: JavaScript \
+            compiled from TypeScript into dist/, type declarations, source maps, bundles, Python \
+            bytecode. No packaging rule can tie such a file to the reviewed source, so a folder \
+            of it that the commit lacks fails, once per folder, with the count of files. \
+            Rebuilding is how to check it: [reproduce] mode = \"rebuild\" builds the commit \
+            and compares the outputs. Object files, libraries and executables found among \
+            allowed extras (allow-extra) are named here too, in a passing check, so a person \
+            looks at them.",
         },
         ContentsMatchesSource = "contents-matches-source" {
             summary: "Every archive file is identical to the commit or explained",
@@ -470,6 +475,30 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
         Code::ContentsMetadataUnverified,
         refused.into_iter(),
     );
+    // Compiled output, one failing check per folder.
+    let mut folders: std::collections::BTreeMap<&str, Vec<&FileReport>> = Default::default();
+    for f in files.iter().filter(|f| f.class == FileClass::BuildOutput) {
+        folders
+            .entry(f.build_folder.as_deref().unwrap_or(""))
+            .or_default()
+            .push(f);
+    }
+    let built = folders.into_iter().map(|(folder, group)| {
+        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in &group {
+            let name = f.archive_path.rsplit('/').next().unwrap_or(&f.archive_path);
+            let ext = name.find('.').map(|i| &name[i..]).unwrap_or("");
+            *kinds.entry(ext).or_default() += 1;
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!(
+            "{folder}: {} files of compiled output ({}) that the commit does not have; \
+             rebuilding is how to check them ([reproduce] mode = \"rebuild\")",
+            group.len(),
+            kinds.join(", ")
+        )
+    });
+    push_capped(&mut checks, Code::ContentsBuildOutput, built);
     let outputs: Vec<String> = files
         .iter()
         .filter(|f| f.class == FileClass::AllowedExtra)
@@ -488,7 +517,12 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
     }
     let bad = files
         .iter()
-        .filter(|f| matches!(f.class, FileClass::Modified | FileClass::Unexplained))
+        .filter(|f| {
+            matches!(
+                f.class,
+                FileClass::Modified | FileClass::Unexplained | FileClass::BuildOutput
+            )
+        })
         .count()
         + unverified_bad;
     checks.push(if !complete {
@@ -508,7 +542,7 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
         Check::fail(
             Code::ContentsMatchesSource,
             format!(
-                "{bad} of {} files are modified, unexplained or unverified",
+                "{bad} of {} files are modified, unexplained, unverified or build output",
                 files.len()
             ),
         )

@@ -35,6 +35,10 @@ pub enum FileClass {
     AllowedExtra,
     /// Not in the commit, and nothing explains it.
     Unexplained,
+    /// Not in the commit: compiled output (JavaScript, type declarations, source maps, Python
+    /// bytecode) in a folder the commit does not have, grouped by that folder. Only a rebuild
+    /// can say whether the commit yields it.
+    BuildOutput,
 }
 
 impl FileClass {
@@ -47,6 +51,7 @@ impl FileClass {
             FileClass::Unverified => "generated-unverified",
             FileClass::AllowedExtra => "allowed-extra",
             FileClass::Unexplained => "unexplained",
+            FileClass::BuildOutput => "build-output",
         }
     }
 }
@@ -78,6 +83,9 @@ pub struct FileReport {
     /// symlink an identical file was reached through.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// For build output: the folder, absent from the commit, that holds it (`dist/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_folder: Option<String>,
     /// The check code a refused entry failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<ProblemKind>,
@@ -149,6 +157,7 @@ pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
             unverified: Vec::new(),
             kind: None,
             detail: None,
+            build_folder: None,
             problem: None,
             size: e.size,
             sha256: hex(&e.sha256),
@@ -255,6 +264,12 @@ pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
             let allowed = allow_extra.matches(&rel) || allow_extra.matches(&e.shown);
             file.class = if allowed {
                 FileClass::AllowedExtra
+            } else if let Some(folder) = compiled_output(&rel, &mapping.source_prefix, commit) {
+                file.detail = Some(format!(
+                    "compiled output in {folder}, which the commit lacks"
+                ));
+                file.build_folder = Some(folder);
+                FileClass::BuildOutput
             } else {
                 FileClass::Unexplained
             };
@@ -262,6 +277,31 @@ pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
         files.push(file);
     }
     files
+}
+
+/// Extensions of what compilers, bundlers and type checkers write.
+const COMPILED: &[&str] = &[
+    ".js", ".mjs", ".cjs", ".jsx", ".d.ts", ".d.mts", ".d.cts", ".map", ".css", ".pyc", ".pyo",
+];
+
+/// The folder holding `rel` that the commit's package folder does not have (the shallowest),
+/// when `rel` is compiled output: a build made it, so no rule can tie it to the commit.
+fn compiled_output(rel: &str, source_prefix: &str, commit: &TreeListing<'_>) -> Option<String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if !COMPILED.iter().any(|ext| name.ends_with(ext)) {
+        return None;
+    }
+    let mut folder = String::new();
+    let dirs = rel.split('/').collect::<Vec<_>>();
+    for part in &dirs[..dirs.len() - 1] {
+        folder.push_str(part);
+        let in_commit = format!("{source_prefix}{folder}");
+        if !commit.is_dir(in_commit.as_bytes()) {
+            return Some(format!("{folder}/"));
+        }
+        folder.push('/');
+    }
+    None
 }
 
 /// Paths of the package's part of the commit (under the source prefix) that no archive file

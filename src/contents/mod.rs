@@ -276,6 +276,7 @@ pub fn compare(
         FileClass::Unverified,
         FileClass::AllowedExtra,
         FileClass::Unexplained,
+        FileClass::BuildOutput,
     ] {
         counts.insert(
             class.name(),

@@ -553,3 +553,48 @@ fn a_crate_without_path_in_vcs_is_mapped_to_the_folder_its_files_match() {
         ["fail"]
     );
 }
+
+/// An npm package shipping JavaScript compiled from the commit's TypeScript into `dist/`: no
+/// rule can tie it to the commit, so the folder fails once, as build output, with a count.
+#[test]
+fn compiled_output_in_a_folder_the_commit_lacks_fails_as_one_group() {
+    let repo = Repo::new(&[
+        (
+            "package.json",
+            "{\n  \"name\": \"demo-ts\",\n  \"version\": \"1.0.0\",\n  \"main\": \"dist/index.js\",\n  \"files\": [\"dist\", \"src\"],\n  \"license\": \"MIT\"\n}\n",
+        ),
+        ("src/index.ts", "export const answer: number = 42;\n"),
+        (".gitignore", "dist/\n"),
+    ]);
+    // What `tsc` writes, outside git.
+    repo.write("dist/index.js", b"exports.answer = 42;\n");
+    repo.write("dist/index.d.ts", b"export declare const answer: number;\n");
+    repo.write("dist/index.js.map", b"{\"version\":3}\n");
+    let cache = repo.out("npm-cache");
+    run(crate::support::cmd("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(repo.out(""))
+        .env("npm_config_cache", &cache)
+        .env("npm_config_update_notifier", "false")
+        .current_dir(repo.path()));
+    let archive = repo.out("demo-ts-1.0.0.tgz");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    for f in ["index.js", "index.d.ts", "index.js.map"] {
+        let file = file(&report, &format!("package/dist/{f}"));
+        assert_eq!(file["class"], "build-output", "{file}");
+        assert_eq!(file["build_folder"], "dist/");
+    }
+    let failures = super::realworld::failures(&report);
+    let grouped: Vec<&String> = failures
+        .iter()
+        .filter(|m| m.starts_with("dist/: 3 files of compiled output"))
+        .collect();
+    assert_eq!(grouped.len(), 1, "{failures:#?}");
+    assert!(grouped[0].contains("rebuild"), "{}", grouped[0]);
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-unexplained"),
+        ["pass"]
+    );
+    assert_eq!(file(&report, "package/src/index.ts")["class"], "identical");
+}
