@@ -32,6 +32,14 @@ pub use layout::{Ecosystem, FolderFrom, NamedCommit};
 pub use rules::{Field, Rule};
 pub use scan::ProblemKind;
 
+/// Every parser the packaging rules run on an archive's bytes (INI as configparser reads it,
+/// Python source, core metadata and requirements, strict JSON, RECORD's CSV, Cargo manifests
+/// and lock files), for the fuzz targets: each must return on any input, never panic or hang.
+#[doc(hidden)]
+pub fn fuzz_packaging_parsers(data: &[u8]) {
+    rules::fuzz(data);
+}
+
 /// Why a comparison could not run at all (exit 2). A hostile or malformed archive is not one of
 /// these: it is a failing check.
 #[derive(Debug, thiserror::Error)]

@@ -1252,6 +1252,25 @@ fn graph_differences(locked: &[Locked], root: &str, declared: &BTreeSet<String>)
     out
 }
 
+/// The manifest and lock readers on any bytes (for fuzzing).
+pub(super) fn fuzz(data: &[u8]) {
+    if let Ok(locked) = read_lock(data) {
+        let _ = graph_differences(&locked, "fuzz", &BTreeSet::new());
+    }
+    if let Some(Ok(doc)) = text(data).map(toml::from_str::<Table>) {
+        let files: BTreeSet<String> = ["src/lib.rs", "src/main.rs", "build.rs"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        if let (Ok(a), Ok(b)) = (
+            view(&doc, &files, Some(&files), None),
+            view(&doc, &files, None, None),
+        ) {
+            let _ = compare(&a, &b);
+        }
+    }
+}
+
 /// Where the commit's lock file for the package may be: its folder, then each folder above.
 fn lock_candidates(r: &Rules<'_>) -> Vec<String> {
     let mut out = vec![format!("{}Cargo.lock", r.source_prefix)];

@@ -456,6 +456,13 @@ impl<'a> Rules<'a> {
     }
 }
 
+/// Run every parser on `data` (see `contents::fuzz_packaging_parsers`).
+pub(crate) fn fuzz(data: &[u8]) {
+    let _ = json::strict(data);
+    cargo::fuzz(data);
+    python::fuzz(data);
+}
+
 pub(crate) fn is_readme_or_licence(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [

@@ -98,6 +98,29 @@ pub(super) fn explain(r: &Rules<'_>, rel: &str, entry: &Entry) -> Option<Judgeme
     None
 }
 
+/// The Python readers on any bytes (for fuzzing), with the properties that hold for all of
+/// them: a normalised version normalises to itself.
+pub(super) fn fuzz(data: &[u8]) {
+    let Ok(t) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = configparser::parse(t, &['=', ':']);
+    let _ = declared::ini_entry_points(t);
+    if let Ok(lines) = pysource::lines(t) {
+        let _ = version_statements(&lines);
+    }
+    let _ = pysource::setup_call(t);
+    let _ = pysource::assigned_string(t, "__version__");
+    let meta = metadata::parse(t);
+    for (_, v) in &meta.fields {
+        let _ = metadata::parse_req(v, None);
+        let once = metadata::normalise_version(v);
+        assert_eq!(metadata::normalise_version(&once), once, "{v:?}");
+    }
+    let _ = wheel::csv_rows_for_fuzz(t);
+    let _ = cfg_differences(t, t);
+}
+
 /// The project folder whose declarations describe the package: the package folder for an
 /// sdist; for a wheel (whose files map into `src/` or the root), the nearest folder from there
 /// up that declares a Python project.
