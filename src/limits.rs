@@ -73,6 +73,8 @@ pub const MAX_METADATA_FILE: usize = 1 << 20;
 pub const MAX_METADATA_TOTAL: usize = 64 << 20;
 /// Largest Python source file held as a candidate version file (`_version.py`, `__init__.py`).
 pub const MAX_VERSION_FILE: usize = 256 << 10;
+/// Largest go.sum read (`compare --go-sum`): large modules' go.sum files run to a few MB.
+pub const MAX_GO_SUM: u64 = 16 << 20;
 /// Most failing checks of one code in a report; further failures are counted in one more.
 pub const MAX_CHECKS_PER_CODE: usize = 100;
 

@@ -112,6 +112,14 @@ crate::codes! {
             Cargo.toml is byte for byte the crate's Cargo.toml.orig, and otherwise this fails as \
             inconclusive: custody cannot tell which folder the crate came from.",
         },
+        ContentsGoSum = "contents-go-sum" {
+            summary: "A Go module zip's h1: hash, against the one go.sum records",
+            description: "The Go command checks every module it downloads against go.sum (and \
+            the checksum database) by the h1: hash of the zip's files. custody computes the same \
+            hash; given --go-sum FILE, the line for the module and version must record it, so \
+            the zip compared is the one Go builds with. Without a go.sum the hash is reported \
+            and the check is not performed.",
+        },
         ContentsModified = "contents-modified" {
             summary: "A file differs from the commit's file at the same path",
             description: "The report shows a short unified diff for text, and sizes and the first \
@@ -179,6 +187,35 @@ pub fn judge(facts: &ContentsFacts) -> Vec<Check> {
     );
     checks.push(commit_check(facts));
     checks.push(folder_check(facts));
+    if let Some(sum) = &facts.go_sum {
+        checks.push(match (&sum.recorded, facts.go_sum_given) {
+            (Some(r), _) if *r == sum.computed => Check::pass(
+                Code::ContentsGoSum,
+                format!("the zip's {} is the one go.sum records", sum.computed),
+            ),
+            (Some(r), _) => Check::fail(
+                Code::ContentsGoSum,
+                format!(
+                    "go.sum records {r}, the zip's files hash to {}",
+                    sum.computed
+                ),
+            ),
+            (None, true) => Check::fail(
+                Code::ContentsGoSum,
+                format!(
+                    "go.sum has no line for this module and version; the zip hashes to {}",
+                    sum.computed
+                ),
+            ),
+            (None, false) => Check::not_performed(
+                Code::ContentsGoSum,
+                format!(
+                    "no go.sum given (--go-sum); the zip hashes to {}",
+                    sum.computed
+                ),
+            ),
+        });
+    }
     checks.extend(contents_checks(facts));
     checks
 }
@@ -251,6 +288,10 @@ fn folder_check(f: &ContentsFacts) -> Check {
             format!("{folder}, named by package.json's repository.directory"),
         ),
         (FolderFrom::Root, None) => Check::pass(Code::ContentsPackageFolder, folder),
+        (FolderFrom::GoMod, _) => Check::pass(
+            Code::ContentsPackageFolder,
+            format!("{folder}, whose go.mod declares the module"),
+        ),
         (FolderFrom::Root, Some(true)) => Check::pass(
             Code::ContentsPackageFolder,
             format!("{folder}: its Cargo.toml is the crate's Cargo.toml.orig"),

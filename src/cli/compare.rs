@@ -1,6 +1,7 @@
 //! `custody compare ARTIFACT --source DIR`: does a release archive hold the reviewed commit's
 //! files and nothing unexplained?
 
+use crate::limits::MAX_GO_SUM;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -30,10 +31,10 @@ pub struct CompareArgs {
     /// among them are still named.
     #[arg(long = "allow-extra", value_name = "GLOB")]
     pub allow_extra: Vec<String>,
-    /// The artifact's packaging: crate, npm, python-sdist, python-wheel or plain. Default:
-    /// from its file name (.crate, .whl) and, for .tar.gz, .tgz and .zip, from what the
-    /// reviewed commit declares (pyproject.toml or setup.py, package.json); never from the
-    /// archive's own files, which whoever made it wrote.
+    /// The artifact's packaging: crate, npm, python-sdist, python-wheel, go-module or plain.
+    /// Default: from its file name (.crate, .whl) and, for .tar.gz, .tgz and .zip, from what
+    /// the reviewed commit declares (pyproject.toml or setup.py, package.json, go.mod); never
+    /// from the archive's own files alone, which whoever made it wrote.
     #[arg(long, value_name = "KIND")]
     pub ecosystem: Option<String>,
     /// An artifact that names an ancestor of the reviewed commit as its source (a crate's
@@ -47,6 +48,10 @@ pub struct CompareArgs {
     /// rebuilding is how to check it.
     #[arg(long = "accept-unverified", value_name = "FIELD")]
     pub accept_unverified: Vec<String>,
+    /// A go.sum file: a Go module zip's h1: hash must be the one it records for the module
+    /// and version (contents-go-sum).
+    #[arg(long = "go-sum", value_name = "FILE")]
+    pub go_sum: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -71,11 +76,19 @@ pub fn run(args: CompareArgs) -> u8 {
             Err(e) => return super::fatal(format!("--accept-unverified: {e}")),
         }
     }
+    let go_sum = match &args.go_sum {
+        None => None,
+        Some(path) => match read_go_sum(path) {
+            Ok(text) => Some(text),
+            Err(e) => return super::fatal(format!("--go-sum {}: {e}", path.display())),
+        },
+    };
     let options = contents::Options {
         allow_extra,
         ecosystem,
         accept_ancestor: args.accept_ancestor,
         accept_unverified,
+        go_sum,
     };
     let checkout = match Checkout::open(&args.source, Some(&args.source_rev)) {
         Ok(s) => s,
@@ -118,6 +131,15 @@ pub fn run(args: CompareArgs) -> u8 {
     )
 }
 
+/// A go.sum file's text: a regular UTF-8 file of at most [`MAX_GO_SUM`] bytes.
+fn read_go_sum(path: &std::path::Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() > MAX_GO_SUM {
+        return Err(format!("not a regular file of at most {MAX_GO_SUM} bytes"));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}
+
 fn summary(r: &ContentsFacts) -> String {
     let mut out = String::new();
     let format = r.format.map(|f| f.name()).unwrap_or("unknown format");
@@ -138,6 +160,7 @@ fn summary(r: &ContentsFacts) -> String {
             contents::FolderFrom::PathInVcs => " (path_in_vcs)",
             contents::FolderFrom::RepositoryDirectory => " (repository.directory)",
             contents::FolderFrom::Inferred => " (inferred from matching files)",
+            contents::FolderFrom::GoMod => " (its go.mod declares the module)",
             contents::FolderFrom::Root => "",
         };
         let _ = writeln!(

@@ -113,6 +113,8 @@ pub(crate) struct Context<'a> {
     pub tags: &'a [String],
     /// The artifact's file name (a wheel's tags are in it).
     pub file_name: &'a str,
+    /// A Go module zip's module path.
+    pub go_module: Option<&'a str>,
 }
 
 /// Classify every file of the archive; directories are not files and are left out.
@@ -131,7 +133,7 @@ pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
             by_rel.insert(rel, e);
         }
     }
-    let rules = Rules::new(
+    let mut rules = Rules::new(
         cx.ecosystem,
         commit,
         &mapping.source_prefix,
@@ -139,6 +141,7 @@ pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
         cx.tags,
         cx.file_name,
     );
+    rules.go_module = cx.go_module;
     let mut files = Vec::new();
     for e in entries {
         // Directories are not files; one with a refused path still shows, to fail its check.

@@ -33,17 +33,20 @@ pub enum Ecosystem {
     PythonSdist,
     /// A Python wheel (a zip with `*.dist-info/WHEEL`).
     PythonWheel,
+    /// A Go module zip, as the module proxy serves it: every file under `MODULE@VERSION/`.
+    GoModule,
     /// Any other archive (`git archive`, `make dist`, hand-made).
     Plain,
 }
 
 impl Ecosystem {
     /// Every ecosystem, by the name reports and flags use.
-    pub const ALL: [Ecosystem; 5] = [
+    pub const ALL: [Ecosystem; 6] = [
         Ecosystem::Crate,
         Ecosystem::Npm,
         Ecosystem::PythonSdist,
         Ecosystem::PythonWheel,
+        Ecosystem::GoModule,
         Ecosystem::Plain,
     ];
 
@@ -84,6 +87,12 @@ impl Ecosystem {
             Ecosystem::Crate
         } else if lower.ends_with(".whl") && format == Some(Format::Zip) {
             Ecosystem::PythonWheel
+        } else if lower.ends_with(".zip")
+            && format == Some(Format::Zip)
+            && go_module(entries).is_some()
+            && declares(&["go.mod"])
+        {
+            Ecosystem::GoModule
         } else if lower.ends_with(".tgz") && top == "package/" && declares(&["package.json"]) {
             Ecosystem::Npm
         } else if (lower.ends_with(".tar.gz") || lower.ends_with(".zip"))
@@ -103,6 +112,7 @@ impl Ecosystem {
             Ecosystem::Npm => "npm",
             Ecosystem::PythonSdist => "python-sdist",
             Ecosystem::PythonWheel => "python-wheel",
+            Ecosystem::GoModule => "go-module",
             Ecosystem::Plain => "plain",
         }
     }
@@ -131,8 +141,10 @@ pub(crate) struct Metadata {
     pub source_dirs: Vec<String>,
     /// The metadata named the directory: it is used as is, never outscored by the root.
     pub source_dir_named: bool,
-    /// What named it (`path_in_vcs`, `repository.directory`).
+    /// What named it (`path_in_vcs`, `repository.directory`, `go.mod`).
     pub named_by: Option<&'static str>,
+    /// A Go module zip's module path and version (from its `MODULE@VERSION/` prefix).
+    pub go_module: Option<(String, String)>,
 }
 
 /// Where the package's folder in the repository came from.
@@ -143,6 +155,8 @@ pub enum FolderFrom {
     /// `repository.directory`).
     PathInVcs,
     RepositoryDirectory,
+    /// The folder whose `go.mod` declares the Go module.
+    GoMod,
     /// The folder where the archive's files are found in the commit.
     Inferred,
     /// The repository root.
@@ -186,6 +200,7 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
         source_dirs: Vec::new(),
         source_dir_named: false,
         named_by: None,
+        go_module: None,
     };
     let _ = has;
     match ecosystem {
@@ -232,9 +247,32 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
             meta.top = None; // a wheel's top level is the installed tree itself
             meta.source_dirs.push("src/".into());
         }
+        Ecosystem::GoModule => {
+            if let Some((path, version)) = go_module(entries) {
+                meta.top = Some(format!("{path}@{version}/"));
+                meta.go_module = Some((path, version));
+            }
+        }
         Ecosystem::PythonSdist | Ecosystem::Plain => {}
     }
     meta
+}
+
+/// The module path and version a Go module zip's entries all live under
+/// (`example.com/mod@v1.2.3/...`), if they do.
+pub(crate) fn go_module(entries: &[Entry]) -> Option<(String, String)> {
+    let first = entries.iter().find_map(|e| e.path.as_deref())?;
+    let at = first.find('@')?;
+    let end = at + first[at..].find('/')?;
+    let prefix = &first[..=end];
+    let all = entries.iter().all(|e| {
+        e.path
+            .as_deref()
+            .is_none_or(|p| p.starts_with(prefix) || format!("{p}/") == prefix)
+    });
+    let (path, version) = (&first[..at], &first[at + 1..end]);
+    (all && !path.is_empty() && version.starts_with('v'))
+        .then(|| (path.to_owned(), version.to_owned()))
 }
 
 /// Files that tie a package to its folder: (name in the archive, name in the folder).
@@ -304,6 +342,7 @@ pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &TreeListing<'_
         .map(|d| {
             let from = match meta.named_by {
                 Some("path_in_vcs") => FolderFrom::PathInVcs,
+                Some("go.mod") => FolderFrom::GoMod,
                 Some(_) => FolderFrom::RepositoryDirectory,
                 None => FolderFrom::Inferred,
             };

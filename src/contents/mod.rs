@@ -13,6 +13,7 @@
 
 mod classify;
 mod difference;
+mod go;
 mod kind;
 mod layout;
 mod rules;
@@ -28,6 +29,7 @@ pub use crate::archive::{Format, Stop};
 use crate::git::{CommitId, GitError, Repo};
 pub use classify::{FileClass, FileReport};
 pub use difference::Difference;
+pub use go::GoSum;
 pub use layout::{Ecosystem, FolderFrom, NamedCommit};
 pub use rules::{Field, Rule};
 pub use scan::ProblemKind;
@@ -138,6 +140,12 @@ pub struct ContentsFacts {
     /// Whether an ancestor the artifact names was accepted as the commit to compare with.
     #[serde(skip)]
     pub accept_ancestor: bool,
+    /// For a Go module zip: its `h1:`, and the one `go.sum` records when it was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go_sum: Option<GoSum>,
+    /// Whether a `go.sum` was given to check the `h1:` against.
+    #[serde(skip)]
+    pub go_sum_given: bool,
     /// Metadata fields the policy accepts unverified.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub accept_unverified: Vec<Field>,
@@ -188,6 +196,8 @@ pub struct Options {
     /// Metadata fields a packaging rule cannot derive without running the build that are
     /// accepted unverified; others fail.
     pub accept_unverified: Vec<Field>,
+    /// A `go.sum` file's text: a Go module zip's `h1:` must be the one it records.
+    pub go_sum: Option<String>,
 }
 
 /// Compare the release archive at `archive` with commit `reviewed` of `repo`.
@@ -231,7 +241,14 @@ pub fn compare(
             "inferred",
         ),
     };
-    let meta = layout::metadata(&scan.entries, ecosystem);
+    let mut meta = layout::metadata(&scan.entries, ecosystem);
+    if let Some((path, version)) = meta.go_module.clone() {
+        go::locate(repo, &reviewed_tree, &mut meta, &path, &version);
+    }
+    let go_sum = meta
+        .go_module
+        .as_ref()
+        .map(|(path, version)| go::sum(&scan.entries, options.go_sum.as_deref(), path, version));
 
     let named_commit = meta.named_commit.clone().map(|n| {
         let relation = match repo.find_commit(&n.id) {
@@ -261,6 +278,7 @@ pub fn compare(
             allow_extra: &options.allow_extra,
             tags: &tags,
             file_name: &name,
+            go_module: meta.go_module.as_ref().map(|(path, _)| path.as_str()),
         },
     );
     let missing = classify::missing(&files, &mapping, &tree);
@@ -302,6 +320,8 @@ pub fn compare(
         named_commit,
         accept_ancestor: options.accept_ancestor,
         accept_unverified: options.accept_unverified.clone(),
+        go_sum,
+        go_sum_given: options.go_sum.is_some(),
         dirty: meta.dirty,
         folder_manifest_matches,
         archive_prefix: mapping.archive_prefix,

@@ -60,6 +60,7 @@ fn contents_of(rule: &Reproduce, checkout: &Checkout, archive: &Path) -> Reprodu
                 .iter()
                 .map(|f| contents::Field::parse(f))
                 .collect::<Result<_, _>>()?,
+            go_sum: None,
         };
         let found = contents::compare(archive, checkout.repo(), checkout.commit(), &options)
             .map_err(|e| e.to_string())?;

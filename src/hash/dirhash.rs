@@ -13,16 +13,29 @@ use super::{FileRecord, hex};
 /// The `h1:` hash of the records, which are sorted by path and carry their SHA-256.
 pub fn hash1(records: &[FileRecord], prefix: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
+    let named: Vec<(Vec<u8>, [u8; 32])> = records
+        .iter()
+        .map(|r| {
+            let mut name = Vec::new();
+            if !prefix.is_empty() {
+                name.extend_from_slice(prefix.as_bytes());
+                name.push(b'/');
+            }
+            name.extend_from_slice(r.path.as_bytes());
+            (name, r.sha256.expect("dirhash records carry their SHA-256"))
+        })
+        .collect();
+    hash1_of(named.iter().map(|(n, s)| (n.as_slice(), s)))
+}
+
+/// The `h1:` hash of (full name, SHA-256) pairs already sorted by name: a Go module zip's
+/// files under `module@version/`.
+pub fn hash1_of<'a>(files: impl Iterator<Item = (&'a [u8], &'a [u8; 32])>) -> String {
     let mut summary = Sha256::new();
-    for r in records {
-        let sha = r.sha256.expect("dirhash records carry their SHA-256");
-        summary.update(hex(&sha).as_bytes());
+    for (name, sha) in files {
+        summary.update(hex(sha).as_bytes());
         summary.update(b"  ");
-        if !prefix.is_empty() {
-            summary.update(prefix.as_bytes());
-            summary.update(b"/");
-        }
-        summary.update(r.path.as_bytes());
+        summary.update(name);
         summary.update(b"\n");
     }
     format!(

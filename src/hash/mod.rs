@@ -8,6 +8,7 @@
 //! second read comes from the page cache; both reads prove the file did not change).
 
 mod dirhash;
+pub use dirhash::hash1_of;
 mod file;
 mod gittree;
 pub mod manifest;

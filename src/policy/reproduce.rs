@@ -60,7 +60,7 @@ pub struct Reproduce {
     /// `mode = "contents"`: extra files permitted, as `--allow-extra`.
     pub allow_extra: Vec<String>,
     /// `mode = "contents"`: the packaging ecosystem (`crate`, `npm`, `python-sdist`,
-    /// `python-wheel`, `plain`), as `--ecosystem`; inferred when absent.
+    /// `python-wheel`, `go-module`, `plain`), as `--ecosystem`; inferred when absent.
     pub ecosystem: Option<String>,
     /// `mode = "contents"`: an artifact naming an ancestor of the reviewed commit is compared
     /// with that ancestor instead of failing, as `--accept-ancestor`.

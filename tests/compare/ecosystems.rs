@@ -598,3 +598,99 @@ fn compiled_output_in_a_folder_the_commit_lacks_fails_as_one_group() {
     );
     assert_eq!(file(&report, "package/src/index.ts")["class"], "identical");
 }
+
+/// A Go module zip laid out as the module proxy serves it (`MODULE@VERSION/` prefix), for a
+/// module in a subfolder tagged `sub/vX.Y.Z`: mapped by its go.mod, compared with its tag's
+/// commit, its `h1:` checked against go.sum; an extra file fails.
+#[test]
+fn a_go_module_zip_is_compared_with_its_tag_and_go_sum() {
+    let repo = Repo::new(&[
+        ("LICENSE", "MIT\n"),
+        ("README.md", "# tools\n"),
+        ("lib/go.mod", "module example.com/tools/lib\n\ngo 1.22\n"),
+        (
+            "lib/lib.go",
+            "package lib\n\nfunc Answer() int { return 42 }\n",
+        ),
+        ("lib/inner/inner.go", "package inner\n"),
+    ]);
+    repo.git(&["tag", "lib/v1.2.3"]);
+    // The zip: the module's files, and the repository's LICENSE (the module has none).
+    let stage = repo.out("stage");
+    let top = stage.join("example.com/tools/lib@v1.2.3");
+    for (path, content) in [
+        ("go.mod", "module example.com/tools/lib\n\ngo 1.22\n"),
+        ("lib.go", "package lib\n\nfunc Answer() int { return 42 }\n"),
+        ("inner/inner.go", "package inner\n"),
+        ("LICENSE", "MIT\n"),
+    ] {
+        let p = top.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+    let zip = |out: &std::path::Path| {
+        let _ = std::fs::remove_file(out);
+        run(crate::support::cmd("zip")
+            .args(["-qrD"])
+            .arg(out)
+            .arg("example.com")
+            .current_dir(&stage));
+    };
+    let archive = repo.out("v1.2.3.zip");
+    zip(&archive);
+    // go.sum's h1:, computed here as Go's dirhash defines it.
+    let h1 = run(crate::support::cmd("python3").arg("-c").arg(
+        "import base64, hashlib, os, sys\n\
+         root = sys.argv[1]\n\
+         names = sorted(os.path.relpath(os.path.join(d, f), root) for d, _, fs in os.walk(root) for f in fs)\n\
+         s = ''.join(hashlib.sha256(open(os.path.join(root, n), 'rb').read()).hexdigest() + '  ' + n + '\\n' for n in names)\n\
+         print('h1:' + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode())\n",
+    ).arg(&stage));
+    let go_sum = repo.out("go.sum");
+    std::fs::write(
+        &go_sum,
+        format!(
+            "example.com/tools/lib v1.2.3 {}\nexample.com/tools/lib v1.2.3/go.mod h1:x=\n",
+            h1.trim()
+        ),
+    )
+    .unwrap();
+    let sum_arg = go_sum.to_str().unwrap();
+    let (code, report) = compare(&archive, &repo.path(), &["--go-sum", sum_arg]);
+    assert_clean(code, &report);
+    let c = contents(&report);
+    assert_eq!(c["ecosystem"], "go-module");
+    assert_eq!(c["source_prefix"], "lib/");
+    assert_eq!(c["source_from"], "go-mod");
+    assert_eq!(c["commit_from"], "go-module-tag");
+    assert_eq!(c["go_sum"]["computed"], h1.trim());
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-go-sum"),
+        ["pass"]
+    );
+    assert_eq!(
+        file(&report, "example.com/tools/lib@v1.2.3/LICENSE")["rule"],
+        "copied-readme-or-licence"
+    );
+
+    // Without go.sum the hash is reported and the check is not performed.
+    let (_, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-go-sum"),
+        ["not-performed"]
+    );
+
+    // An extra file fails, and the zip no longer hashes to what go.sum records.
+    std::fs::write(top.join("evil.go"), "package lib\n\nfunc init() {}\n").unwrap();
+    zip(&archive);
+    let (code, report) = compare(&archive, &repo.path(), &["--go-sum", sum_arg]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        file(&report, "example.com/tools/lib@v1.2.3/evil.go")["class"],
+        "unexplained"
+    );
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-go-sum"),
+        ["fail"]
+    );
+}

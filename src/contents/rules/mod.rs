@@ -171,6 +171,12 @@ crate::codes! {
             a JSON object. It is explained only when it is exactly versioneer's template, its \
             version equals the package metadata and its full-revisionid is the compared commit.",
         },
+        GoSynthesizedGoMod = "go-synthesized-go-mod" {
+            summary: "The `go.mod` a Go module proxy writes for a module without one",
+            description: "A module whose commit has no go.mod (one from before modules) gets a \
+            go.mod holding only its module path in the zip the proxy serves. It is explained \
+            only when that is all it holds; a go.mod the commit has must be identical.",
+        },
         NpmBinExecutable = "npm-bin-executable" {
             summary: "The executable bit npm sets on every `bin` of the commit's `package.json`",
             description: "npm makes each file named in package.json's bin executable when it packs; \
@@ -335,6 +341,8 @@ pub(crate) struct Rules<'a> {
     pub tags: &'a [String],
     /// The artifact's file name (a wheel's tags are in it).
     pub file_name: &'a str,
+    /// A Go module zip's module path.
+    pub go_module: Option<&'a str>,
     python: OnceCell<python::Declared>,
     cargo: OnceCell<Option<cargo::Expected>>,
 }
@@ -355,6 +363,7 @@ impl<'a> Rules<'a> {
             by_rel,
             tags,
             file_name,
+            go_module: None,
             python: OnceCell::new(),
             cargo: OnceCell::new(),
         }
@@ -367,6 +376,7 @@ impl<'a> Rules<'a> {
             Ecosystem::Crate => cargo::explain(self, rel, entry),
             Ecosystem::PythonSdist | Ecosystem::PythonWheel => python::explain(self, rel, entry),
             Ecosystem::Npm => npm::explain(self, rel, entry),
+            Ecosystem::GoModule => self.synthesized_go_mod(rel, entry),
             Ecosystem::Plain => None,
         };
         judged.or_else(|| {
@@ -436,6 +446,23 @@ impl<'a> Rules<'a> {
                 })
             })
             .collect()
+    }
+
+    /// The `go.mod` the module proxy writes for a module whose commit has none: exactly
+    /// `module PATH`.
+    fn synthesized_go_mod(&self, rel: &str, entry: &Entry) -> Option<Judgement> {
+        if rel != "go.mod" || self.git_has(rel) {
+            return None;
+        }
+        let rule = Rule::GoSynthesizedGoMod;
+        let path = self.go_module?;
+        Some(
+            if entry.kept.as_deref() == Some(format!("module {path}\n").as_bytes()) {
+                Judgement::from(rule, format!("the module path {path}"))
+            } else {
+                Judgement::differs(rule, format!("holds more than `module {path}`"))
+            },
+        )
     }
 
     /// A readme or licence copied from elsewhere in the commit.
