@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::members::{self, Container, Listing, Member};
+use super::members::{self, Container, Listing, Member, MemberKind};
 use super::pairing::Pairing;
 use crate::limits::{MAX_DIFF_INPUT, MAX_DIFF_LINES, MAX_DIFFS};
 
@@ -90,6 +90,10 @@ pub struct ArchiveDiff {
     /// Why either archive could not be read to its end; such a comparison is incomplete.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub incomplete: Vec<String>,
+    /// The top folders (published, rebuilt) when they differ only by version (`xz-5.6.0/`,
+    /// `xz-5.6.1/`): members were paired below them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paired_below: Option<[String; 2]>,
 }
 
 impl ArchiveDiff {
@@ -103,16 +107,48 @@ impl ArchiveDiff {
     }
 }
 
+/// How deep archives in archives are compared (a wheel in a tarball is one level).
+const MAX_NESTING: usize = 2;
+/// Largest nested archive compared member by member; larger ones are compared as bytes.
+const MAX_NESTED_ARCHIVE: u64 = 256 << 20;
+/// Most nested archives compared member by member in one archive.
+const MAX_NESTED_PER_ARCHIVE: usize = 32;
+/// Names of members that are archives custody reads.
+const NESTED_SUFFIXES: &[&str] = &[
+    ".whl", ".zip", ".jar", ".crate", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst",
+];
+
 /// Compare the published `artifact` with the `rebuilt` one, whose digests already differ.
 pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> {
+    compare_nested(artifact, rebuilt, 0)
+}
+
+fn compare_nested(artifact: &Path, rebuilt: &Path, depth: usize) -> std::io::Result<ArchiveDiff> {
     let pairing = Pairing::default();
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| members::list(artifact, &|m, data| pairing.offer(0, m, data)));
         let b = members::list(rebuilt, &|m, data| pairing.offer(1, m, data));
         (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
     });
-    let (a, b) = (a?, b?);
-    let caught = pairing.into_found();
+    let (a, mut b) = (a?, b?);
+    let mut caught = pairing.into_found();
+    // Top folders that differ only by version are one folder, renamed: pair what is below.
+    let paired_below = version_tops(&a, &b);
+    if let Some([ta, tb]) = &paired_below {
+        for m in &mut b.members {
+            if let Some(rest) = m.path.strip_prefix(tb.as_str()) {
+                m.path = format!("{ta}{rest}");
+            }
+        }
+        let renamed = std::mem::take(&mut caught[1])
+            .into_iter()
+            .map(|(p, d)| match p.strip_prefix(tb.as_str()) {
+                Some(rest) => (format!("{ta}{rest}"), d),
+                None => (p, d),
+            })
+            .collect();
+        caught[1] = renamed;
+    }
     let mut incomplete = Vec::new();
     for (which, l) in [("published", &a), ("rebuilt", &b)] {
         if let Some(why) = &l.stopped {
@@ -121,6 +157,21 @@ pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> 
     }
     let mut diff = structural(&a, &b);
     diff.incomplete = incomplete;
+    if let Some([ta, tb]) = &paired_below {
+        diff.differences.insert(
+            0,
+            MemberDifference {
+                path: String::new(),
+                change: Change::Archive,
+                class: Class::Metadata,
+                fields: vec![format!(
+                    "top folder: {ta} -> {tb} (members paired below it)"
+                )],
+                detail: None,
+            },
+        );
+    }
+    diff.paired_below = paired_below.clone();
     if diff.differences.is_empty() && a.container != Container::Bytes {
         // Same members, same metadata, same order, and still other bytes: the tar framing
         // (pax records, padding) or the compressor's choices. Only then are the unpacked
@@ -148,7 +199,169 @@ pub fn compare(artifact: &Path, rebuilt: &Path) -> std::io::Result<ArchiveDiff> 
         });
     }
     describe(artifact, rebuilt, &a, &b, caught, &mut diff)?;
+    if depth < MAX_NESTING {
+        nested(
+            artifact,
+            rebuilt,
+            &diff.paired_below.clone(),
+            depth,
+            &mut diff,
+        )?;
+    }
     Ok(diff)
+}
+
+/// Compare changed members that are archives themselves (a wheel in a tarball) member by
+/// member: their differences join the outer list under `OUTER!/INNER`, and the outer member's
+/// class becomes the worst of them, so a nested wheel that differs only in timestamps is
+/// metadata.
+fn nested(
+    artifact: &Path,
+    rebuilt: &Path,
+    paired: &Option<[String; 2]>,
+    depth: usize,
+    diff: &mut ArchiveDiff,
+) -> std::io::Result<()> {
+    let archives: Vec<String> = diff
+        .differences
+        .iter()
+        .filter(|d| {
+            d.change == Change::Changed && d.fields.iter().any(|f| f.starts_with("content:"))
+        })
+        .filter(|d| {
+            NESTED_SUFFIXES
+                .iter()
+                .any(|s| d.path.to_ascii_lowercase().ends_with(s))
+        })
+        .take(MAX_NESTED_PER_ARCHIVE)
+        .map(|d| d.path.clone())
+        .collect();
+    if archives.is_empty() {
+        return Ok(());
+    }
+    let stored: Vec<String> = archives
+        .iter()
+        .map(|p| match (paired, p) {
+            (Some([ta, tb]), p) if p.starts_with(ta.as_str()) => format!("{tb}{}", &p[ta.len()..]),
+            _ => p.clone(),
+        })
+        .collect();
+    let scratch = Scratch::new()?;
+    let (da, db) = (scratch.0.join("published"), scratch.0.join("rebuilt"));
+    std::fs::create_dir(&da)?;
+    std::fs::create_dir(&db)?;
+    let ea = members::extract(artifact, &archives, MAX_NESTED_ARCHIVE, &da)?;
+    let eb = members::extract(rebuilt, &stored, MAX_NESTED_ARCHIVE, &db)?;
+    let mut inner_all = Vec::new();
+    for (outer, stored_name) in archives.iter().zip(&stored) {
+        let (Some(pa), Some(pb)) = (ea.get(outer), eb.get(stored_name)) else {
+            continue;
+        };
+        let inner = compare_nested(pa, pb, depth + 1)?;
+        if inner.artifact_container == Container::Bytes {
+            continue;
+        }
+        let worst = inner
+            .differences
+            .iter()
+            .map(|d| d.class)
+            .max()
+            .unwrap_or(Class::Metadata);
+        let complete = inner.incomplete.is_empty();
+        if let Some(d) = diff.differences.iter_mut().find(|d| d.path == *outer) {
+            d.class = if complete { worst } else { Class::Content };
+            d.fields.push(format!(
+                "nested {} archive: {} of its members differ ({} in content){}",
+                inner.artifact_container.name(),
+                inner
+                    .differences
+                    .iter()
+                    .filter(|x| x.change != Change::Archive)
+                    .count(),
+                inner.count(Class::Content),
+                if complete {
+                    ""
+                } else {
+                    "; not read to its end"
+                }
+            ));
+            d.detail = None;
+        }
+        for mut d in inner.differences {
+            d.path = format!("{outer}!/{}", d.path);
+            inner_all.push(d);
+        }
+    }
+    diff.differences.extend(inner_all);
+    Ok(())
+}
+
+/// A private scratch directory, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> std::io::Result<Scratch> {
+        use std::os::unix::fs::DirBuilderExt;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("custody-diff-{}-{nanos}", std::process::id()));
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The single top folders of both archives, when every member of each is below one and their
+/// names differ only by a version (`demo-1.0/`, `demo-1.1/`).
+fn version_tops(a: &Listing, b: &Listing) -> Option<[String; 2]> {
+    /// The top folder as stored (`demo-1.0/`, or `./demo-1.0/` in a tar made with `-C . `).
+    fn top(l: &Listing) -> Option<String> {
+        let dot = |p: &str| p.starts_with("./");
+        let first_path = l
+            .members
+            .iter()
+            .map(|m| m.path.as_str())
+            .find(|p| *p != "./" && *p != ".")?;
+        let lead = if dot(first_path) { "./" } else { "" };
+        let name = first_path[lead.len()..].split('/').next()?;
+        let prefix = format!("{lead}{name}/");
+        l.members
+            .iter()
+            .all(|m| {
+                let p = m.path.as_str();
+                p.starts_with(&prefix) || p == &prefix[..prefix.len() - 1] || p == "./" || p == "."
+            })
+            .then_some(prefix)
+    }
+    /// The name without its version: cut at the first `-` or `_` followed by a digit or `v`
+    /// and a digit.
+    fn base(name: &str) -> &str {
+        let b = name.as_bytes();
+        for i in 0..b.len() {
+            if matches!(b[i], b'-' | b'_') {
+                let rest = &b[i + 1..];
+                let versioned = rest.first().is_some_and(u8::is_ascii_digit)
+                    || (rest.first() == Some(&b'v') && rest.get(1).is_some_and(u8::is_ascii_digit));
+                if versioned {
+                    return &name[..i];
+                }
+            }
+        }
+        name
+    }
+    let (ta, tb) = (top(a)?, top(b)?);
+    let name = |t: &'_ str| t.trim_start_matches("./").trim_end_matches('/').to_owned();
+    let (na, nb) = (name(&ta), name(&tb));
+    let (na, nb) = (na.as_str(), nb.as_str());
+    let same_package = ta != tb && base(na) == base(nb) && base(na) != na && base(nb) != nb;
+    same_package.then_some([ta, tb])
 }
 
 fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
@@ -158,13 +371,7 @@ fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
     let mut identical = 0;
     for m in &a.members {
         match by_path.get(m.path.as_str()) {
-            None => differences.push(MemberDifference {
-                path: m.path.clone(),
-                change: Change::Removed,
-                class: Class::Content,
-                fields: vec![format!("{} bytes, only in the published artifact", m.size)],
-                detail: None,
-            }),
+            None => differences.push(one_side(m, Change::Removed, "published")),
             Some(r) => {
                 let (class, fields) = member_fields(m, r);
                 if fields.is_empty() {
@@ -182,13 +389,7 @@ fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
         }
     }
     for m in b.members.iter().filter(|m| !in_a.contains(m.path.as_str())) {
-        differences.push(MemberDifference {
-            path: m.path.clone(),
-            change: Change::Added,
-            class: Class::Content,
-            fields: vec![format!("{} bytes, only in the rebuilt artifact", m.size)],
-            detail: None,
-        });
+        differences.push(one_side(m, Change::Added, "rebuilt"));
     }
     let mut archive_fields = Vec::new();
     let common_a: Vec<&str> = a
@@ -247,6 +448,29 @@ fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
         differences,
         undescribed: 0,
         incomplete: Vec::new(),
+        paired_below: None,
+    }
+}
+
+/// A member only one artifact has: content, except a directory entry, which holds nothing
+/// (archivers differ on whether they record directories at all).
+fn one_side(m: &Member, change: Change, side: &str) -> MemberDifference {
+    let (class, what) = match m.kind {
+        MemberKind::Directory => (
+            Class::Metadata,
+            format!("directory entry, only in the {side} artifact"),
+        ),
+        _ => (
+            Class::Content,
+            format!("{} bytes, only in the {side} artifact", m.size),
+        ),
+    };
+    MemberDifference {
+        path: m.path.clone(),
+        change,
+        class,
+        fields: vec![what],
+        detail: None,
     }
 }
 
@@ -351,7 +575,15 @@ fn describe(
             .cloned()
             .collect()
     };
-    let (wanted_a, wanted_b) = (missing(&caught_a), missing(&caught_b));
+    let (wanted_a, mut wanted_b) = (missing(&caught_a), missing(&caught_b));
+    // The rebuilt archive's members are named as stored, before pairing renamed them.
+    let stored = |p: &str, from: &str, to: &str| match p.strip_prefix(from) {
+        Some(rest) => format!("{to}{rest}"),
+        None => p.to_owned(),
+    };
+    if let Some([ta, tb]) = &diff.paired_below {
+        wanted_b = wanted_b.iter().map(|p| stored(p, ta, tb)).collect();
+    }
     let (ca, cb) = std::thread::scope(|s| {
         let ca = s.spawn(|| members::contents(artifact, a.container, &wanted_a));
         let cb = members::contents(rebuilt, b.container, &wanted_b);
@@ -361,6 +593,12 @@ fn describe(
         )
     });
     let (mut ca, mut cb) = (ca?, cb?);
+    if let Some([ta, tb]) = &diff.paired_below {
+        cb = cb
+            .into_iter()
+            .map(|(p, d)| (stored(&p, tb, ta), d))
+            .collect();
+    }
     ca.extend(caught_a);
     cb.extend(caught_b);
     for d in diff.differences.iter_mut() {
@@ -433,7 +671,6 @@ fn differing_ranges(a: &[u8], b: &[u8]) -> Vec<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rebuild::members::MemberKind;
 
     #[test]
     fn ranges_cover_changes_and_length() {

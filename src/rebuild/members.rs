@@ -176,6 +176,38 @@ pub fn contents(
     Ok(out)
 }
 
+/// Write the members named in `wanted` (each at most `max` bytes; larger ones are skipped)
+/// into files in `dir`, named by their position in `wanted`: for comparing archives nested in
+/// archives, which the reader reads from files.
+pub fn extract(
+    path: &Path,
+    wanted: &[String],
+    max: u64,
+    dir: &Path,
+) -> io::Result<HashMap<String, std::path::PathBuf>> {
+    let mut out = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    archive::read(path, archive::Options::default(), &mut |e, content| {
+        let name = e.shown();
+        if let Some(i) = wanted.iter().position(|w| *w == name)
+            && e.size <= max
+            && matches!(e.kind, Kind::File)
+        {
+            let target = dir.join(i.to_string());
+            let mut file = File::create(&target)?;
+            io::copy(&mut content.take(max + 1), &mut file)?;
+            out.insert(name, target);
+            if out.len() == wanted.len() {
+                return Err(io::Error::other(Finished));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// SHA-256 of the unpacked tar stream (`None` for zip and plain files): equal streams in
 /// unequal files mean only the compression differs. A pass of its own, needed only when
 /// every member already agrees.

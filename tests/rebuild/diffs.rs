@@ -332,3 +332,132 @@ fn a_change_in_a_later_zstd_frame_is_found() {
     let diffs = differences(&r);
     assert!(diffs.iter().any(|d| d["path"] == "./z.txt"), "{diffs:#?}");
 }
+
+/// A directory entry only one archive records holds nothing: metadata. A file only one holds
+/// is content.
+#[test]
+fn a_directory_entry_on_one_side_is_metadata() {
+    let d = Dir::new();
+    let a = d.tree("a", FILES, "2024-01-01 00:00:00");
+    let with_dirs = d.tgz("with.tgz", &a, &[], "-6");
+    let no_dirs = d.path("without.tgz");
+    let cmd = format!(
+        "cd '{}' && find . -type f | sort | tar --owner=0 --group=0 --numeric-owner --no-recursion -cf - -T - | gzip -n -6 > '{}'",
+        a.display(),
+        no_dirs.display()
+    );
+    run(crate::support::cmd("sh").args(["-c", &cmd]));
+    let (code, r) = diff(&with_dirs, &no_dirs, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    let dirs: Vec<Value> = differences(&r)
+        .into_iter()
+        .filter(|x| x["change"] == "removed")
+        .collect();
+    assert!(!dirs.is_empty(), "{r:#}");
+    assert!(dirs.iter().all(|x| x["class"] == "metadata"), "{dirs:#?}");
+}
+
+/// Two releases whose top folders differ only by version (`demo-1.0/`, `demo-1.1/`) are
+/// compared member by member below them, and the report says so.
+#[test]
+fn top_folders_differing_by_version_are_paired() {
+    let d = Dir::new();
+    let old = d.tree("old/demo-1.0", FILES, "2024-01-01 00:00:00");
+    let changed: Vec<(&str, &[u8])> = FILES
+        .iter()
+        .map(|(p, c)| {
+            if *p == "a.txt" {
+                (*p, &b"alpha, changed\n"[..])
+            } else {
+                (*p, *c)
+            }
+        })
+        .collect();
+    let new = d.tree("new/demo-1.1", &changed, "2024-01-01 00:00:00");
+    let (ta, tb) = (
+        d.tgz("demo-1.0.tgz", old.parent().unwrap(), &[], "-6"),
+        d.tgz("demo-1.1.tgz", new.parent().unwrap(), &[], "-6"),
+    );
+    let (code, r) = diff(&ta, &tb, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let diff_section = &r["artifacts"][0]["rebuild"]["diff"];
+    assert_eq!(diff_section["paired_below"][0], "./demo-1.0/", "{r:#}");
+    let found = differences(&r);
+    let content: Vec<&Value> = found.iter().filter(|x| x["class"] == "content").collect();
+    assert_eq!(content.len(), 1, "{found:#?}");
+    assert_eq!(content[0]["path"], "./demo-1.0/a.txt");
+    assert!(
+        content[0]["detail"]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+alpha, changed")
+    );
+}
+
+/// A wheel inside a tarball: compared member by member, so a wheel that differs only in its
+/// timestamps is a metadata difference, and one with a changed module names that module.
+#[test]
+fn an_archive_inside_an_archive_is_compared_member_by_member() {
+    let d = Dir::new();
+    let wheel = |tree: &Path, out: &str| {
+        let target = d.path(out);
+        run(crate::support::cmd("zip")
+            .args(["-q", "-r", "-X"])
+            .arg(&target)
+            .arg(".")
+            .current_dir(tree));
+        target
+    };
+    let outer = |name: &str, whl: &Path| {
+        let dir = d.path(name);
+        std::fs::create_dir_all(dir.join("dist")).unwrap();
+        std::fs::copy(whl, dir.join("dist/demo-1.0-py3-none-any.whl")).unwrap();
+        std::fs::write(dir.join("README"), "demo\n").unwrap();
+        run(crate::support::cmd("find").arg(&dir).args([
+            "-exec",
+            "touch",
+            "-h",
+            "-d",
+            "2024-01-01 00:00:00",
+            "{}",
+            "+",
+        ]));
+        d.tgz(&format!("{name}.tgz"), &dir, &[], "-6")
+    };
+    let a = d.tree("wa", FILES, "2024-01-01 00:00:00");
+    let b = d.tree("wb", FILES, "2025-06-01 12:00:00");
+    let (ta, tb) = (
+        outer("oa", &wheel(&a, "a.whl")),
+        outer("ob", &wheel(&b, "b.whl")),
+    );
+    let (code, r) = diff(&ta, &tb, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+    let found = differences(&r);
+    let whl = found
+        .iter()
+        .find(|x| x["path"] == "./dist/demo-1.0-py3-none-any.whl")
+        .expect("the wheel differs");
+    assert_eq!(whl["class"], "metadata", "{whl:#}");
+    assert!(
+        found
+            .iter()
+            .any(|x| x["path"] == "./dist/demo-1.0-py3-none-any.whl!/a.txt"),
+        "{found:#?}"
+    );
+
+    std::fs::write(b.join("a.txt"), "alpha, patched\n").unwrap();
+    let tc = outer("oc", &wheel(&b, "c.whl"));
+    let (code, r) = diff(&ta, &tc, &["--accept", "content"]);
+    assert_eq!(code, 1, "{r:#}");
+    let found = differences(&r);
+    let inner = found
+        .iter()
+        .find(|x| x["path"] == "./dist/demo-1.0-py3-none-any.whl!/a.txt" && x["class"] == "content")
+        .expect("the patched module is named");
+    assert!(
+        inner["detail"]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+alpha, patched")
+    );
+}
