@@ -30,6 +30,7 @@ pub enum FileClass {
     GeneratedExplained,
     /// Written by a packaging tool, holding fields its rule cannot derive from the commit
     /// without running the build.
+    #[serde(rename = "generated-unverified")]
     Unverified,
     /// Not in the commit, and permitted by the policy's `allow-extra`.
     AllowedExtra,

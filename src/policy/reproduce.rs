@@ -245,6 +245,24 @@ mod tests {
     }
 
     #[test]
+    fn contents_may_accept_unverified_fields_by_name() {
+        let p = Policy::parse(
+            Path::new("p.toml"),
+            "[reproduce]\nmode = \"contents\"\naccept-unverified = [\"version\", \"dependencies\"]\n",
+        )
+        .unwrap();
+        let r = p.reproduce.unwrap();
+        assert_eq!(r.accept_unverified, ["version", "dependencies"]);
+        let e = Policy::parse(
+            Path::new("p.toml"),
+            "[reproduce]\nmode = \"contents\"\naccept-unverified = [\"Version\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("p.toml:3") && e.contains("Version"), "{e}");
+    }
+
+    #[test]
     fn every_bad_value_names_its_line() {
         let e = Policy::parse(
             Path::new("p.toml"),

@@ -694,3 +694,50 @@ fn a_go_module_zip_is_compared_with_its_tag_and_go_sum() {
         ["fail"]
     );
 }
+
+/// A version only running setup.py yields, and no version tag: PKG-INFO's version is
+/// unverified, which fails until the policy accepts it by name.
+#[test]
+fn a_computed_version_is_unverified_until_the_policy_accepts_it() {
+    let repo = Repo::new(&[
+        (
+            "setup.py",
+            "from setuptools import setup\nsetup(name=\"demo\", version=open(\"VERSION\").read().strip(), packages=[\"demo\"])\n",
+        ),
+        ("VERSION", "1.4\n"),
+        ("demo/__init__.py", "ANSWER = 42\n"),
+        ("MANIFEST.in", "include VERSION\n"),
+    ]);
+    run(crate::support::cmd("python3")
+        .args(["setup.py", "-q", "sdist", "--dist-dir"])
+        .arg(repo.out("dist"))
+        .current_dir(repo.path()));
+    let archive = repo.out("dist/demo-1.4.tar.gz");
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let pkg_info = file(&report, "demo-1.4/PKG-INFO");
+    assert_eq!(pkg_info["class"], "generated-unverified", "{pkg_info}");
+    assert_eq!(pkg_info["unverified"][0], "version");
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-metadata-unverified")
+            .iter()
+            .filter(|o| *o == "fail")
+            .count(),
+        2,
+        "PKG-INFO and the egg-info's copy"
+    );
+    let (code, report) = compare(&archive, &repo.path(), &["--accept-unverified", "version"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        super::fixture::outcomes(&report, "contents-metadata-unverified"),
+        ["pass"]
+    );
+    // A version tag on the commit verifies it.
+    repo.git(&["tag", "v1.4"]);
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        file(&report, "demo-1.4/PKG-INFO")["class"],
+        "generated-explained"
+    );
+}
