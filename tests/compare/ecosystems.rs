@@ -741,3 +741,49 @@ fn a_computed_version_is_unverified_until_the_policy_accepts_it() {
         "generated-explained"
     );
 }
+
+/// A placeholder version in a file of the commit, replaced at build time (as
+/// poetry-dynamic-versioning does): explained when only that assignment changed, to the
+/// package's version.
+#[test]
+fn a_version_written_over_a_placeholder_is_explained() {
+    let repo = Repo::new(&[
+        (
+            "setup.py",
+            "from setuptools import setup\nsetup(name=\"demo\", version=\"1.4\", packages=[\"demo\"])\n",
+        ),
+        (
+            "demo/__init__.py",
+            "\"\"\"Demo.\"\"\"\n__version__ = \"0.0.0\"\nANSWER = 42\n",
+        ),
+    ]);
+    run(crate::support::cmd("python3")
+        .args(["setup.py", "-q", "sdist", "--dist-dir"])
+        .arg(repo.out("dist"))
+        .current_dir(repo.path()));
+    let built = repo.out("dist/demo-1.4.tar.gz");
+    let with = |content: &str| {
+        let out = repo.out(&format!("v{}.tar.gz", content.len()));
+        super::realworld::tamper(
+            &built,
+            &out,
+            &[("demo-1.4/demo/__init__.py", Some(content.as_bytes()))],
+        );
+        compare(&out, &repo.path(), &[])
+    };
+    let (code, report) = with("\"\"\"Demo.\"\"\"\n__version__ = \"1.4\"\nANSWER = 42\n");
+    assert_eq!(code, 0, "{report:#}");
+    let init = file(&report, "demo-1.4/demo/__init__.py");
+    assert_eq!(init["rule"], "python-version-file", "{init}");
+    let (code, report) = with("\"\"\"Demo.\"\"\"\n__version__ = \"9.9\"\nANSWER = 42\n");
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        file(&report, "demo-1.4/demo/__init__.py")["class"],
+        "modified"
+    );
+    let (code, report) = with("\"\"\"Demo.\"\"\"\n__version__ = \"1.4\"\nANSWER = 43\n");
+    assert_eq!(code, 1, "{report:#}");
+    let f = file(&report, "demo-1.4/demo/__init__.py");
+    assert_eq!(f["class"], "modified");
+    assert!(f["rule"].is_null(), "{f}");
+}

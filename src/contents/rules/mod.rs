@@ -163,7 +163,10 @@ crate::codes! {
             the version (_version.py, version.py) that git does not track. It is explained only \
             when it holds nothing but assignments of literal values (the version, its tuple, a \
             commit id) and type declarations, and its version equals the package's own metadata. \
-            A file that also runs code (an import, a call) is not explained.",
+            A file that also runs code (an import, a call) is not explained. A file of the \
+            commit in which a tool (poetry-dynamic-versioning) wrote the version over a \
+            placeholder is explained when every line that differs is the same __version__ \
+            assignment, now holding the package's version.",
         },
         VersioneerVersionFile = "versioneer-version-file" {
             summary: "versioneer's short `_version.py`, holding the version as JSON",

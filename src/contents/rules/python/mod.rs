@@ -856,7 +856,7 @@ fn version_file(r: &Rules<'_>, rel: &str, entry: &Entry) -> Option<Judgement> {
         return Some(versioneer(r, source));
     }
     if in_git {
-        return None;
+        return substituted_version(r, rel, source);
     }
     let statements = match pysource::lines(source) {
         Ok(l) => l,
@@ -883,6 +883,55 @@ fn version_file(r: &Rules<'_>, rel: &str, entry: &Entry) -> Option<Judgement> {
                 "holds version {v}, the package's metadata says {package}"
             ));
         }
+    }
+    Some(j)
+}
+
+/// `NAME = "VALUE"` for the names a version goes by, with the value (group 3) a plain string.
+const VERSION_ASSIGNMENT: &str =
+    r#"^(\s*(?:__version__|version|VERSION)\s*(?::\s*str\s*)?=\s*)(['"])([^'"\\]*)(['"])\s*$"#;
+
+/// A file of the commit in which a build tool (poetry-dynamic-versioning, a release script)
+/// wrote the package's version over a placeholder: every line that differs is the same
+/// `__version__ = "..."` assignment with the package's version as its value.
+fn substituted_version(r: &Rules<'_>, rel: &str, source: &str) -> Option<Judgement> {
+    let (path, bytes) = r.git_file(rel)?;
+    let ours = text(&bytes)?;
+    let (a, b): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), source.lines().collect());
+    if a.len() != b.len() {
+        return None;
+    }
+    let assignment = regex::Regex::new(VERSION_ASSIGNMENT).expect("the pattern is valid");
+    let changed: Vec<(&str, &str)> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    let mut values = Vec::new();
+    for (x, y) in &changed {
+        let (cx, cy) = (assignment.captures(x)?, assignment.captures(y)?);
+        let same_shape = cx[1] == cy[1] && cx[2] == cy[2] && cx[4] == cy[4] && cx[2] == cx[4];
+        if !same_shape {
+            return None;
+        }
+        values.push(cy[3].to_owned());
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let mut j = Judgement::from(Rule::PythonVersionFile, path);
+    match package_version(r) {
+        Some(v) => {
+            for value in values {
+                if metadata::normalise_version(&value) != metadata::normalise_version(&v) {
+                    j.differ(format!(
+                        "writes version {value}, the package's metadata says {v}"
+                    ));
+                }
+            }
+        }
+        None => j.differ("the package's own metadata has no single Version to compare with"),
     }
     Some(j)
 }
@@ -1090,6 +1139,36 @@ __commit_id__ = commit_id = 'g1234abc'
             version_of("VERSION = (1, 2)\n").expect("no version"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn only_the_version_assignment_may_be_substituted() {
+        let re_lines = |a: &str, b: &str| -> Vec<(String, String)> {
+            a.lines()
+                .zip(b.lines())
+                .filter(|(x, y)| x != y)
+                .map(|(x, y)| (x.to_owned(), y.to_owned()))
+                .collect()
+        };
+        // The shapes substituted_version accepts, checked on the pattern it uses.
+        let assignment = regex::Regex::new(VERSION_ASSIGNMENT).expect("pattern");
+        for (git, sdist) in [
+            ("__version__ = \"0.0.0\"\n", "__version__ = \"1.2.3\"\n"),
+            ("VERSION: str = '0'\n", "VERSION: str = '2.0'\n"),
+        ] {
+            for (x, y) in re_lines(git, sdist) {
+                assert!(
+                    assignment.is_match(&x) && assignment.is_match(&y),
+                    "{x} {y}"
+                );
+            }
+        }
+        for evil in [
+            "__version__ = __import__('os').system('id')",
+            "__version__ = \"1\"; import os",
+        ] {
+            assert!(!assignment.is_match(evil), "{evil}");
+        }
     }
 
     #[test]
