@@ -465,81 +465,8 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
         Code::ContentsUnexplained,
         unexplained.into_iter(),
     );
-    // Fields no rule could derive: failures unless the policy accepts every one of them.
-    let mut unverified_bad = 0usize;
-    let mut accepted = Vec::new();
-    let mut refused = Vec::new();
-    for f in files.iter().filter(|f| f.class == FileClass::Unverified) {
-        let open: Vec<&str> = f
-            .unverified
-            .iter()
-            .filter(|u| !facts.accept_unverified.contains(u))
-            .map(|u| u.name())
-            .collect();
-        if open.is_empty() {
-            accepted.push(f.archive_path.clone());
-        } else {
-            unverified_bad += 1;
-            let why: Vec<&str> = f
-                .findings
-                .iter()
-                .filter(|l| l.contains(" not verified: "))
-                .map(String::as_str)
-                .collect();
-            refused.push(format!(
-                "{}: {} [{}]; accept with accept-unverified = [{}] or rebuild to check",
-                f.archive_path,
-                why.join("; "),
-                f.rule.unwrap_or_default(),
-                open.iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-    }
-    if refused.is_empty() {
-        checks.push(if accepted.is_empty() {
-            clean(
-                Code::ContentsMetadataUnverified,
-                "every generated metadata field was derived from the commit",
-            )
-        } else {
-            Check::pass(
-                Code::ContentsMetadataUnverified,
-                format!("accepted unverified by policy: {}", accepted.join(", ")),
-            )
-        });
-    }
-    push_capped(
-        &mut checks,
-        Code::ContentsMetadataUnverified,
-        refused.into_iter(),
-    );
-    // Compiled output, one failing check per folder.
-    let mut folders: std::collections::BTreeMap<&str, Vec<&FileReport>> = Default::default();
-    for f in files.iter().filter(|f| f.class == FileClass::BuildOutput) {
-        folders
-            .entry(f.build_folder.as_deref().unwrap_or(""))
-            .or_default()
-            .push(f);
-    }
-    let built = folders.into_iter().map(|(folder, group)| {
-        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
-        for f in &group {
-            let name = f.archive_path.rsplit('/').next().unwrap_or(&f.archive_path);
-            let ext = name.find('.').map(|i| &name[i..]).unwrap_or("");
-            *kinds.entry(ext).or_default() += 1;
-        }
-        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        format!(
-            "{folder}: {} files of compiled output ({}) that the commit does not have; \
-             rebuilding is how to check them ([reproduce] mode = \"rebuild\")",
-            group.len(),
-            kinds.join(", ")
-        )
-    });
-    push_capped(&mut checks, Code::ContentsBuildOutput, built);
+    let unverified_bad = unverified_checks(facts, &mut checks);
+    build_output_checks(files, &mut checks);
     let outputs: Vec<String> = files
         .iter()
         .filter(|f| f.class == FileClass::AllowedExtra)
@@ -589,6 +516,91 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
         )
     });
     checks
+}
+
+/// Fields no rule could derive: failures unless the policy accepts every one of them. Returns
+/// how many files failed.
+fn unverified_checks(facts: &ContentsFacts, checks: &mut Vec<Check>) -> usize {
+    let files = &facts.files;
+    let clean = |code, message: &str| clean_or_partial(code, message, facts.complete, files.len());
+    let mut unverified_bad = 0usize;
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    for f in files.iter().filter(|f| f.class == FileClass::Unverified) {
+        let open: std::collections::BTreeSet<&str> = f
+            .unverified
+            .iter()
+            .filter(|u| !facts.accept_unverified.contains(u))
+            .map(|u| u.name())
+            .collect();
+        if open.is_empty() {
+            accepted.push(f.archive_path.clone());
+        } else {
+            unverified_bad += 1;
+            let why: Vec<&str> = f
+                .findings
+                .iter()
+                .filter(|l| l.contains(" not verified: "))
+                .map(String::as_str)
+                .collect();
+            refused.push(format!(
+                "{}: {} [{}]; accept with accept-unverified = [{}] or rebuild to check",
+                f.archive_path,
+                why.join("; "),
+                f.rule.unwrap_or_default(),
+                open.iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if refused.is_empty() {
+        checks.push(if accepted.is_empty() {
+            clean(
+                Code::ContentsMetadataUnverified,
+                "every generated metadata field was derived from the commit",
+            )
+        } else {
+            Check::pass(
+                Code::ContentsMetadataUnverified,
+                format!("accepted unverified by policy: {}", accepted.join(", ")),
+            )
+        });
+    }
+    push_capped(
+        checks,
+        Code::ContentsMetadataUnverified,
+        refused.into_iter(),
+    );
+    unverified_bad
+}
+
+/// Compiled output, one failing check per folder.
+fn build_output_checks(files: &[FileReport], checks: &mut Vec<Check>) {
+    let mut folders: std::collections::BTreeMap<&str, Vec<&FileReport>> = Default::default();
+    for f in files.iter().filter(|f| f.class == FileClass::BuildOutput) {
+        folders
+            .entry(f.build_folder.as_deref().unwrap_or(""))
+            .or_default()
+            .push(f);
+    }
+    let built = folders.into_iter().map(|(folder, group)| {
+        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in &group {
+            let name = f.archive_path.rsplit('/').next().unwrap_or(&f.archive_path);
+            let ext = name.find('.').map(|i| &name[i..]).unwrap_or("");
+            *kinds.entry(ext).or_default() += 1;
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!(
+            "{folder}: {} files of compiled output ({}) that the commit does not have; \
+             rebuilding is how to check them ([reproduce] mode = \"rebuild\")",
+            group.len(),
+            kinds.join(", ")
+        )
+    });
+    push_capped(checks, Code::ContentsBuildOutput, built);
 }
 
 /// A check that found nothing wrong: passed when the whole archive was read, otherwise not

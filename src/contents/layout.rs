@@ -190,7 +190,7 @@ pub(crate) fn metadata(entries: &[Entry], ecosystem: Ecosystem) -> Metadata {
             .any(|e| e.path.as_deref() == Some(&format!("{strip}{name}")))
     };
     let json = |name: &str| -> Option<serde_json::Value> {
-        super::rules::json::strict(kept.get(format!("{strip}{name}").as_str())?).ok()
+        super::json::strict(kept.get(format!("{strip}{name}").as_str())?).ok()
     };
     let mut meta = Metadata {
         ecosystem,

@@ -14,6 +14,7 @@
 mod classify;
 mod difference;
 mod go;
+pub(crate) mod json;
 mod kind;
 mod layout;
 mod rules;

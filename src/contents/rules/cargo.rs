@@ -67,7 +67,7 @@ fn vcs_info(entry: &Entry) -> Judgement {
     let Some(bytes) = entry.kept.as_deref() else {
         return Judgement::differs(rule, "too large to be cargo's");
     };
-    let info = match super::json::strict(bytes) {
+    let info = match crate::contents::json::strict(bytes) {
         Ok(info) => info,
         Err(e) => {
             return Judgement::differs(
@@ -128,13 +128,16 @@ pub(super) struct Expected {
     error: Option<String>,
 }
 
+/// Dependencies by (table, name in the manifest), each spec in comparable form.
+type Deps = BTreeMap<(String, String), BTreeMap<String, Value>>;
+
 /// The parts of a manifest that decide what is built, in comparable form.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct View {
     package: BTreeMap<String, Value>,
     build: Vec<String>,
     targets: BTreeMap<(String, String), Target>,
-    deps: BTreeMap<(String, String), BTreeMap<String, Value>>,
+    deps: Deps,
     features: BTreeMap<String, BTreeSet<String>>,
     sections: BTreeMap<String, Value>,
 }
@@ -460,6 +463,22 @@ fn view(
         }
     }
 
+    v.deps = dependencies(doc, ws, &edition, commit)?;
+    v.features = features(doc, &v.deps, commit)?;
+    v.sections = sections(doc, ws, commit)?;
+    Ok(v)
+}
+
+/// Every dependency table (and `[target.X]`'s), in comparable form: inherited specs merged,
+/// and for the commit's manifest, dev-dependencies without a version dropped as cargo drops
+/// them.
+fn dependencies(
+    doc: &Table,
+    ws: Option<&Workspace>,
+    edition: &str,
+    commit: bool,
+) -> Result<Deps, String> {
+    let mut out = BTreeMap::new();
     let mut tables: Vec<(String, &Table)> = Vec::new();
     for (key, section) in DEP_TABLES {
         if let Some(t) = doc.get(*key).and_then(Value::as_table) {
@@ -480,7 +499,7 @@ fn view(
         for (dep, spec) in table {
             let mut spec = match spec {
                 Value::String(s) => Table::from_iter([("version".to_owned(), s.clone().into())]),
-                Value::Table(t) if commit && inherits(t) => inherit_dep(dep, t, ws, &edition)?,
+                Value::Table(t) if commit && inherits(t) => inherit_dep(dep, t, ws, edition)?,
                 Value::Table(t) => t.clone(),
                 other => return Err(format!("{section}.{dep} is {other}")),
             };
@@ -488,32 +507,52 @@ fn view(
                 continue; // cargo drops a dev-dependency it cannot name on a registry
             }
             normalise_dep(&mut spec);
-            v.deps
-                .insert((section.clone(), dep.clone()), spec.into_iter().collect());
+            out.insert((section.clone(), dep.clone()), spec.into_iter().collect());
         }
     }
+    Ok(out)
+}
 
-    if let Some(features) = doc.get("features").and_then(Value::as_table) {
-        let deps: BTreeSet<&str> = v.deps.keys().map(|(_, d)| d.as_str()).collect();
-        for (feature, values) in features {
-            let mut set = BTreeSet::new();
-            for value in values.as_array().into_iter().flatten() {
-                let Some(s) = value.as_str() else {
-                    return Err(format!("features.{feature} holds {value}"));
-                };
-                // cargo strips feature values naming a dependency it dropped.
-                let dep = s
-                    .strip_prefix("dep:")
-                    .or_else(|| s.split_once('/').map(|(d, _)| d.trim_end_matches('?')));
-                if commit && dep.is_some_and(|d| !deps.contains(d)) {
-                    continue;
-                }
-                set.insert(s.to_owned());
+/// `[features]` as sets; for the commit's manifest, values naming a dependency cargo dropped
+/// are stripped, as cargo strips them.
+fn features(
+    doc: &Table,
+    deps: &Deps,
+    commit: bool,
+) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+    let mut out = BTreeMap::new();
+    let Some(features) = doc.get("features").and_then(Value::as_table) else {
+        return Ok(out);
+    };
+    let names: BTreeSet<&str> = deps.keys().map(|(_, d)| d.as_str()).collect();
+    for (feature, values) in features {
+        let mut set = BTreeSet::new();
+        for value in values.as_array().into_iter().flatten() {
+            let Some(s) = value.as_str() else {
+                return Err(format!("features.{feature} holds {value}"));
+            };
+            let dep = s
+                .strip_prefix("dep:")
+                .or_else(|| s.split_once('/').map(|(d, _)| d.trim_end_matches('?')));
+            if commit && dep.is_some_and(|d| !names.contains(d)) {
+                continue;
             }
-            v.features.insert(feature.clone(), set);
+            set.insert(s.to_owned());
         }
+        out.insert(feature.clone(), set);
     }
+    Ok(out)
+}
 
+/// The other top-level tables, compared whole: lints (inherited), profiles, badges; `[patch]`
+/// and `[replace]` as a published manifest keeps them (they apply to `cargo install`); and
+/// any table cargo does not write, so that it shows as a difference.
+fn sections(
+    doc: &Table,
+    ws: Option<&Workspace>,
+    commit: bool,
+) -> Result<BTreeMap<String, Value>, String> {
+    let mut out = BTreeMap::new();
     for key in WHOLE_SECTIONS {
         let Some(value) = doc.get(*key) else {
             continue;
@@ -530,15 +569,15 @@ fn view(
             "profile" => normalise_profile(value),
             _ => value,
         };
-        v.sections.insert((*key).to_owned(), value);
+        out.insert((*key).to_owned(), value);
     }
-    // [patch] and [replace] apply when the crate is built as the root (cargo install); cargo
-    // drops them when packaging, and older versions kept them as written.
-    for key in ["patch", "replace"] {
-        if let Some(value) = doc.get(key)
-            && !commit
-        {
-            v.sections.insert(key.to_owned(), value.clone());
+    // cargo drops [patch], [replace] and [workspace] when packaging; older versions kept the
+    // first two as written.
+    if !commit {
+        for key in ["patch", "replace", "workspace"] {
+            if let Some(value) = doc.get(key) {
+                out.insert(key.to_owned(), value.clone());
+            }
         }
     }
     let known = |k: &str| {
@@ -559,21 +598,10 @@ fn view(
         ) || WHOLE_SECTIONS.contains(&k)
             || DEP_TABLES.iter().any(|(t, _)| *t == k)
     };
-    for key in doc.keys().filter(|k| !known(k)) {
-        v.sections.insert(
-            key.clone(),
-            doc.get(key).cloned().unwrap_or(Value::Boolean(true)),
-        );
+    for (key, value) in doc.iter().filter(|(k, _)| !known(k)) {
+        out.insert(key.clone(), value.clone());
     }
-    if !commit && doc.contains_key("workspace") {
-        v.sections.insert(
-            "workspace".into(),
-            doc.get("workspace")
-                .cloned()
-                .unwrap_or(Value::Boolean(true)),
-        );
-    }
-    Ok(v)
+    Ok(out)
 }
 
 /// Lints in comparable form: `"warn"` and `{ level = "warn", priority = 0 }` are the same

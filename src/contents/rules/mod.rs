@@ -12,7 +12,6 @@
 //! is how to check it.
 
 mod cargo;
-pub(crate) mod json;
 mod npm;
 mod python;
 
@@ -488,7 +487,7 @@ impl<'a> Rules<'a> {
 
 /// Run every parser on `data` (see `contents::fuzz_packaging_parsers`).
 pub(crate) fn fuzz(data: &[u8]) {
-    let _ = json::strict(data);
+    let _ = crate::contents::json::strict(data);
     cargo::fuzz(data);
     python::fuzz(data);
 }

@@ -39,7 +39,7 @@ fn published_manifest(r: &Rules<'_>, entry: &Entry) -> Judgement {
         j.differ(format!("the commit's {path} is not a JSON object"));
         return j;
     };
-    let theirs = match entry.kept.as_deref().map(super::json::strict) {
+    let theirs = match entry.kept.as_deref().map(crate::contents::json::strict) {
         Some(Ok(Value::Object(m))) => m,
         Some(Err(e)) => {
             j.differ(format!("not JSON every reader reads the same way: {e}"));

@@ -425,7 +425,7 @@ fn egg_info_form(r: &Rules<'_>, file: &str, entry: &Entry) -> Judgement {
 /// files git tracks.
 fn scm_metadata(r: &Rules<'_>, file: &str, entry: &Entry) -> Judgement {
     let mut j = Judgement::new(Rule::ScmMetadata);
-    let value = match entry.kept.as_deref().map(super::json::strict) {
+    let value = match entry.kept.as_deref().map(crate::contents::json::strict) {
         Some(Ok(serde_json::Value::Object(m))) => m,
         _ => {
             j.differ("not a JSON object");
