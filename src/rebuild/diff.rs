@@ -109,10 +109,11 @@ impl ArchiveDiff {
 
 /// How deep archives in archives are compared (a wheel in a tarball is one level).
 const MAX_NESTING: usize = 2;
-/// Largest nested archive compared member by member; larger ones are compared as bytes.
-const MAX_NESTED_ARCHIVE: u64 = 256 << 20;
+/// Largest nested archive compared member by member; larger ones are compared as bytes. With
+/// [`MAX_NESTED_PER_ARCHIVE`], bounds the scratch space one level uses (2 GiB for both sides).
+const MAX_NESTED_ARCHIVE: u64 = 64 << 20;
 /// Most nested archives compared member by member in one archive.
-const MAX_NESTED_PER_ARCHIVE: usize = 32;
+const MAX_NESTED_PER_ARCHIVE: usize = 16;
 /// Names of members that are archives custody reads.
 const NESTED_SUFFIXES: &[&str] = &[
     ".whl", ".zip", ".jar", ".crate", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".tar.zst",
