@@ -339,22 +339,9 @@ fn find_workspace(r: &Rules<'_>, doc: &Table) -> Option<Workspace> {
         };
         return parse(&dir);
     }
-    let mut dir = r.source_prefix.trim_end_matches('/').to_owned();
-    while !dir.is_empty() {
-        dir = match dir.rfind('/') {
-            Some(i) => dir[..i].to_owned(),
-            None => String::new(),
-        };
-        let prefix = if dir.is_empty() {
-            String::new()
-        } else {
-            format!("{dir}/")
-        };
-        if let Some(ws) = parse(&prefix) {
-            return Some(ws);
-        }
-    }
-    None
+    super::enclosing_folders(r.source_prefix)
+        .skip(1)
+        .find_map(|dir| parse(&dir))
 }
 
 /// `rel` joined to the folder `base` (`""` or ending in `/`), `.` and `..` resolved; `None`
@@ -1301,17 +1288,9 @@ pub(super) fn fuzz(data: &[u8]) {
 
 /// Where the commit's lock file for the package may be: its folder, then each folder above.
 fn lock_candidates(r: &Rules<'_>) -> Vec<String> {
-    let mut out = vec![format!("{}Cargo.lock", r.source_prefix)];
-    let mut dir = r.source_prefix.trim_end_matches('/');
-    while !dir.is_empty() {
-        dir = dir.rfind('/').map(|i| &dir[..i]).unwrap_or("");
-        out.push(if dir.is_empty() {
-            "Cargo.lock".to_owned()
-        } else {
-            format!("{dir}/Cargo.lock")
-        });
-    }
-    out
+    super::enclosing_folders(r.source_prefix)
+        .map(|dir| format!("{dir}Cargo.lock"))
+        .collect()
 }
 
 fn is_checksum(c: &str) -> bool {

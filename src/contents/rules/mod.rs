@@ -506,6 +506,21 @@ pub(crate) fn is_readme_or_licence(name: &str) -> bool {
     })
 }
 
+/// The folder `prefix` (`""` or ending in `/`) and every folder above it, deepest first,
+/// ending with the repository root `""`: where tools look for a workspace root, a lock file
+/// or a project's declarations.
+pub(crate) fn enclosing_folders(prefix: &str) -> impl Iterator<Item = String> + '_ {
+    let mut next = Some(prefix);
+    std::iter::from_fn(move || {
+        let dir = next?;
+        next = (!dir.is_empty()).then(|| {
+            let trimmed = dir.trim_end_matches('/');
+            trimmed.rfind('/').map_or("", |i| &trimmed[..=i])
+        });
+        Some(dir.to_owned())
+    })
+}
+
 /// Bytes as UTF-8 text, for the rules that read text.
 pub(crate) fn text(bytes: &[u8]) -> Option<&str> {
     std::str::from_utf8(bytes).ok()
@@ -529,6 +544,13 @@ mod tests {
         for n in ["licenses.rs", "build.rs", "readmes"] {
             assert!(!is_readme_or_licence(n), "{n}");
         }
+    }
+
+    #[test]
+    fn enclosing_folders_run_from_the_folder_to_the_root() {
+        let all: Vec<String> = enclosing_folders("a/b/").collect();
+        assert_eq!(all, ["a/b/", "a/", ""]);
+        assert_eq!(enclosing_folders("").collect::<Vec<_>>(), [""]);
     }
 
     #[test]

@@ -128,20 +128,13 @@ fn project_dir(r: &Rules<'_>) -> String {
     if r.ecosystem == Ecosystem::PythonSdist {
         return r.source_prefix.to_owned();
     }
-    let mut dir = r.source_prefix.to_owned();
-    loop {
-        let declares = ["pyproject.toml", "setup.py", "setup.cfg"]
-            .iter()
-            .any(|f| r.commit.entry(&format!("{dir}{f}")).is_some());
-        if declares || dir.is_empty() {
-            return dir;
-        }
-        let trimmed = dir.trim_end_matches('/');
-        dir = match trimmed.rfind('/') {
-            Some(i) => trimmed[..=i].to_owned(),
-            None => String::new(),
-        };
-    }
+    super::enclosing_folders(r.source_prefix)
+        .find(|dir| {
+            ["pyproject.toml", "setup.py", "setup.cfg"]
+                .iter()
+                .any(|f| r.commit.entry(&format!("{dir}{f}")).is_some())
+        })
+        .unwrap_or_default()
 }
 
 fn declared<'r>(r: &'r Rules<'_>) -> &'r Declared {
