@@ -84,3 +84,13 @@ pub const MAX_ALLOWED_SIGNERS_FILE: u64 = 1 << 20;
 pub const MAX_COMMIT_SIGNATURE: usize = 64 << 10;
 /// Most commits the review rules walk between the trusted base and the release commit.
 pub const MAX_REVIEW_COMMITS: usize = 1_000_000;
+
+/// The text of a small input file: a regular file (checked before opening, so a FIFO never
+/// blocks) of at most `max` bytes. The error says why, without the path.
+pub fn read_small(path: &std::path::Path, max: u64) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() > max {
+        return Err(format!("not a regular file of at most {max} bytes"));
+    }
+    std::fs::read_to_string(path).map_err(|e| e.to_string())
+}

@@ -78,7 +78,7 @@ pub fn run(args: CompareArgs) -> u8 {
     }
     let go_sum = match &args.go_sum {
         None => None,
-        Some(path) => match read_go_sum(path) {
+        Some(path) => match crate::limits::read_small(path, MAX_GO_SUM) {
             Ok(text) => Some(text),
             Err(e) => return super::fatal(format!("--go-sum {}: {e}", path.display())),
         },
@@ -129,15 +129,6 @@ pub fn run(args: CompareArgs) -> u8 {
         args.report.output.as_deref(),
         &summary,
     )
-}
-
-/// A go.sum file's text: a regular UTF-8 file of at most [`MAX_GO_SUM`] bytes.
-fn read_go_sum(path: &std::path::Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() || meta.len() > MAX_GO_SUM {
-        return Err(format!("not a regular file of at most {MAX_GO_SUM} bytes"));
-    }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
 }
 
 fn summary(r: &ContentsFacts) -> String {

@@ -530,15 +530,10 @@ fn email_of(user_id: &str) -> String {
 }
 
 fn read_small(path: &Path, max: u64) -> Result<String, SignersError> {
-    let err = |message: String| SignersError::Read {
+    crate::limits::read_small(path, max).map_err(|message| SignersError::Read {
         path: path.display().to_string(),
         message,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
-    if !meta.is_file() || meta.len() > max {
-        return Err(err(format!("not a regular file of at most {max} bytes")));
-    }
-    std::fs::read_to_string(path).map_err(|e| err(e.to_string()))
+    })
 }
 
 #[cfg(test)]
