@@ -302,14 +302,7 @@ struct Scratch(std::path::PathBuf);
 
 impl Scratch {
     fn new() -> std::io::Result<Scratch> {
-        use std::os::unix::fs::DirBuilderExt;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!("custody-diff-{}-{nanos}", std::process::id()));
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-        Ok(Scratch(dir))
+        super::scratch::private_dir(&std::env::temp_dir(), "custody-diff").map(Scratch)
     }
 }
 
