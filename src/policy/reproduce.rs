@@ -75,14 +75,22 @@ impl Reproduce {
     /// Comparing contents, with these extra files allowed (`custody compare --allow-extra`).
     pub fn contents(allow_extra: Vec<String>) -> Reproduce {
         Reproduce {
-            mode: ReproduceMode::Contents,
+            allow_extra,
+            ..Reproduce::new(ReproduceMode::Contents)
+        }
+    }
+
+    /// A section of `mode` with nothing else set.
+    fn new(mode: ReproduceMode) -> Reproduce {
+        Reproduce {
+            mode,
             command: Vec::new(),
             outputs: Vec::new(),
             env: BTreeMap::new(),
             timeout: None,
             accept: Accept::default(),
             build_path: None,
-            allow_extra,
+            allow_extra: Vec::new(),
             ecosystem: None,
             accept_ancestor: false,
             accept_unverified: Vec::new(),
@@ -109,19 +117,7 @@ impl Validator<'_> {
                 }
             },
         };
-        let mut r = Reproduce {
-            mode,
-            command: Vec::new(),
-            outputs: Vec::new(),
-            env: BTreeMap::new(),
-            timeout: None,
-            accept: Accept::default(),
-            build_path: None,
-            allow_extra: Vec::new(),
-            ecosystem: None,
-            accept_ancestor: false,
-            accept_unverified: Vec::new(),
-        };
+        let mut r = Reproduce::new(mode);
         let rebuild_only = |v: &mut Self, span, key: &str| {
             if mode != ReproduceMode::Rebuild {
                 v.error(span, format!("{key} applies only to mode = \"rebuild\""));
