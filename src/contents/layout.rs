@@ -360,6 +360,10 @@ pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &TreeListing<'_
             }
         }
     }
+    let by_path: HashMap<&str, &Entry> = entries
+        .iter()
+        .filter_map(|e| Some((e.path.as_deref()?, e)))
+        .collect();
     let mut best: Option<((bool, usize), Mapping)> = None;
     for a in &archive_prefixes {
         for (s, from) in &source_prefixes {
@@ -376,11 +380,9 @@ pub(crate) fn choose(meta: &Metadata, entries: &[Entry], commit: &TreeListing<'_
             // A folder whose manifest is the package's own (a crate's Cargo.toml.orig, an npm
             // package.json) is the package's folder, whatever else matches elsewhere.
             let anchored = ANCHORS.iter().any(|(archive_name, commit_name)| {
+                let theirs = by_path.get(format!("{a}{archive_name}").as_str());
                 let ours = commit.entry(&format!("{s}{commit_name}"));
-                entries.iter().any(|e| {
-                    e.path.as_deref() == Some(&format!("{a}{archive_name}"))
-                        && ours.is_some_and(|f| f.id == e.blob)
-                })
+                matches!((theirs, ours), (Some(e), Some(f)) if f.id == e.blob)
             });
             let rank = (anchored, score);
             if best.as_ref().is_none_or(|(b, _)| rank > *b) {
