@@ -128,6 +128,24 @@ fn crate_repo() -> Repo {
     ])
 }
 
+/// `python3 setup.py sdist` in the repository, into `out/dist/`.
+fn setuptools_sdist(repo: &Repo) {
+    run(crate::support::cmd("python3")
+        .args(["setup.py", "-q", "sdist", "--dist-dir"])
+        .arg(repo.out("dist"))
+        .current_dir(repo.path()));
+}
+
+/// `npm pack` in the repository, into `out/`, with a cache of its own.
+fn npm_pack(repo: &Repo) {
+    run(crate::support::cmd("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(repo.out(""))
+        .env("npm_config_cache", repo.out("npm-cache"))
+        .env("npm_config_update_notifier", "false")
+        .current_dir(repo.path()));
+}
+
 fn cargo_package(repo: &Repo, extra: &[&str]) -> std::path::PathBuf {
     let target = repo.out("target");
     run(Command::new(env!("CARGO"))
@@ -193,10 +211,7 @@ fn setuptools_sdist_passes() {
         ("demo/__init__.py", "ANSWER = 42\n"),
         (".gitignore", "*.egg-info/\ndist/\n"),
     ]);
-    run(crate::support::cmd("python3")
-        .args(["setup.py", "-q", "sdist", "--dist-dir"])
-        .arg(repo.out("dist"))
-        .current_dir(repo.path()));
+    setuptools_sdist(&repo);
     let archive = repo.out("dist/demo-1.0.tar.gz");
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_clean(code, &report);
@@ -223,10 +238,7 @@ fn setuptools_sdist_without_setup_cfg_in_git_passes() {
         ("README.md", "# demo\n"),
         ("demo/__init__.py", "ANSWER = 42\n"),
     ]);
-    run(crate::support::cmd("python3")
-        .args(["setup.py", "-q", "sdist", "--dist-dir"])
-        .arg(repo.out("dist"))
-        .current_dir(repo.path()));
+    setuptools_sdist(&repo);
     let (code, report) = compare(&repo.out("dist/demo-1.0.tar.gz"), &repo.path(), &[]);
     assert_clean(code, &report);
     let cfg = file(&report, "demo-1.0/setup.cfg");
@@ -243,13 +255,7 @@ fn npm_pack_passes() {
         ("index.js", "module.exports = 42;\n"),
         ("README.md", "# demo\n"),
     ]);
-    let cache = repo.out("npm-cache");
-    run(crate::support::cmd("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(repo.out(""))
-        .env("npm_config_cache", &cache)
-        .env("npm_config_update_notifier", "false")
-        .current_dir(repo.path()));
+    npm_pack(&repo);
     let archive = repo.out("demo-pkg-1.0.0.tgz");
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_clean(code, &report);
@@ -570,13 +576,7 @@ fn compiled_output_in_a_folder_the_commit_lacks_fails_as_one_group() {
     repo.write("dist/index.js", b"exports.answer = 42;\n");
     repo.write("dist/index.d.ts", b"export declare const answer: number;\n");
     repo.write("dist/index.js.map", b"{\"version\":3}\n");
-    let cache = repo.out("npm-cache");
-    run(crate::support::cmd("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(repo.out(""))
-        .env("npm_config_cache", &cache)
-        .env("npm_config_update_notifier", "false")
-        .current_dir(repo.path()));
+    npm_pack(&repo);
     let archive = repo.out("demo-ts-1.0.0.tgz");
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_eq!(code, 1, "{report:#}");
@@ -708,10 +708,7 @@ fn a_computed_version_is_unverified_until_the_policy_accepts_it() {
         ("demo/__init__.py", "ANSWER = 42\n"),
         ("MANIFEST.in", "include VERSION\n"),
     ]);
-    run(crate::support::cmd("python3")
-        .args(["setup.py", "-q", "sdist", "--dist-dir"])
-        .arg(repo.out("dist"))
-        .current_dir(repo.path()));
+    setuptools_sdist(&repo);
     let archive = repo.out("dist/demo-1.4.tar.gz");
     let (code, report) = compare(&archive, &repo.path(), &[]);
     assert_eq!(code, 1, "{report:#}");
@@ -757,10 +754,7 @@ fn a_version_written_over_a_placeholder_is_explained() {
             "\"\"\"Demo.\"\"\"\n__version__ = \"0.0.0\"\nANSWER = 42\n",
         ),
     ]);
-    run(crate::support::cmd("python3")
-        .args(["setup.py", "-q", "sdist", "--dist-dir"])
-        .arg(repo.out("dist"))
-        .current_dir(repo.path()));
+    setuptools_sdist(&repo);
     let built = repo.out("dist/demo-1.4.tar.gz");
     let with = |content: &str| {
         let out = repo.out(&format!("v{}.tar.gz", content.len()));
@@ -786,4 +780,61 @@ fn a_version_written_over_a_placeholder_is_explained() {
     let f = file(&report, "demo-1.4/demo/__init__.py");
     assert_eq!(f["class"], "modified");
     assert!(f["rule"].is_null(), "{f}");
+}
+
+/// A monorepo package packed by pnpm: its `workspace:^` range becomes the version of the
+/// workspace package the commit holds, and `publishConfig.main` replaces `main`. Any other
+/// version, or a field publishConfig does not declare, is a modification.
+#[test]
+fn pnpm_workspace_ranges_and_publish_config_are_resolved_from_the_commit() {
+    let app = |deps: &str, main: &str| {
+        format!(
+            "{{\n  \"name\": \"@demo/app\",\n  \"version\": \"1.0.0\",\n  \"main\": \"{main}\",\n  \
+             \"repository\": {{\"type\": \"git\", \"url\": \"x\", \"directory\": \"packages/app\"}},\n  \
+             \"dependencies\": {{\"@demo/core\": \"{deps}\"}},\n  \
+             \"publishConfig\": {{\"main\": \"index.js\"}}\n}}\n"
+        )
+    };
+    let repo = Repo::new(&[
+        ("package.json", "{\"private\": true}\n"),
+        (
+            "packages/core/package.json",
+            "{\"name\": \"@demo/core\", \"version\": \"1.2.0\"}\n",
+        ),
+        (
+            "packages/app/package.json",
+            &app("workspace:^", "src/index.ts"),
+        ),
+        ("packages/app/index.js", "module.exports = 1;\n"),
+    ]);
+    let packed = |name: &str, manifest: &str| {
+        let dir = repo.out(&format!("{name}/package"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("package.json"), manifest).unwrap();
+        std::fs::write(dir.join("index.js"), "module.exports = 1;\n").unwrap();
+        let out = repo.out(&format!("{name}.tgz"));
+        tar_dir(&dir, &out, Some(&["gzip", "-n"]));
+        out
+    };
+    let honest = packed("honest", &app("^1.2.0", "index.js"));
+    let (code, report) = compare(&honest, &repo.path(), &[]);
+    assert_clean(code, &report);
+    assert_eq!(
+        file(&report, "package/package.json")["rule"],
+        "npm-published-manifest"
+    );
+    assert_eq!(contents(&report)["source_prefix"], "packages/app/");
+    for (name, manifest, needle) in [
+        (
+            "other-version",
+            app("^9.9.9", "index.js"),
+            "dependencies.@demo/core",
+        ),
+        ("other-main", app("^1.2.0", "evil.js"), "`main`"),
+    ] {
+        let (code, report) = compare(&packed(name, &manifest), &repo.path(), &[]);
+        assert_eq!(code, 1, "{report:#}");
+        let f = file(&report, "package/package.json");
+        assert!(f["findings"].to_string().contains(needle), "{f}");
+    }
 }

@@ -6,6 +6,9 @@
 //! commit holds, and apply `publishConfig` overrides the commit declares; anything else is a
 //! modification (a new `scripts.postinstall`, a dependency).
 
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
 use super::{Judgement, Rule, Rules};
@@ -55,6 +58,8 @@ fn published_manifest(r: &Rules<'_>, entry: &Entry) -> Judgement {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    // The commit's workspace packages, read once and only when a `workspace:` range needs them.
+    let workspace = OnceCell::new();
     for (key, value) in &theirs {
         if key == "gitHead" || key.starts_with('_') {
             continue;
@@ -68,7 +73,7 @@ fn published_manifest(r: &Rules<'_>, entry: &Entry) -> Judgement {
         if DEP_MAPS.contains(&key.as_str())
             && let (Some(Value::Object(o)), Value::Object(t)) = (ours.get(key), value)
         {
-            for d in workspace_differences(r, key, o, t) {
+            for d in workspace_differences(r, &workspace, key, o, t) {
                 j.differ(d);
             }
             continue;
@@ -92,20 +97,22 @@ fn published_manifest(r: &Rules<'_>, entry: &Entry) -> Judgement {
 /// resolved to the commit's workspace packages.
 fn workspace_differences(
     r: &Rules<'_>,
+    workspace: &OnceCell<Packages>,
     key: &str,
     ours: &Map<String, Value>,
     theirs: &Map<String, Value>,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (dep, range) in theirs {
-        let Some(Value::String(range)) = Some(range) else {
+        let Value::String(range) = range else {
             out.push(format!("{key}.{dep} is not a string"));
             continue;
         };
         match ours.get(dep).and_then(Value::as_str) {
             Some(o) if o == range => {}
             Some(o) if o.starts_with("workspace:") => {
-                let allowed = resolve_workspace(r, dep, o);
+                let packages = workspace.get_or_init(|| workspace_packages(r));
+                let allowed = resolve_workspace(packages, dep, o);
                 if !allowed.contains(range) {
                     out.push(format!(
                         "{key}.{dep} is {range}, which {o} does not resolve to in the commit"
@@ -126,13 +133,17 @@ fn workspace_differences(
 
 /// The ranges a `workspace:` range resolves to: `*` the workspace package's version exactly,
 /// `^` and `~` that version with the operator, anything else itself.
-fn resolve_workspace(r: &Rules<'_>, dep: &str, range: &str) -> Vec<String> {
+fn resolve_workspace(packages: &Packages, dep: &str, range: &str) -> Vec<String> {
     let spec = range.trim_start_matches("workspace:");
     let (name, spec) = match spec.rsplit_once('@') {
         Some((n, s)) if !n.is_empty() => (n, s),
         _ => (dep, spec),
     };
-    let version = workspace_version(r, name);
+    // More than one package.json naming the package is ambiguous, and resolves to nothing.
+    let version = match packages.get(name).map(Vec::as_slice) {
+        Some([v]) => Some(v.clone()),
+        _ => None,
+    };
     match (spec, version) {
         ("*", Some(v)) => vec![v],
         ("^", Some(v)) => vec![format!("^{v}")],
@@ -142,10 +153,12 @@ fn resolve_workspace(r: &Rules<'_>, dep: &str, range: &str) -> Vec<String> {
     }
 }
 
-/// The version of the workspace package `name` in the commit: the `package.json` that names
-/// it. More than one naming it is ambiguous, and resolves to nothing.
-fn workspace_version(r: &Rules<'_>, name: &str) -> Option<String> {
-    let mut found = Vec::new();
+/// Workspace packages by name, with every version a `package.json` of the commit gives them.
+type Packages = BTreeMap<String, Vec<String>>;
+
+/// Every `package.json` of the commit (outside `node_modules/`): its name and version.
+fn workspace_packages(r: &Rules<'_>) -> Packages {
+    let mut found = Packages::new();
     for (path, _) in r.commit.files() {
         if !path.ends_with(b"package.json") || path.windows(13).any(|w| w == b"node_modules/") {
             continue;
@@ -157,16 +170,14 @@ fn workspace_version(r: &Rules<'_>, name: &str) -> Option<String> {
         let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
             continue;
         };
-        if v["name"].as_str() == Some(name)
-            && let Some(ver) = v["version"].as_str()
-        {
-            found.push(ver.to_owned());
+        if let (Some(name), Some(version)) = (v["name"].as_str(), v["version"].as_str()) {
+            found
+                .entry(name.to_owned())
+                .or_default()
+                .push(version.to_owned());
         }
     }
-    match found[..] {
-        [ref v] => Some(v.clone()),
-        _ => None,
-    }
+    found
 }
 
 /// npm makes every `bin` that the commit's `package.json` declares executable.
@@ -182,4 +193,44 @@ pub(super) fn sets_executable(r: &Rules<'_>, rel: &str) -> Option<Rule> {
     bins.iter()
         .any(|b| b == rel)
         .then_some(Rule::NpmBinExecutable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workspace_ranges_resolve_to_the_commits_package_only() {
+        let mut packages = Packages::new();
+        packages.insert("@demo/core".into(), vec!["1.2.0".into()]);
+        packages.insert("@demo/twice".into(), vec!["1.0.0".into(), "2.0.0".into()]);
+        assert_eq!(
+            resolve_workspace(&packages, "@demo/core", "workspace:*"),
+            ["1.2.0"]
+        );
+        assert_eq!(
+            resolve_workspace(&packages, "@demo/core", "workspace:^"),
+            ["^1.2.0"]
+        );
+        assert_eq!(
+            resolve_workspace(&packages, "@demo/core", "workspace:~"),
+            ["~1.2.0"]
+        );
+        assert_eq!(
+            resolve_workspace(&packages, "alias", "workspace:@demo/core@*"),
+            ["1.2.0"]
+        );
+        assert_eq!(
+            resolve_workspace(&packages, "@demo/core", "workspace:^1.0.0"),
+            ["^1.0.0"]
+        );
+        // A version the commit does not hold, or a name two package.json files claim,
+        // resolves to nothing a published range can match.
+        assert!(resolve_workspace(&packages, "@demo/gone", "workspace:*").is_empty());
+        assert!(resolve_workspace(&packages, "@demo/twice", "workspace:*").is_empty());
+        assert!(
+            !resolve_workspace(&packages, "@demo/core", "workspace:*")
+                .contains(&"9.9.9".to_owned())
+        );
+    }
 }
