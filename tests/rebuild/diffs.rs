@@ -35,6 +35,18 @@ impl Dir {
         root
     }
 
+    /// `zip` of `tree`'s contents (without extra fields) with extra flags, into `out`.
+    fn zip(&self, out: &str, tree: &Path, flags: &[&str]) -> PathBuf {
+        let target = self.path(out);
+        run(crate::support::cmd("zip")
+            .args(["-q", "-r", "-X"])
+            .args(flags)
+            .arg(&target)
+            .arg(".")
+            .current_dir(tree));
+        target
+    }
+
     /// `tar` of `tree`'s contents with extra flags, piped through `gzip` with `level`.
     fn tgz(&self, out: &str, tree: &Path, tar_flags: &[&str], level: &str) -> PathBuf {
         let target = self.path(out);
@@ -191,21 +203,12 @@ fn zip_members_added_and_retimed() {
     let d = Dir::new();
     let a = d.tree("a", FILES, "2024-01-01 00:00:00");
     let b = d.tree("b", FILES, "2025-06-01 12:00:00");
-    let zip = |tree: &Path, out: &str| {
-        let target = d.path(out);
-        run(crate::support::cmd("zip")
-            .args(["-q", "-r", "-X"])
-            .arg(&target)
-            .arg(".")
-            .current_dir(tree));
-        target
-    };
-    let (za, zb) = (zip(&a, "a.zip"), zip(&b, "b.zip"));
+    let (za, zb) = (d.zip("a.zip", &a, &[]), d.zip("b.zip", &b, &[]));
     let (code, r) = diff(&za, &zb, &["--accept", "content"]);
     assert_eq!(code, 0, "{r:#}");
     assert!(differences(&r).iter().all(|x| x["class"] == "metadata"));
     std::fs::write(b.join("extra.txt"), "new\n").unwrap();
-    let zc = zip(&b, "c.zip");
+    let zc = d.zip("c.zip", &b, &[]);
     let (code, r) = diff(&za, &zc, &["--accept", "content"]);
     assert_eq!(code, 1, "{r:#}");
     assert!(
@@ -261,16 +264,10 @@ fn another_zip_compression_method_is_metadata() {
     // Compressible enough that zip -9 deflates it rather than storing it.
     let text = "all work and no play\n".repeat(500);
     let t = d.tree("t", &[("big.txt", text.as_bytes())], "2024-01-01 00:00:00");
-    let zip = |level: &str, out: &str| {
-        let target = d.path(out);
-        run(crate::support::cmd("zip")
-            .args(["-q", "-r", "-X", level])
-            .arg(&target)
-            .arg(".")
-            .current_dir(&t));
-        target
-    };
-    let (stored, deflated) = (zip("-0", "stored.zip"), zip("-9", "deflated.zip"));
+    let (stored, deflated) = (
+        d.zip("stored.zip", &t, &["-0"]),
+        d.zip("deflated.zip", &t, &["-9"]),
+    );
     let (code, r) = diff(&stored, &deflated, &["--accept", "content"]);
     assert_eq!(code, 0, "{r:#}");
     let fields = differences(&r)
@@ -399,15 +396,6 @@ fn top_folders_differing_by_version_are_paired() {
 #[test]
 fn an_archive_inside_an_archive_is_compared_member_by_member() {
     let d = Dir::new();
-    let wheel = |tree: &Path, out: &str| {
-        let target = d.path(out);
-        run(crate::support::cmd("zip")
-            .args(["-q", "-r", "-X"])
-            .arg(&target)
-            .arg(".")
-            .current_dir(tree));
-        target
-    };
     let outer = |name: &str, whl: &Path| {
         let dir = d.path(name);
         std::fs::create_dir_all(dir.join("dist")).unwrap();
@@ -427,8 +415,8 @@ fn an_archive_inside_an_archive_is_compared_member_by_member() {
     let a = d.tree("wa", FILES, "2024-01-01 00:00:00");
     let b = d.tree("wb", FILES, "2025-06-01 12:00:00");
     let (ta, tb) = (
-        outer("oa", &wheel(&a, "a.whl")),
-        outer("ob", &wheel(&b, "b.whl")),
+        outer("oa", &d.zip("a.whl", &a, &[])),
+        outer("ob", &d.zip("b.whl", &b, &[])),
     );
     let (code, r) = diff(&ta, &tb, &["--accept", "content"]);
     assert_eq!(code, 0, "{r:#}");
@@ -446,7 +434,7 @@ fn an_archive_inside_an_archive_is_compared_member_by_member() {
     );
 
     std::fs::write(b.join("a.txt"), "alpha, patched\n").unwrap();
-    let tc = outer("oc", &wheel(&b, "c.whl"));
+    let tc = outer("oc", &d.zip("c.whl", &b, &[]));
     let (code, r) = diff(&ta, &tc, &["--accept", "content"]);
     assert_eq!(code, 1, "{r:#}");
     let found = differences(&r);
