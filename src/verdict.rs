@@ -227,6 +227,13 @@ pub struct WorktreeSection {
     pub modified: Vec<String>,
     pub deleted: Vec<String>,
     pub untracked: Vec<String>,
+    /// Staged in the index against the commit (see `CheckoutDiff::staged`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub staged: Vec<String>,
+    /// The working tree was judged against the index (`custody source --staged`), and
+    /// `commit_tree` is the index's tree.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub against_index: bool,
     pub submodules: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stat_cache: Option<StatCacheSection>,
@@ -257,6 +264,8 @@ impl WorktreeSection {
             modified: paths(&diff.modified),
             deleted: paths(&diff.deleted),
             untracked: paths(&diff.untracked),
+            staged: paths(&diff.staged),
+            against_index: diff.against_index,
             submodules: paths(&diff.submodules),
             stat_cache: diff.stat_cache.as_ref().map(|u| StatCacheSection {
                 path: u.path.display().to_string(),

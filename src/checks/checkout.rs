@@ -11,7 +11,7 @@ crate::codes! {
         CheckoutRedirected = "checkout-redirected" {
             summary: "git would read another working tree or repository than the directory's own",
             description: "core.worktree (in any configuration file), core.bare, or a GIT_DIR, \
-                GIT_WORK_TREE, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, \
+                GIT_WORK_TREE, GIT_OBJECT_DIRECTORY, GIT_ALTERNATE_OBJECT_DIRECTORIES, \
                 GIT_COMMON_DIR, GIT_NAMESPACE, GIT_REPLACE_REF_BASE or GIT_GRAFT_FILE variable \
                 makes git act on other files than the checkout directory holds: a pristine copy \
                 could be hashed while the directory the build reads is backdoored. custody always \
@@ -48,8 +48,10 @@ crate::codes! {
             description: "Files were modified, deleted or added (untracked and not ignored) since the commit was \
             checked out; each is listed. The bytes are compared, not stat data, so an edit that keeps size and \
             modification time is caught even when git status misses it. Checkout filters (core.autocrlf, eol or \
-            filter attributes such as Git LFS) change the bytes written to disk and show up here too. Fix: commit, \
-            stash or remove the changes (git stash -u), or check a fresh clone.",
+            filter attributes such as Git LFS) change the bytes written to disk and show up here too. Changes staged \
+            in the index are named as staged. Fix: commit, stash or remove the changes (git stash -u), or check a \
+            fresh clone. In a hook that runs before git commits (pre-commit, pre-merge-commit), `custody source \
+            --staged` judges the working tree against the index, the commit about to be made.",
         },
         CheckoutSubmodule = "checkout-submodule" {
             summary: "the commit has submodules, whose contents custody does not check",
@@ -105,16 +107,24 @@ pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
 
 fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
     let mut checks = Vec::new();
+    let (reference, tree_of) = if diff.against_index {
+        (
+            "the index's (the commit about to be made)",
+            "the index's tree",
+        )
+    } else {
+        ("the commit's", "the commit's tree")
+    };
     if diff.is_clean() {
         checks.push(Check::pass(
             Code::CheckoutClean,
             match &diff.stat_cache {
                 None => format!(
-                    "the working tree's {} files ({} bytes, read in full) hash to tree {}, the commit's",
+                    "the working tree's {} files ({} bytes, read in full) hash to tree {}, {reference}",
                     diff.files, diff.bytes, diff.worktree_tree
                 ),
                 Some(used) => format!(
-                    "the working tree's {} files hash to tree {}, the commit's; {}",
+                    "the working tree's {} files hash to tree {}, {reference}; {}",
                     diff.files,
                     diff.worktree_tree,
                     cache_words(used)
@@ -127,6 +137,7 @@ fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
             ("modified", &diff.modified),
             ("deleted", &diff.deleted),
             ("untracked", &diff.untracked),
+            ("staged in the index, not committed", &diff.staged),
         ] {
             if !list.is_empty() {
                 parts.push(format!("{what}: {}", list_paths(list)));
@@ -141,7 +152,7 @@ fn worktree_checks(diff: &CheckoutDiff) -> Vec<Check> {
         checks.push(Check::fail(
             Code::CheckoutDirty,
             format!(
-                "the working tree (tree {}) is not the commit's tree {}; {}",
+                "the working tree (tree {}) is not {tree_of} {}; {}",
                 diff.worktree_tree,
                 diff.commit_tree,
                 parts.join("; ")

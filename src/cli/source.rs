@@ -17,7 +17,11 @@ when REV is HEAD, the working tree against the commit's tree (every byte read an
 format; the index and stat data are not trusted); then the policy's [review] rules: protected
 branches, commit signatures (SSH allowed_signers, OpenPGP keys) and two-party review.
 
-With --stat-cache FILE (for pre-merge hooks), a file whose lstat data (device, inode, size,
+Files staged in the index but not committed are named as staged. With --staged (for pre-commit and
+pre-merge-commit hooks, which run before git writes the commit), the working tree is judged
+against the index instead: the tree the commit will hold.
+
+With --stat-cache FILE (for hooks), a file whose lstat data (device, inode, size,
 mtime, ctime, mode) is unchanged since an earlier run read it is not read again: the blob id that
 run computed is used. The cache is trusted like git's index: whoever can write FILE can hide edits,
 so keep it where only you write (e.g. ~/.cache/custody/NAME.stat); a FILE inside the checkout is
@@ -30,7 +34,9 @@ Examples:
   custody source .                                   is the checkout exactly HEAD?
   custody source . --policy release.toml --json      plus the review rules, as JSON
   custody source . --rev v1.2.0 --policy release.toml
-  custody source . --stat-cache ~/.cache/custody/project.stat   a pre-merge hook
+  custody source . --stat-cache ~/.cache/custody/project.stat   a pre-push hook
+  custody source . --staged --stat-cache ~/.cache/custody/project.stat
+                                                     a pre-commit or pre-merge-commit hook
 
 Exit codes: 0 every check passed, 1 a check failed, 2 custody could not run.";
 
@@ -53,6 +59,11 @@ pub struct SourceArgs {
     /// inside the checkout. A missing, corrupt or foreign FILE means every file is read.
     #[arg(long, value_name = "FILE")]
     pub stat_cache: Option<PathBuf>,
+    /// Judge the working tree against the index (the commit about to be made on top of HEAD)
+    /// instead of HEAD: for hooks that run before git commits (pre-commit, pre-merge-commit).
+    /// Every file is still read; unmerged paths fail.
+    #[arg(long, conflicts_with = "rev")]
+    pub staged: bool,
     /// Hashing threads (default: one per core). The report never depends on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -78,7 +89,10 @@ fn report(args: &SourceArgs) -> Result<RunVerdict, String> {
         None => Policy::default(),
     };
     let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
-    let checkout = Checkout::open(&args.dir, args.rev.as_deref()).map_err(|e| e.to_string())?;
+    let mut checkout = Checkout::open(&args.dir, args.rev.as_deref()).map_err(|e| e.to_string())?;
+    if args.staged {
+        checkout = checkout.against_index().map_err(|e| e.to_string())?;
+    }
     let stat_cache = match &args.stat_cache {
         Some(path) => Some(checkout.stat_cache_path(path).map_err(|e| e.to_string())?),
         None => None,

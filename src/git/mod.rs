@@ -10,6 +10,7 @@ mod ids;
 mod signed;
 mod tree;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use git2::{Repository, Sort};
@@ -68,13 +69,13 @@ pub struct Repo {
     top: Option<PathBuf>,
 }
 
-/// Environment variables with which git would read another repository, index, object store or
-/// working tree than the one in the directory: custody reads the directory's own, so where one
-/// is set, what custody judges is not what git would act on.
+/// Environment variables with which git would read another repository, object store or working
+/// tree than the one in the directory: custody reads the directory's own, so where one is set,
+/// what custody judges is not what git would act on. (`GIT_INDEX_FILE` is not one: custody reads
+/// the index it names, as git does; git sets it for the pre-commit and pre-merge-commit hooks.)
 const REDIRECTING_ENV: &[&str] = &[
     "GIT_DIR",
     "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
     "GIT_OBJECT_DIRECTORY",
     "GIT_ALTERNATE_OBJECT_DIRECTORIES",
     "GIT_COMMON_DIR",
@@ -275,6 +276,24 @@ impl Repo {
         tree::list(self, commit)
     }
 
+    /// The tree the index would commit on top of `head`, as `git write-tree` makes it, listed
+    /// like a commit's tree. The tree objects go to an in-memory object store: nothing is
+    /// written into the repository. Unmerged paths are an error, as they are for git.
+    pub fn staged_tree(&self, head: CommitId) -> Result<TreeListing<'_>, GitError> {
+        let mut index = self.open_index()?;
+        if index.has_conflicts() {
+            return Err(GitError::Read(
+                "the index has unmerged (conflicted) paths; resolve the merge first".into(),
+            ));
+        }
+        let odb = self.inner.odb()?;
+        // Highest priority: new objects go to memory, reads fall through to the real store.
+        let _mempack = odb.add_new_mempack_backend(1000)?;
+        let id = index.write_tree_to(&self.inner)?;
+        let tree = self.inner.find_tree(id)?;
+        tree::list_tree(self, &tree, head)
+    }
+
     /// The bytes of a blob.
     pub fn blob(&self, id: BlobId) -> Result<Vec<u8>, GitError> {
         Ok(self.inner.find_blob(id.0)?.content().to_vec())
@@ -283,11 +302,12 @@ impl Repo {
     /// The paths of the index's entries (stage 0 only) and its unmerged paths, relative to the
     /// work tree, with their git modes.
     pub fn index(&self) -> Result<Index, GitError> {
-        let index = self.inner.index()?;
+        let index = self.open_index()?;
         let mut out = Index::default();
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
             if stage == 0 {
+                out.ids.push(BlobId(entry.id));
                 out.entries.push((entry.path, entry.mode));
             } else {
                 out.unmerged.push(entry.path);
@@ -296,6 +316,15 @@ impl Repo {
         out.unmerged.sort();
         out.unmerged.dedup();
         Ok(out)
+    }
+
+    /// The index git would commit: the one `GIT_INDEX_FILE` names (relative to the current
+    /// directory, as git reads it), else the repository's own.
+    fn open_index(&self) -> Result<git2::Index, GitError> {
+        match std::env::var_os("GIT_INDEX_FILE") {
+            Some(path) => Ok(git2::Index::open(Path::new(&path))?),
+            None => Ok(self.inner.index()?),
+        }
     }
 
     /// Whether git's ignore rules on disk leave `path` (relative to the work tree; with a
@@ -314,8 +343,39 @@ impl Repo {
 pub struct Index {
     /// Merged entries: path and git mode.
     pub entries: Vec<(Vec<u8>, u32)>,
+    /// The object id of each merged entry, in the order of `entries`.
+    pub ids: Vec<BlobId>,
     /// Paths with conflict stages (a merge in progress).
     pub unmerged: Vec<Vec<u8>>,
+}
+
+impl Index {
+    /// The paths whose staged state differs from `commit`'s tree, sorted: added to the index,
+    /// changed there (content or mode), removed from it, and unmerged. Submodules are left to
+    /// the submodule check: custody does not look inside them.
+    pub fn staged_against(&self, commit: &TreeListing<'_>) -> Vec<Vec<u8>> {
+        let mut in_index: HashSet<&[u8]> = HashSet::with_capacity(self.entries.len());
+        let mut staged: Vec<Vec<u8>> = Vec::new();
+        for ((path, mode), id) in self.entries.iter().zip(&self.ids) {
+            in_index.insert(path);
+            let same = match commit.entry_bytes(path) {
+                Some(file) => file.id == *id && file.mode == *mode,
+                None => *mode == 0o160000 && commit.is_gitlink(path),
+            };
+            if !same {
+                staged.push(path.clone());
+            }
+        }
+        for (path, _) in commit.files() {
+            if !in_index.contains(path) {
+                staged.push(path.to_vec());
+            }
+        }
+        staged.extend(self.unmerged.iter().cloned());
+        staged.sort();
+        staged.dedup();
+        staged
+    }
 }
 
 /// The nearest directory at or above `dir` holding a `.git` (directory, or file naming a git

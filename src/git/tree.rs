@@ -77,8 +77,17 @@ pub struct TreeListing<'r> {
 }
 
 pub(super) fn list(repo: &Repo, commit: CommitId) -> Result<TreeListing<'_>, GitError> {
-    let c = repo.raw().find_commit(commit.0)?;
-    let tree = c.tree()?;
+    let tree = repo.raw().find_commit(commit.0)?.tree()?;
+    list_tree(repo, &tree, commit)
+}
+
+/// Every entry of `tree`, listed as the tree of `commit` (the commit it belongs to, or for
+/// the index's tree the commit it would be committed on top of).
+pub(super) fn list_tree<'r>(
+    repo: &'r Repo,
+    tree: &git2::Tree<'_>,
+    commit: CommitId,
+) -> Result<TreeListing<'r>, GitError> {
     let mut entries = Vec::new();
     let mut too_many = false;
     tree.walk(TreeWalkMode::PreOrder, |dir, entry| {

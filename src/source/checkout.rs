@@ -22,7 +22,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::SourceError;
-use crate::git::{Repo, TreeListing};
+use crate::git::{BlobId, Index, Repo, TreeListing};
 use crate::hash::statcache::Loaded;
 use crate::hash::{self, FileKind, Format, HashOptions, StatCache};
 use crate::limits::{MAX_TREE_DEPTH, MAX_TREE_ENTRIES};
@@ -40,8 +40,13 @@ pub struct CheckoutDiff {
     pub modified: Vec<RelPath>,
     /// In the commit, missing on disk.
     pub deleted: Vec<RelPath>,
-    /// On disk, not in the commit, not ignored.
+    /// On disk, not in the commit, not ignored (and not staged as they are on disk).
     pub untracked: Vec<RelPath>,
+    /// Staged in the index against the commit (added, changed or removed there), whether or
+    /// not the disk matches the index; a path the disk holds as staged is listed only here.
+    pub staged: Vec<RelPath>,
+    /// Whether `commit_tree` is the index's tree (the commit about to be made), not a commit's.
+    pub against_index: bool,
     /// Gitlinks: custody does not descend into submodules.
     pub submodules: Vec<RelPath>,
     /// Files and symlinks hashed: read, or trusted from a stat cache (see `stat_cache`).
@@ -78,16 +83,20 @@ impl CheckoutDiff {
         self.modified.is_empty()
             && self.deleted.is_empty()
             && self.untracked.is_empty()
+            && self.staged.is_empty()
             && (self.commit_tree == self.worktree_tree || !self.submodules.is_empty())
     }
 }
 
-/// Compare the working tree of `repo` with `tree` (the reviewed commit's tree). With
-/// `stat_cache` (a path already known to lie outside the checkout), files unchanged since an
-/// earlier run read them are trusted from that cache, which is updated when anything changed.
+/// Compare the working tree of `repo` with `tree` (the reviewed commit's tree, or the index's).
+/// With `index` (when `tree` is a commit's), paths the index stages against the commit are
+/// named as staged rather than as untracked, modified or deleted. With `stat_cache` (a path
+/// already known to lie outside the checkout), files unchanged since an earlier run read them
+/// are trusted from that cache, which is updated when anything changed.
 pub fn compare(
     repo: &Repo,
     commit: &TreeListing<'_>,
+    index: Option<&Index>,
     format: Format,
     threads: Option<usize>,
     stat_cache: Option<&Path>,
@@ -141,8 +150,10 @@ pub fn compare(
     let (mut modified, mut untracked) = scanned?;
 
     let mut seen: HashSet<&[u8]> = HashSet::with_capacity(digest.records.len());
+    let mut on_disk: HashMap<&[u8], (Option<BlobId>, u32)> = HashMap::new();
     for r in &digest.records {
-        let id = r.git_id(format).map(crate::git::BlobId::from_digest);
+        let id = r.git_id(format).map(BlobId::from_digest);
+        on_disk.insert(r.path.as_bytes(), (id, git_mode(&r.kind)));
         match commit.entry_bytes(r.path.as_bytes()) {
             Some(blob) => {
                 seen.insert(r.path.as_bytes());
@@ -170,6 +181,33 @@ pub fn compare(
         .gitlinks()
         .map(|p| RelPath::new(p.to_vec()))
         .collect();
+    // A staged path is named as staged; it stays in its other list only when the disk holds
+    // something else again than the index.
+    let mut staged: Vec<RelPath> = Vec::new();
+    if let Some(index) = index {
+        let staged_paths = index.staged_against(commit);
+        let in_index: HashMap<&[u8], (BlobId, u32)> = index
+            .entries
+            .iter()
+            .zip(&index.ids)
+            .map(|((p, mode), id)| (p.as_slice(), (*id, *mode)))
+            .collect();
+        let as_staged: HashSet<&[u8]> = staged_paths
+            .iter()
+            .map(Vec::as_slice)
+            .filter(|p| match (in_index.get(p), on_disk.get(p)) {
+                (Some((id, mode)), Some((Some(disk), disk_mode))) => {
+                    id == disk && mode == disk_mode
+                }
+                (None, None) => true,
+                _ => false,
+            })
+            .collect();
+        for list in [&mut modified, &mut deleted, &mut untracked] {
+            list.retain(|p| !as_staged.contains(p.as_bytes()));
+        }
+        staged = staged_paths.into_iter().map(RelPath::new).collect();
+    }
     for list in [&mut modified, &mut deleted, &mut untracked, &mut submodules] {
         list.sort();
         list.dedup();
@@ -210,6 +248,8 @@ pub fn compare(
         modified,
         deleted,
         untracked,
+        staged,
+        against_index: false,
         submodules,
         files: digest.records.len(),
         bytes: digest.bytes,

@@ -48,6 +48,9 @@ pub struct Checkout {
     commit: CommitId,
     /// Whether the revision is HEAD, so the working tree must be it.
     at_head: bool,
+    /// Whether the working tree is judged against the index (what the next commit holds, for
+    /// pre-commit and pre-merge-commit hooks) instead of HEAD.
+    staged: bool,
 }
 
 /// What a report says about the checkout, whatever was judged.
@@ -92,7 +95,27 @@ impl Checkout {
             rev,
             commit,
             at_head,
+            staged: false,
         })
+    }
+
+    /// Judge the working tree against the index, the commit about to be made on top of HEAD,
+    /// instead of against HEAD (for hooks that run before git commits: `pre-commit`,
+    /// `pre-merge-commit`). Only HEAD has an index on top of it.
+    pub fn against_index(mut self) -> Result<Checkout, SourceError> {
+        if !self.at_head {
+            return Err(SourceError::Hash(format!(
+                "the index is staged on top of HEAD, not on {}: --staged needs the default --rev HEAD",
+                self.rev
+            )));
+        }
+        self.staged = true;
+        Ok(self)
+    }
+
+    /// Whether the working tree is judged against the index rather than HEAD.
+    pub fn staged(&self) -> bool {
+        self.staged
     }
 
     /// The checkout's directory, as given.
@@ -170,12 +193,29 @@ impl Checkout {
         if !self.at_head {
             return Ok(None);
         }
-        let tree = self.repo.tree(self.commit)?;
         let format = match self.object_format() {
             ObjectFormat::Sha1 => Format::GitSha1,
             ObjectFormat::Sha256 => Format::GitSha256,
         };
-        checkout::compare(&self.repo, &tree, format, threads, stat_cache).map(Some)
+        if self.staged {
+            let tree = self.repo.staged_tree(self.commit)?;
+            let mut diff = checkout::compare(&self.repo, &tree, None, format, threads, stat_cache)?;
+            diff.against_index = true;
+            return Ok(Some(diff));
+        }
+        let tree = self.repo.tree(self.commit)?;
+        // An unreadable index is no reason to stop: without it, staged files read as what they
+        // are on disk (modified, deleted, untracked).
+        let index = self.repo.index().ok();
+        checkout::compare(
+            &self.repo,
+            &tree,
+            index.as_ref(),
+            format,
+            threads,
+            stat_cache,
+        )
+        .map(Some)
     }
 
     /// The review facts the query asks for.

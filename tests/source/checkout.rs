@@ -257,3 +257,118 @@ fn the_report_renders_as_sarif_into_a_file() {
     assert_eq!(sarif["version"], "2.1.0");
     assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "checkout-dirty");
 }
+
+/// A file staged by a merge (what a `pre-merge-commit` hook sees) is named as staged, not as
+/// untracked; `--staged` judges the working tree against the index, so a real `git merge` with
+/// the hook lands, and an edit made after staging, or a conflict, still fails.
+#[test]
+fn staged_changes_are_their_own_category_and_staged_judges_against_the_index() {
+    let (w, r) = world_with_repo(Format::Sha1);
+    let alice = w.person("Alice");
+    r.git(&["checkout", "-q", "-b", "topic"]);
+    r.commit(&alice, "topic", &[("added.txt", "new\n")]);
+    r.git(&["checkout", "-q", "-"]);
+    r.commit(&alice, "main moves", &[("README", "hello again\n")]);
+    r.git(&[
+        "-c",
+        "user.name=A",
+        "-c",
+        "user.email=a@example.com",
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-commit",
+        "topic",
+    ]);
+
+    let (code, report) = w.source_json(&["r"]);
+    assert_eq!(code, 1, "{report:#}");
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(wt["staged"], serde_json::json!(["added.txt"]), "{wt:#}");
+    assert_eq!(wt["untracked"], serde_json::json!([]), "{wt:#}");
+    let m = messages(&report, "checkout-dirty");
+    assert!(
+        m.contains("staged in the index, not committed: added.txt"),
+        "{m}"
+    );
+    assert!(!m.contains("untracked"), "{m}");
+
+    // Against the index the merge's working tree is clean, and nothing is written into the
+    // repository's object store to find that out.
+    let objects = || r.git(&["count-objects", "-v"]);
+    let before = objects();
+    let (code, report) = w.source_json(&["r", "--staged"]);
+    assert_eq!(code, 0, "{report:#}");
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(wt["against_index"], true);
+    assert_eq!(objects(), before, "custody wrote into .git/objects");
+    assert_eq!(wt["commit_tree"], r.git(&["write-tree"]).trim());
+    assert!(messages(&report, "checkout-clean").contains("the index's"));
+    r.git(&["merge", "--abort"]);
+
+    // As a real pre-merge-commit hook: without --staged every merge that adds a file is refused;
+    // with it the merge lands.
+    let hook = r.dir.join(".git/hooks/pre-merge-commit");
+    let bin = assert_cmd::cargo::cargo_bin("custody");
+    for (flags, lands) in [("", false), ("--staged", true)] {
+        std::fs::write(
+            &hook,
+            format!("#!/bin/sh\nexec '{}' source . {flags}\n", bin.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let head = r.head();
+        let out = crate::support::git_cmd(&r.dir)
+            .env("HOME", w.home())
+            .env("GIT_CONFIG_GLOBAL", w.home().join(".gitconfig"))
+            .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "merge",
+                "--no-ff",
+                "-m",
+                "m",
+                "topic",
+            ])
+            .output()
+            .unwrap();
+        // git hands a hook's standard output to its own standard error.
+        let stdout = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.success(), lands, "{flags}: {stdout}");
+        assert_eq!(r.head() != head, lands, "{flags}");
+        if !lands {
+            assert!(stdout.contains("staged in the index"), "{stdout}");
+            r.git(&["merge", "--abort"]);
+        }
+    }
+
+    // An edit after staging is still caught against the index.
+    r.write("README", "edited after staging\n");
+    let (code, report) = w.source_json(&["r", "--staged"]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(messages(&report, "checkout-dirty").contains("modified: README"));
+}
+
+#[test]
+fn staged_refuses_unmerged_paths_and_another_revision() {
+    let (w, r) = world_with_repo(Format::Sha1);
+    let alice = w.person("Alice");
+    r.git(&["checkout", "-q", "-b", "topic"]);
+    r.commit(&alice, "topic", &[("README", "theirs\n")]);
+    r.git(&["checkout", "-q", "-"]);
+    r.commit(&alice, "main", &[("README", "ours\n")]);
+    let merge = crate::support::git_cmd(&r.dir)
+        .env("HOME", w.home())
+        .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+        .args(["merge", "-q", "topic"])
+        .output()
+        .unwrap();
+    assert!(!merge.status.success(), "the merge was meant to conflict");
+    let (code, _, err) = w.custody(&["source", "r", "--staged"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unmerged (conflicted) paths"), "{err}");
+    let (code, _, err) = w.custody(&["source", "r", "--staged", "--rev", "HEAD~1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--staged") && err.contains("--rev"), "{err}");
+}
