@@ -181,6 +181,9 @@ pub struct ReadOutcome {
     pub gzip: Option<GzipHeader>,
     /// With [`Options::stream_sha256`], for a tar read to its end.
     pub stream_sha256: Option<String>,
+    /// The `comment` records of a tar's global pax headers, in order (`git archive` writes the
+    /// commit id there). They describe the archive, not a member.
+    pub comments: Vec<String>,
 }
 
 /// Called once per entry with its header and a reader of exactly its content (empty for

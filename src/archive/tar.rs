@@ -174,7 +174,15 @@ fn read_members(
                     b'g' if !pending.is_empty() => Some(Stop::Ambiguous(format!(
                         "entry {next}: a global pax header between a member's own headers"
                     ))),
-                    b'g' => global_pax(&data).err(),
+                    b'g' => match global_pax(&data) {
+                        Ok(comments) => {
+                            if outcome.comments.len() < 16 {
+                                outcome.comments.extend(comments);
+                            }
+                            None
+                        }
+                        Err(stop) => Some(stop),
+                    },
                     b'L' | b'K' => {
                         let slot = if typeflag == b'L' {
                             &mut pending.long_name
@@ -465,9 +473,13 @@ fn local_pax(data: &[u8]) -> Result<Pax, Stop> {
 
 /// A global pax header may only carry a comment (`git archive` writes the commit id there); any
 /// other keyword would change every following member for some tools and not for others.
-fn global_pax(data: &[u8]) -> Result<(), Stop> {
-    for (key, _) in records(data)? {
-        if key != b"comment" {
+/// The comments it carries are returned.
+fn global_pax(data: &[u8]) -> Result<Vec<String>, Stop> {
+    let mut comments = Vec::new();
+    for (key, value) in records(data)? {
+        if key == b"comment" {
+            comments.push(String::from_utf8_lossy(&value).into_owned());
+        } else {
             return Err(Stop::Ambiguous(format!(
                 "a global pax header sets `{}` for every following member; tools disagree on \
                  whether it applies",
@@ -475,7 +487,7 @@ fn global_pax(data: &[u8]) -> Result<(), Stop> {
             )));
         }
     }
-    Ok(())
+    Ok(comments)
 }
 
 /// One pax record: keyword and value.

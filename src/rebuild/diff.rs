@@ -422,6 +422,17 @@ fn structural(a: &Listing, b: &Listing) -> ArchiveDiff {
             archive_fields.push(format!("gzip operating system: {} -> {}", ga.2, gb.2));
         }
     }
+    if a.comments != b.comments {
+        let show = |c: &[String]| match c {
+            [] => "(none)".to_owned(),
+            c => c.join(", "),
+        };
+        archive_fields.push(format!(
+            "pax global header comment: {} -> {} (git archive writes the commit id there)",
+            show(&a.comments),
+            show(&b.comments)
+        ));
+    }
     if !archive_fields.is_empty() {
         differences.insert(
             0,
@@ -509,9 +520,20 @@ fn member_fields(a: &Member, b: &Member) -> (Class, Vec<String>) {
         fields.push(format!("compression method: {} -> {}", a.method, b.method));
     }
     if a.user != b.user || a.group != b.group {
+        // An archive may record no owner names at all (numeric ids only).
+        let name = |n: &str| {
+            if n.is_empty() {
+                "(no name)".to_owned()
+            } else {
+                n.to_owned()
+            }
+        };
         fields.push(format!(
             "owner: {}/{} -> {}/{}",
-            a.user, a.group, b.user, b.group
+            name(&a.user),
+            name(&a.group),
+            name(&b.user),
+            name(&b.group)
         ));
     }
     (class, fields)

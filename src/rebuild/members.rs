@@ -98,6 +98,8 @@ pub struct Listing {
     pub members: Vec<Member>,
     /// gzip header fields: (mtime, extra flags naming the level, operating system).
     pub gzip_header: Option<(u32, u8, u8)>,
+    /// A tar's global pax comments (`git archive` writes the commit id there).
+    pub comments: Vec<String>,
     /// Why reading stopped early: a corrupt or ambiguous archive, or one past a limit.
     pub stopped: Option<String>,
 }
@@ -120,6 +122,7 @@ pub fn list(path: &Path, offer: &(dyn Fn(&Member, &[u8]) + Sync)) -> io::Result<
         container,
         members: Vec::new(),
         gzip_header: None,
+        comments: Vec::new(),
         stopped,
     };
     if container == Container::Bytes {
@@ -138,6 +141,7 @@ pub fn list(path: &Path, offer: &(dyn Fn(&Member, &[u8]) + Sync)) -> io::Result<
         Ok(())
     })?;
     listing.gzip_header = outcome.gzip.map(|g| (g.mtime, g.extra_flags, g.os));
+    listing.comments = outcome.comments;
     if let Some(stop) = outcome.stop {
         listing.stopped = Some(stop.reason().to_owned());
     }

@@ -17,6 +17,11 @@ fn git_archive_tar_gz_and_zip_pass() {
         assert_eq!(c["counts"]["identical"], SOURCES.len() as u64);
         assert_eq!(c["archive_prefix"], "demo-1.0/");
         assert_eq!(c["commit_from"], "source-rev");
+        // git archive's global pax header (the commit id) describes the archive: no member.
+        assert!(
+            !report.to_string().contains("pax_global_header"),
+            "{report:#}"
+        );
         let readme = file(&report, "demo-1.0/README.md");
         assert_eq!(readme["source_path"], "README.md");
         assert_eq!(readme["class"], "identical");

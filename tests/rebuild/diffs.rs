@@ -449,3 +449,74 @@ fn an_archive_inside_an_archive_is_compared_member_by_member() {
             .contains("+alpha, patched")
     );
 }
+
+/// `git archive` writes the commit id into a global pax header: it is no member, and two
+/// archives of the same tree from different commits differ only in that comment, named as such.
+/// Owner names an archive leaves empty read as such, not as `/`.
+#[test]
+fn a_pax_global_comment_is_archive_metadata_and_empty_owner_names_are_named() {
+    let d = Dir::new();
+    let repo = d.path("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        run(crate::support::git_cmd(&repo)
+            .args(["-c", "user.name=A", "-c", "user.email=a@example.com"])
+            .args(args))
+    };
+    git(&["init", "-q"]);
+    std::fs::write(repo.join("a.txt"), "a\n").unwrap();
+    git(&["add", "a.txt"]);
+    git(&["commit", "-q", "-m", "one"]);
+    let first = git(&["rev-parse", "HEAD"]).trim().to_owned();
+    git(&["commit", "-q", "--allow-empty", "-m", "two"]);
+    let second = git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let archive = |rev: &str, out: &str| {
+        let target = d.path(out);
+        git(&[
+            "archive",
+            "--format=tar",
+            "--prefix=p-1/",
+            "--mtime=@0",
+            "-o",
+            target.to_str().unwrap(),
+            rev,
+        ]);
+        target
+    };
+    let (one, two) = (archive(&first, "one.tar"), archive(&second, "two.tar"));
+    let (code, r) = diff(&one, &two, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let diffs = differences(&r);
+    assert_eq!(diffs.len(), 1, "{diffs:#?}");
+    assert_eq!(diffs[0]["change"], "archive");
+    let fields = diffs[0]["fields"].to_string();
+    assert!(
+        fields.contains(&format!("pax global header comment: {first} -> {second}")),
+        "{fields}"
+    );
+    assert!(!r.to_string().contains("pax_global_header"), "{r:#}");
+    let (code, r) = diff(&one, &two, &["--accept", "content"]);
+    assert_eq!(code, 0, "{r:#}");
+
+    // The same member, with owner names and without.
+    let nameless = d.path("nameless.tar");
+    run(crate::support::cmd("python3").arg("-c").arg(format!(
+        "import tarfile,io\n\
+         t=tarfile.open('{}','w',format=tarfile.PAX_FORMAT)\n\
+         for n,data in (('p-1/',None),('p-1/a.txt',b'a\\n')):\n\
+         \x20   i=tarfile.TarInfo(n); i.uname=''; i.gname=''; i.mtime=0\n\
+         \x20   if data is None: i.type=tarfile.DIRTYPE; i.mode=0o775\n\
+         \x20   else: i.size=len(data); i.mode=0o664\n\
+         \x20   t.addfile(i, io.BytesIO(data) if data else None)\n\
+         t.close()\n",
+        nameless.display()
+    )));
+    let (code, r) = diff(&one, &nameless, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    let text = r.to_string();
+    assert!(
+        text.contains("owner: root/root -> (no name)/(no name)"),
+        "{r:#}"
+    );
+    assert!(!text.contains("-> /"), "{r:#}");
+}
