@@ -169,8 +169,10 @@ impl PublicKey {
                 path: path.to_owned(),
             });
         }
-        let text = std::fs::read_to_string(path).map_err(io)?;
-        Self::from_pem(&text, path.display().to_string())
+        // Read as bytes: a file that is not text is readable but holds no key, which is a
+        // failing check like any other unusable key, not a failure to run.
+        let bytes = std::fs::read(path).map_err(io)?;
+        Self::from_pem(&String::from_utf8_lossy(&bytes), path.display().to_string())
     }
 
     /// Use a DER SubjectPublicKeyInfo.

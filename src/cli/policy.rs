@@ -1,15 +1,24 @@
 //! `custody policy check FILE`: validate a policy file and say what it requires.
 //!
-//! Exit 0 when valid; 1 when the file was read but is not a valid policy (each problem printed
-//! with file, line, column and an excerpt); 2 when it cannot be read at all.
+//! Exit 0 when valid; 2 when it is not a valid policy (each problem printed with file, line,
+//! column and an excerpt) or cannot be read at all, as for every command given an invalid policy.
 
 use std::path::PathBuf;
 
-use super::{EXIT_FAIL, EXIT_PASS, fatal};
+use super::{EXIT_ERROR, EXIT_PASS, fatal};
 use crate::policy::{Policy, PolicyError, SignedCommits};
 use crate::trust::{self, TrustError};
 
+const AFTER_HELP: &str = "\
+Examples:
+  custody policy check release.toml        every problem at once, with line and column
+  custody policy check policies/npm-provenance.toml
+
+Exit codes: 0 a valid policy, 2 an invalid policy or one that cannot be read (as for every
+command given --policy).";
+
 #[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
 pub struct PolicyArgs {
     #[command(subcommand)]
     pub command: PolicyCommand,
@@ -55,7 +64,7 @@ pub fn run(args: PolicyArgs) -> u8 {
     diagnostics.sort_by_key(|d| (d.line, d.column));
     eprintln!("{}", PolicyError::Invalid(diagnostics));
     eprintln!("{}: invalid policy", file.display());
-    EXIT_FAIL
+    EXIT_ERROR
 }
 
 fn summary(p: &Policy) -> String {

@@ -160,7 +160,14 @@ fn the_index_is_not_trusted() {
     assert_eq!(code, 1);
     let wt = &report["artifacts"][0]["source"]["worktree"];
     assert_eq!(wt["modified"], serde_json::json!(["src/main.c"]));
-    assert_eq!(wt["untracked"], serde_json::json!(["staged.txt"]));
+    assert_eq!(wt["staged"], serde_json::json!(["staged.txt"]));
+    assert_eq!(wt["untracked"], serde_json::json!([]));
+    // Against the index, the staged file is expected and the hidden edit is still caught.
+    let (code, report) = w.source_json(&["r", "--staged"]);
+    assert_eq!(code, 1);
+    let wt = &report["artifacts"][0]["source"]["worktree"];
+    assert_eq!(wt["modified"], serde_json::json!(["src/main.c"]));
+    assert!(wt.get("staged").is_none(), "{wt:#}");
 }
 
 per_format! {

@@ -274,7 +274,10 @@ fn policy_check_exit_codes() {
     let s = Scene::new();
     s.write("bad.toml", "max-age = 3\n");
     let (code, _, err) = s.run(&["policy", "check", "bad.toml"]);
-    assert_eq!(code, 1);
+    assert_eq!(
+        code, 2,
+        "an invalid policy is exit 2, as for verify --policy"
+    );
     assert!(err.contains("bad.toml:1:11"), "{err}");
     assert_eq!(s.run(&["policy", "check", "missing.toml"]).0, 2);
     assert_eq!(s.run(&["policy", "check", "."]).0, 2);
@@ -387,4 +390,67 @@ fn output_does_not_depend_on_thread_count() {
         out.stdout
     };
     assert_eq!(run("1"), run("4"));
+}
+
+/// Every row of the README's exit-code table, with the inputs the table names, and the same
+/// input getting the same code from every command that reads it.
+#[test]
+fn the_readme_exit_code_table_holds_row_by_row() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for row in [
+        "| 0 | every check passed",
+        "| 1 | at least one check failed",
+        "| 2 | custody could not run",
+    ] {
+        assert!(
+            readme.contains(row),
+            "the README's table lost the row {row:?}"
+        );
+    }
+    let (s, art, b, k) = passing();
+    s.write("text.pub", "not a key");
+    s.write("binary.pub", [0xff, 0xfe, 0x00, 0x9c, 0x80, 0x01]);
+    s.write("unknown-key.toml", "[nope]\nx = 1\n");
+    s.write(
+        "valid.toml",
+        "predicate-types = [\"https://example.com/p\"]\n",
+    );
+    let rows: Vec<(i32, Vec<&str>)> = vec![
+        // 0: every check passed.
+        (0, vec!["verify", &art, "--bundle", &b, "--key", &k]),
+        (0, vec!["policy", "check", "valid.toml"]),
+        // 1: a check failed, including readable but malformed input: a key file of text or
+        // of binary bytes that holds no key fails the same way.
+        (1, vec!["verify", &art, "--bundle", &b, "--key", "text.pub"]),
+        (
+            1,
+            vec!["verify", &art, "--bundle", &b, "--key", "binary.pub"],
+        ),
+        // 2: bad flags, an invalid policy (for verify and for policy check alike), an input
+        // that cannot be read at all.
+        (2, vec!["verify", &art, "--bundle", &b, "--no-such-flag"]),
+        (
+            2,
+            vec![
+                "verify",
+                &art,
+                "--bundle",
+                &b,
+                "--key",
+                &k,
+                "--policy",
+                "unknown-key.toml",
+            ],
+        ),
+        (2, vec!["policy", "check", "unknown-key.toml"]),
+        (
+            2,
+            vec!["verify", &art, "--bundle", &b, "--key", "missing.pub"],
+        ),
+    ];
+    for (want, args) in rows {
+        let (code, out, err) = s.run(&args);
+        assert_eq!(code, want, "{args:?}\n{out}\n{err}");
+    }
 }

@@ -126,11 +126,11 @@ commit = "abc"
 "#,
     );
     let (code, _, err) = s.run(&["policy", "check", "policy.toml"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an invalid policy is exit 2");
     insta::assert_snapshot!("policy_diagnostics", err);
 
     s.write("unknown.toml", "[source]\nurl = \"github.com/org/repo\"\n");
     let (code, _, err) = s.run(&["policy", "check", "unknown.toml"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     insta::assert_snapshot!("policy_unknown_key", err);
 }
