@@ -194,16 +194,14 @@ pub fn keyless(
             })?,
         ]
     } else if flags.builder_id_given {
-        // Builders outside github.com have no known OIDC issuer: they pin no signer, and
-        // keyless evidence then fails for want of an identity (identity-not-specified).
-        policy
-            .builder_ids
-            .iter()
-            .filter_map(|b| builder_identity(b.as_str()).transpose())
-            .collect::<Result<_, _>>()
-            .map_err(TrustError::Flag)?
+        builder_identities(&policy.builder_ids)?
     } else {
         let mut identities = std::mem::take(&mut policy.identities);
+        if identities.is_empty() {
+            // `builder-ids` without an identities list pins the signer as `--builder-id` does:
+            // the certificate identity must be one of those builders' workflows.
+            identities = builder_identities(&policy.builder_ids)?;
+        }
         if policy.require_source_uri {
             let Some(uri) = &policy.source.uri else {
                 let file = policy
@@ -250,6 +248,17 @@ pub fn keyless(
         identities,
         dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
     })
+}
+
+/// The signers that `--builder-id` (or `builder-ids` without an identities list) pins. Builders
+/// outside github.com have no known OIDC issuer: they pin no signer, and keyless evidence then
+/// fails for want of an identity (identity-not-specified).
+fn builder_identities(builders: &[crate::policy::BuilderId]) -> Result<Vec<Identity>, TrustError> {
+    builders
+        .iter()
+        .filter_map(|b| builder_identity(b.as_str()).transpose())
+        .collect::<Result<_, _>>()
+        .map_err(TrustError::Flag)
 }
 
 /// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given

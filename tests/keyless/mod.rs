@@ -278,6 +278,21 @@ fn builder_id_pins_the_signer() {
         let pinned = has(&report, "identity-matched", "pass");
         assert_eq!(pinned, want == 0, "{builder}: {report:#}");
         assert_eq!(code, 1);
+        // The policy key means the same as the flag when the policy lists no identities.
+        std::fs::write(
+            dir.path().join("builders.toml"),
+            format!("builder-ids = [\"{builder}\"]\n"),
+        )
+        .unwrap();
+        let mut args = MINTED.to_vec();
+        args.extend(["--policy", "builders.toml"]);
+        let (_, report) = verify(dir.path(), &args);
+        assert!(
+            !has(&report, "identity-not-specified", "fail"),
+            "{builder}: {report:#}"
+        );
+        let by_key = has(&report, "identity-matched", "pass");
+        assert_eq!(by_key, want == 0, "builder-ids = [{builder}]: {report:#}");
     }
 }
 
