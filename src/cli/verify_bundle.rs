@@ -23,11 +23,21 @@ pub struct VerifyBundleArgs {
     /// The Sigstore bundle to verify.
     #[arg(long, value_name = "FILE")]
     pub bundle: PathBuf,
-    /// The identity (SAN) the signing certificate must have.
-    #[arg(long, value_name = "IDENTITY", conflicts_with = "key")]
+    /// The identity (SAN) the signing certificate must have (required without --key).
+    #[arg(
+        long,
+        value_name = "IDENTITY",
+        conflicts_with = "key",
+        required_unless_present = "key"
+    )]
     pub certificate_identity: Option<String>,
-    /// The OIDC issuer the signing certificate must have.
-    #[arg(long, value_name = "URL", conflicts_with = "key")]
+    /// The OIDC issuer the signing certificate must have (required without --key).
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with = "key",
+        required_unless_present = "key"
+    )]
     pub certificate_oidc_issuer: Option<String>,
     /// A PEM public key, for bundles signed with a key.
     #[arg(long, value_name = "PATH_TO_KEY")]

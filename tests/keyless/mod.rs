@@ -437,6 +437,29 @@ fn verify_bundle_speaks_the_conformance_protocol() {
     assert_eq!(run("sigstore/from-staging.sigstore.json"), Some(1));
 }
 
+/// verify-bundle has no --builder-id or policy: without --key it needs both certificate flags,
+/// and says so before reading anything, naming only flags it has.
+#[test]
+fn verify_bundle_without_an_identity_names_the_flags_it_takes() {
+    let a = testdata("corpus/a.txt");
+    let bundle = testdata("sigstore/happy-path-v0.3.sigstore.json");
+    let out = Command::from_std(crate::support::custody())
+        .args(["verify-bundle", "--bundle", bundle.to_str().unwrap()])
+        .arg(&a)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--certificate-identity") && err.contains("--certificate-oidc-issuer"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("--builder-id") && !err.contains("policy"),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_unlogged_certificate_envelope_fails_unless_the_policy_accepts_it() {
     let v = VirtualSigstore::new();
