@@ -55,7 +55,7 @@ pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
                 let by: Vec<String> = v
                     .signers()
                     .iter()
-                    .map(|s| format!("{} ({})", s.key, s.algorithm))
+                    .map(|s| format!("{} ({})", s.name(), s.algorithm))
                     .collect();
                 sink.push(Check::pass(
                     Code::SignatureVerified,

@@ -107,7 +107,7 @@ fn verified_lines(a: &ArtifactVerdict, p: &Paint, out: &mut String) {
             }
             parts.push(text);
         }
-        let names: Vec<&str> = v.signers.iter().map(|s| s.key.as_str()).collect();
+        let names: Vec<&str> = v.signers.iter().map(|s| s.name()).collect();
         if !names.is_empty() {
             parts.push(format!("signed by {}", names.join(", ")));
         }

@@ -39,10 +39,12 @@ impl KeyVerifier {
         if evidence.tlog_entries.is_empty() && evidence.rfc3161_timestamps.is_empty() {
             return Ok(());
         }
-        let key = v
-            .signers
-            .first()
-            .and_then(|s| self.keyring.keys().iter().find(|k| k.keyid() == s.keyid));
+        let key = v.signers.first().and_then(|s| {
+            self.keyring
+                .keys()
+                .iter()
+                .find(|k| s.keyid.as_deref() == Some(k.keyid()))
+        });
         let (Some(key), Some(digest)) = (key, v.claim.bound_digest()) else {
             return Err(Rejected::new(
                 evidence,
@@ -93,7 +95,10 @@ impl KeyVerifier {
         for sig in &env.signatures {
             let hint = sig.keyid.as_deref().or(hint);
             for k in self.ordered(hint) {
-                if signers.iter().any(|s| s.keyid == k.keyid()) {
+                if signers
+                    .iter()
+                    .any(|s| s.keyid.as_deref() == Some(k.keyid()))
+                {
                     continue;
                 }
                 if let Some(algorithm) = k.verify(&pae, &sig.sig) {
@@ -214,8 +219,10 @@ impl KeyVerifier {
 
 fn signer(k: &PublicKey, algorithm: &'static str) -> Signer {
     Signer {
-        key: k.name().to_owned(),
-        keyid: k.keyid().to_owned(),
+        key: Some(k.name().to_owned()),
+        keyid: Some(k.keyid().to_owned()),
+        identity: None,
+        issuer: None,
         algorithm,
         certificate: None,
     }

@@ -167,8 +167,10 @@ impl SignatureVerifier for KeylessVerifier {
             origin: evidence.origin.clone(),
             format: evidence.format.clone(),
             signers: vec![Signer {
-                key: show(cert.identity.as_deref()),
-                keyid: show(cert.issuer.as_deref()),
+                key: None,
+                keyid: None,
+                identity: Some(cert.identity.clone()),
+                issuer: Some(cert.issuer.clone()),
                 algorithm: "sigstore-keyless",
                 certificate: Some(cert.to_json()),
             }],

@@ -45,15 +45,37 @@ impl Keyring {
     }
 }
 
-/// Who signed: a trusted key, by name and fingerprint, and the algorithm that verified.
+/// Who signed, and the algorithm that verified: a trusted key (its name and fingerprint), or a
+/// keyless certificate (its identity and OIDC issuer). Each field holds what its name says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Signer {
-    pub key: String,
-    pub keyid: String,
+    /// A trusted key's name: its file, or the policy's inline key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The trusted key's fingerprint (SHA-256 of its SubjectPublicKeyInfo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyid: Option<String>,
+    /// Keyless: the certificate's identity (SAN); null when it has none custody reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Option<String>>,
+    /// Keyless: the certificate's OIDC issuer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Option<String>>,
     pub algorithm: &'static str,
     /// Keyless: the signing certificate's identity, issuer and Fulcio extensions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<serde_json::Value>,
+}
+
+impl Signer {
+    /// How a report names the signer: the key's name, or the certificate's identity.
+    pub fn name(&self) -> &str {
+        match (&self.key, &self.identity) {
+            (Some(key), _) => key,
+            (None, Some(Some(identity))) => identity,
+            _ => "(no identity)",
+        }
+    }
 }
 
 /// What a verified signature vouches for.

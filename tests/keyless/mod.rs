@@ -324,6 +324,15 @@ fn real_bundles_verify_against_the_built_in_root() {
     ];
     let (code, report) = verify(Path::new("."), &args);
     assert_eq!(code, 0, "{report:#}");
+    // The signer record names the certificate's identity and issuer as such; key and keyid
+    // are for keys.
+    let signer = &report["artifacts"][0]["verified"][0]["signers"][0];
+    assert_eq!(signer["identity"], BEACON, "{signer:#}");
+    assert_eq!(signer["issuer"], ISSUER, "{signer:#}");
+    assert!(
+        signer.get("key").is_none() && signer.get("keyid").is_none(),
+        "{signer:#}"
+    );
     assert!(
         report["notes"]["trusted_root"]
             .as_str()

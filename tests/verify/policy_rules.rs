@@ -304,6 +304,7 @@ fn verified_facts_are_reported_without_a_policy() {
         json!({"repository": "github.com/org/app", "ref": "refs/tags/v1.2.3", "commit": COMMIT})
     );
     assert_eq!(v["signers"][0]["key"], "k.pub");
+    assert!(v["signers"][0].get("identity").is_none(), "{v:#}");
 }
 
 #[test]
