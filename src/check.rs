@@ -31,6 +31,10 @@ pub struct Check {
     pub code: &'static str,
     pub outcome: Outcome,
     pub message: String,
+    /// The file inside the artifact the check is about (an archive member's path), when it is
+    /// about one: SARIF points there rather than at the whole archive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
 }
 
 impl Check {
@@ -39,7 +43,13 @@ impl Check {
             code: code.name(),
             outcome,
             message: message.into(),
+            member: None,
         }
+    }
+    /// The same check, about `member`, a file inside the artifact.
+    pub fn about(mut self, member: impl Into<String>) -> Self {
+        self.member = Some(member.into());
+        self
     }
     pub fn pass(code: impl CheckCode, message: impl Into<String>) -> Self {
         Check::new(code, Outcome::Pass, message)

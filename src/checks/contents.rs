@@ -402,10 +402,12 @@ fn archive_checks(
     push_capped(
         &mut checks,
         Code::ArchiveLimit,
-        over.iter().map(|f| message(f)),
+        over.iter().map(|f| (f.archive_path.clone(), message(f))),
     );
     for (code, kind, fine) in ENTRY_CODES {
-        let failures: Vec<String> = problems(files, *kind).map(message).collect();
+        let failures: Vec<(String, String)> = problems(files, *kind)
+            .map(|f| (f.archive_path.clone(), message(f)))
+            .collect();
         if failures.is_empty() {
             checks.push(clean(*code, fine));
         }
@@ -419,15 +421,18 @@ fn archive_checks(
 fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
     let (files, complete, commit) = (&facts.files[..], facts.complete, &facts.commit);
     let mut checks = Vec::new();
-    let modified: Vec<String> = files
+    let modified: Vec<(String, String)> = files
         .iter()
         .filter(|f| f.class == FileClass::Modified)
-        .map(|f| match (f.rule, &f.detail) {
-            (Some(rule), Some(d)) => format!("{}: {d} [{rule}]", f.archive_path),
-            _ => {
-                let source = f.source_path.as_deref().unwrap_or("?");
-                format!("{}: differs from {source} in the commit", f.archive_path)
-            }
+        .map(|f| {
+            let m = match (f.rule, &f.detail) {
+                (Some(rule), Some(d)) => format!("{}: {d} [{rule}]", f.archive_path),
+                _ => {
+                    let source = f.source_path.as_deref().unwrap_or("?");
+                    format!("{}: differs from {source} in the commit", f.archive_path)
+                }
+            };
+            (f.archive_path.clone(), m)
         })
         .collect();
     let clean = |code, message: &str| clean_or_partial(code, message, complete, files.len());
@@ -438,20 +443,23 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
         ));
     }
     push_capped(&mut checks, Code::ContentsModified, modified.into_iter());
-    let unexplained: Vec<String> = files
+    let unexplained: Vec<(String, String)> = files
         .iter()
         .filter(|f| f.class == FileClass::Unexplained)
         .filter(|f| f.problem.is_none() || f.problem == Some(ProblemKind::Sha1Collision))
-        .map(|f| match (f.kind, &f.detail) {
-            (_, Some(d)) if f.problem.is_some() => d.clone(),
-            (_, Some(d)) if f.rule.is_some() => {
-                format!("{}: {d} [{}]", f.archive_path, f.rule.unwrap_or_default())
-            }
-            (Some(kind), _) => format!("{}: {kind}, not in the commit", f.archive_path),
-            (None, _) => format!(
-                "{}: not in the commit and no packaging rule explains it",
-                f.archive_path
-            ),
+        .map(|f| {
+            let m = match (f.kind, &f.detail) {
+                (_, Some(d)) if f.problem.is_some() => d.clone(),
+                (_, Some(d)) if f.rule.is_some() => {
+                    format!("{}: {d} [{}]", f.archive_path, f.rule.unwrap_or_default())
+                }
+                (Some(kind), _) => format!("{}: {kind}, not in the commit", f.archive_path),
+                (None, _) => format!(
+                    "{}: not in the commit and no packaging rule explains it",
+                    f.archive_path
+                ),
+            };
+            (f.archive_path.clone(), m)
         })
         .collect();
     if unexplained.is_empty() {
@@ -543,15 +551,18 @@ fn unverified_checks(facts: &ContentsFacts, checks: &mut Vec<Check>) -> usize {
                 .filter(|l| l.contains(" not verified: "))
                 .map(String::as_str)
                 .collect();
-            refused.push(format!(
-                "{}: {} [{}]; accept with accept-unverified = [{}] or rebuild to check",
-                f.archive_path,
-                why.join("; "),
-                f.rule.unwrap_or_default(),
-                open.iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            refused.push((
+                f.archive_path.clone(),
+                format!(
+                    "{}: {} [{}]; accept with accept-unverified = [{}] or rebuild to check",
+                    f.archive_path,
+                    why.join("; "),
+                    f.rule.unwrap_or_default(),
+                    open.iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
         }
     }
@@ -593,12 +604,13 @@ fn build_output_checks(files: &[FileReport], checks: &mut Vec<Check>) {
             *kinds.entry(ext).or_default() += 1;
         }
         let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        format!(
+        let m = format!(
             "{folder}: {} files of compiled output ({}) that the commit does not have; \
              rebuilding is how to check them ([reproduce] mode = \"rebuild\")",
             group.len(),
             kinds.join(", ")
-        )
+        );
+        (folder.to_owned(), m)
     });
     push_capped(checks, Code::ContentsBuildOutput, built);
 }
@@ -625,11 +637,16 @@ fn message(f: &FileReport) -> String {
 }
 
 /// One failing check per message, at most [`MAX_CHECKS_PER_CODE`], then one that counts the rest.
-fn push_capped(checks: &mut Vec<Check>, code: Code, messages: impl Iterator<Item = String>) {
+/// One failing check per (member, message), at most [`MAX_CHECKS_PER_CODE`], then a count.
+fn push_capped(
+    checks: &mut Vec<Check>,
+    code: Code,
+    messages: impl Iterator<Item = (String, String)>,
+) {
     let mut extra = 0usize;
-    for (i, m) in messages.enumerate() {
+    for (i, (member, m)) in messages.enumerate() {
         if i < MAX_CHECKS_PER_CODE {
-            checks.push(Check::fail(code, m));
+            checks.push(Check::fail(code, m).about(member));
         } else {
             extra += 1;
         }

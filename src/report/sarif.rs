@@ -1,7 +1,7 @@
 //! SARIF 2.1.0: one result per failed or not-performed check; the rule id is the check's code
 //! and each rule carries the code's registry description.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
@@ -9,21 +9,43 @@ use super::RunVerdict;
 use crate::check::Outcome;
 
 /// The report as a SARIF 2.1.0 log, ending in a newline.
+///
+/// A result about a file inside an artifact (an archive member) points at that member, listed in
+/// the run's `artifacts` as a nested artifact whose `parentIndex` is the archive, as SARIF
+/// describes files within archives (§3.24.3).
 pub fn render_sarif(report: &RunVerdict) -> String {
     let mut rules = BTreeSet::new();
     let mut results = Vec::new();
+    let mut artifacts: Vec<serde_json::Value> = Vec::new();
+    let mut index: HashMap<(Option<usize>, String), usize> = HashMap::new();
+    let mut artifact_index = |parent: Option<usize>, uri: &str| -> usize {
+        let next = index.len();
+        *index.entry((parent, uri.to_owned())).or_insert_with(|| {
+            let mut entry = json!({ "location": { "uri": uri } });
+            if let Some(p) = parent {
+                entry["parentIndex"] = p.into();
+            }
+            artifacts.push(entry);
+            next
+        })
+    };
     for (artifact, check) in report.problems() {
         rules.insert(check.code);
         let level = match check.outcome {
             Outcome::Fail => "error",
             _ => "warning",
         };
+        let outer = artifact_index(None, &artifact.name);
+        let (uri, at) = match &check.member {
+            Some(member) => (member.as_str(), artifact_index(Some(outer), member)),
+            None => (artifact.name.as_str(), outer),
+        };
         results.push(json!({
             "ruleId": check.code,
             "level": level,
             "message": { "text": check.message },
             "locations": [{
-                "physicalLocation": { "artifactLocation": { "uri": artifact.name } }
+                "physicalLocation": { "artifactLocation": { "uri": uri, "index": at } }
             }],
         }));
     }
@@ -55,6 +77,7 @@ pub fn render_sarif(report: &RunVerdict) -> String {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            "artifacts": artifacts,
             "results": results,
         }],
     });
