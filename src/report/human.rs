@@ -35,6 +35,22 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
             Verdict::Fail => p.paint(RED, "FAIL"),
         };
         let _ = writeln!(out, "{word} {}", a.name);
+        if let Some(top) = a
+            .sections
+            .source
+            .as_ref()
+            .and_then(|s| s.checkout.repository.as_deref())
+        {
+            let _ = writeln!(
+                out,
+                "  {} {top} (encloses {}; the whole checkout is judged)",
+                p.paint(DIM, "repository:"),
+                a.sections
+                    .source
+                    .as_ref()
+                    .map_or(a.name.as_str(), |s| s.checkout.path.as_str())
+            );
+        }
         verified_lines(a, &p, &mut out);
         for c in &a.checks {
             let mark = match c.outcome {

@@ -158,6 +158,14 @@ fn a_directory_inside_a_repository_is_judged_as_that_repository() {
         std::fs::canonicalize(&r.dir).unwrap().display().to_string()
     );
     assert_eq!(codes(&report, "pass"), ["checkout-clean"]);
+    // The human report says which repository was used.
+    let (code, out, _) = w.custody(&["source", "r/src"]);
+    assert_eq!(code, 0, "{out}");
+    let top = std::fs::canonicalize(&r.dir).unwrap();
+    assert!(
+        out.contains(&format!("repository: {} (encloses r/src", top.display())),
+        "{out}"
+    );
     // A file changed outside the subdirectory still counts: the checkout is the repository.
     r.write("README", "changed\n");
     let (code, report) = w.source_json(&["r/src"]);
