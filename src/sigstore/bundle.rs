@@ -56,7 +56,7 @@ pub fn verify_bundle(
     let result = root
         .verifier
         .verify(artifact, &parsed, &policy)
-        .map_err(step_failure)?;
+        .map_err(|e| other_instance_hint(step_failure(e), root, &parsed))?;
     let Some(info) = result.certificate() else {
         return Err(Check::fail(
             Code::KeylessBundleInvalid,
@@ -135,7 +135,7 @@ pub fn verify_key_bundle(
     let result = root
         .verifier
         .verify(artifact, &parsed, &policy)
-        .map_err(step_failure)?;
+        .map_err(|e| other_instance_hint(step_failure(e), root, &parsed))?;
     let mut steps = Vec::new();
     steps.extend(timestamp_step(&parsed, root));
     let entries = parsed.verification_material.tlog_entries.len();
@@ -182,6 +182,39 @@ fn timestamp_step(parsed: &sigstore_types::Bundle, root: &TrustedRoot) -> Option
             ),
         )
     })
+}
+
+/// A failure verified against one built-in root, of a bundle whose log entries the other
+/// built-in root's logs wrote, says so and names the flag that picks the right root.
+fn other_instance_hint(check: Check, root: &TrustedRoot, bundle: &sigstore_types::Bundle) -> Check {
+    let Some(instance) = root.builtin else {
+        return check;
+    };
+    let ids: Vec<&[u8]> = bundle
+        .verification_material
+        .tlog_entries
+        .iter()
+        .map(|e| e.log_id.key_id.as_bytes())
+        .collect();
+    if ids.is_empty() || ids.iter().any(|id| root.tlog_ids.iter().any(|t| t == id)) {
+        return check;
+    }
+    let (other, name, flag) = instance.other();
+    let Ok(other) = other else {
+        return check;
+    };
+    if !ids.iter().all(|id| other.tlog_ids.iter().any(|t| t == id)) {
+        return check;
+    }
+    Check {
+        message: format!(
+            "{}; the bundle's log entry was written by the Sigstore {name} instance's log, which \
+             the {} does not hold: {flag} to verify it against the {name} root",
+            check.message,
+            root.name()
+        ),
+        ..check
+    }
 }
 
 fn performed(done: bool, code: Code, message: impl Into<String>) -> Check {

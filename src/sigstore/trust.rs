@@ -39,6 +39,33 @@ pub struct TrustedRoot {
     pub(super) fulcio: Vec<(Vec<u8>, Window)>,
     /// CT logs: log id (SHA-256 of the key), SubjectPublicKeyInfo DER, trusted window.
     pub(super) ct_logs: Vec<([u8; 32], Vec<u8>, Window)>,
+    /// The transparency logs' ids, to say which instance a bundle's entry came from.
+    pub(super) tlog_ids: Vec<Vec<u8>>,
+    /// Which built-in root this is, if it is one.
+    pub(super) builtin: Option<Instance>,
+}
+
+/// The Sigstore public-good instances whose roots are built in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Instance {
+    Production,
+    Staging,
+}
+
+impl Instance {
+    /// The other built-in instance's root, and the flag that selects it.
+    pub(super) fn other(
+        self,
+    ) -> (
+        Result<TrustedRoot, TrustRootError>,
+        &'static str,
+        &'static str,
+    ) {
+        match self {
+            Instance::Production => (TrustedRoot::staging(), "staging", "pass --staging"),
+            Instance::Staging => (TrustedRoot::production(), "production", "drop --staging"),
+        }
+    }
 }
 
 /// When a piece of trusted material may be relied on: `[start, end]`, end open if `None`.
@@ -71,12 +98,18 @@ impl std::fmt::Debug for TrustedRoot {
 impl TrustedRoot {
     /// The built-in Sigstore public-good production root.
     pub fn production() -> Result<TrustedRoot, TrustRootError> {
-        TrustedRoot::from_bytes(PRODUCTION, "built-in Sigstore public-good production root")
+        let mut root =
+            TrustedRoot::from_bytes(PRODUCTION, "built-in Sigstore public-good production root")?;
+        root.builtin = Some(Instance::Production);
+        Ok(root)
     }
 
     /// The built-in Sigstore public-good staging root.
     pub fn staging() -> Result<TrustedRoot, TrustRootError> {
-        TrustedRoot::from_bytes(STAGING, "built-in Sigstore public-good staging root")
+        let mut root =
+            TrustedRoot::from_bytes(STAGING, "built-in Sigstore public-good staging root")?;
+        root.builtin = Some(Instance::Staging);
+        Ok(root)
     }
 
     /// A `trusted_root.json` file.
@@ -127,11 +160,18 @@ impl TrustedRoot {
                 ))
             })
             .collect();
+        let tlog_ids = root
+            .tlogs
+            .iter()
+            .map(|log| log.log_id.key_id.as_bytes().to_vec())
+            .collect();
         Ok(TrustedRoot {
             name: name.to_owned(),
             verifier,
             fulcio,
             ct_logs,
+            tlog_ids,
+            builtin: None,
         })
     }
 

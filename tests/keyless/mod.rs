@@ -374,7 +374,38 @@ fn real_bundles_that_must_fail() {
                 .any(|(c, o)| c == code && o == "fail"),
             "{name}: no failing {code}: {report:#}"
         );
+        // A staging bundle checked against production says so and names the flag; a bundle
+        // that fails for another reason gets no such hint.
+        let hinted = report.to_string().contains("pass --staging");
+        assert_eq!(hinted, name == "from-staging", "{name}: {report:#}");
     }
+}
+
+/// The other way round: a production bundle verified with --staging is told to drop it.
+#[test]
+fn a_production_bundle_verified_with_staging_is_told_to_drop_the_flag() {
+    let a = testdata("corpus/a.txt");
+    let bundle = testdata("sigstore/happy-path-v0.3.sigstore.json");
+    let (exit, report) = verify(
+        Path::new("."),
+        &[
+            a.to_str().unwrap(),
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--certificate-identity",
+            BEACON,
+            "--certificate-oidc-issuer",
+            ISSUER,
+            "--staging",
+        ],
+    );
+    assert_eq!(exit, 1, "{report:#}");
+    let text = report.to_string();
+    assert!(
+        text.contains("Sigstore production instance's log"),
+        "{report:#}"
+    );
+    assert!(text.contains("drop --staging"), "{report:#}");
 }
 
 #[test]
