@@ -31,6 +31,20 @@ impl WholeMatch {
     pub fn is_match(&self, value: &str) -> bool {
         self.regex.is_match(value)
     }
+
+    /// When the expression matches only part of `value` (cosign and slsa-verifier search, custody
+    /// matches the whole value), how to write the search that was probably meant.
+    pub fn search_hint(&self, value: &str, flag: &str) -> Option<String> {
+        let found = Regex::new(&self.text).ok()?.is_match(value);
+        (found && !self.is_match(value)).then(|| {
+            format!(
+                "; /{0}/ matches only part of it, and custody matches the whole value (safer than \
+                 a search, which accepts any value containing it): if a search was meant, write \
+                 {flag} '.*{0}.*', or better, anchor the parts that must be fixed",
+                self.text
+            )
+        })
+    }
 }
 
 /// One accepted keyless signer.
@@ -115,10 +129,15 @@ impl Identity {
                 (None, None) => false,
             };
             if !ok {
+                let hint = match (&self.certificate_identity_regexp, san) {
+                    (Some(re), Some(san)) => re.search_hint(san, "--certificate-identity-regexp"),
+                    _ => None,
+                };
                 return Err(format!(
-                    "certificate identity {} is not {}",
+                    "certificate identity {} is not {}{}",
                     quoted(san),
-                    self.describe_identity()
+                    self.describe_identity(),
+                    hint.unwrap_or_default()
                 ));
             }
         }
@@ -129,10 +148,17 @@ impl Identity {
             (None, None) => false,
         };
         if !ok {
+            let hint = match (&self.oidc_issuer_regexp, issuer) {
+                (Some(re), Some(issuer)) => {
+                    re.search_hint(issuer, "--certificate-oidc-issuer-regexp")
+                }
+                _ => None,
+            };
             return Err(format!(
-                "OIDC issuer {} is not {}",
+                "OIDC issuer {} is not {}{}",
                 quoted(issuer),
-                self.describe_issuer()
+                self.describe_issuer(),
+                hint.unwrap_or_default()
             ));
         }
         for (ext, want) in &self.extensions {

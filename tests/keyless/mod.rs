@@ -731,3 +731,41 @@ fn npm_and_pep740_documents_verify_keyless() {
     assert_eq!(code, 1);
     assert!(has(&report, "tlog-set-invalid", "fail"), "{report:#}");
 }
+
+/// A regexp that matches only part of the identity (as cosign users write them, expecting a
+/// search) still fails, and the message says how to write the search that was meant; a regexp
+/// that matches nothing at all gets no such hint.
+#[test]
+fn a_partial_identity_regexp_fails_with_the_search_it_meant() {
+    let a = testdata("corpus/a.txt");
+    let bundle = testdata("sigstore/happy-path-v0.3.sigstore.json");
+    let run = |identity: &str| {
+        verify(
+            Path::new("."),
+            &[
+                a.to_str().unwrap(),
+                "--bundle",
+                bundle.to_str().unwrap(),
+                "--certificate-identity-regexp",
+                identity,
+                "--certificate-oidc-issuer",
+                ISSUER,
+            ],
+        )
+    };
+    let (exit, report) = run("sigstore-conformance");
+    assert_eq!(exit, 1, "{report:#}");
+    let text = report.to_string();
+    assert!(
+        text.contains("write --certificate-identity-regexp '.*sigstore-conformance.*'"),
+        "{report:#}"
+    );
+    let (exit, report) = run("another-org");
+    assert_eq!(exit, 1, "{report:#}");
+    assert!(
+        !report.to_string().contains("matches only part"),
+        "{report:#}"
+    );
+    // The search it suggests does accept the signer.
+    assert_eq!(run(".*sigstore-conformance.*").0, 0);
+}
