@@ -185,6 +185,11 @@ pub fn judge(facts: &ContentsFacts) -> Vec<Check> {
         facts.entries,
         &facts.files,
     );
+    if facts.unreadable() {
+        // One clear failure: every other check would only repeat that nothing was read.
+        checks.retain(|c| c.is(Code::ArchiveUnreadable));
+        return checks;
+    }
     checks.push(commit_check(facts));
     checks.push(folder_check(facts));
     if let Some(sum) = &facts.go_sum {
@@ -370,7 +375,11 @@ fn archive_checks(
         )),
         Some(Stop::Unsupported(why)) | Some(Stop::Malformed(why)) => checks.push(Check::fail(
             Code::ArchiveUnreadable,
-            format!("{format} archive: {why} (after {entries} entries)"),
+            match (format, entries) {
+                ("unknown", 0) => format!("not an archive custody reads: {why}"),
+                (_, 0) => format!("{format} archive: {why}, before its first entry"),
+                _ => format!("{format} archive: {why} (after {entries} entries)"),
+            },
         )),
         Some(Stop::Bomb(why)) => bomb = Some(why.clone()),
         Some(Stop::OverLimit(why)) => limit = Some(why.clone()),

@@ -133,6 +133,11 @@ pub fn run(args: CompareArgs) -> u8 {
 
 fn summary(r: &ContentsFacts) -> String {
     let mut out = String::new();
+    if r.unreadable() {
+        // Nothing was read, so there are no counts to give and no file is missing: the one
+        // failing check says why.
+        return out;
+    }
     let format = r.format.map(|f| f.name()).unwrap_or("unknown format");
     let _ = writeln!(
         out,

@@ -183,6 +183,14 @@ pub struct ContentsFacts {
     pub sha256: String,
 }
 
+impl ContentsFacts {
+    /// Whether the archive could not be read at all: no entry read, and reading stopped on a
+    /// format it does not know or a malformed start. Nothing else about it can be judged.
+    pub fn unreadable(&self) -> bool {
+        self.entries == 0 && matches!(self.stop, Some(Stop::Unsupported(_) | Stop::Malformed(_)))
+    }
+}
+
 /// What a comparison is told from outside the archive.
 #[derive(Clone, Debug, Default)]
 pub struct Options {

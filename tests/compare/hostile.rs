@@ -289,6 +289,24 @@ fn a_file_that_is_no_archive_fails() {
     assert_eq!(code, 1);
     fails_with(&report, "archive-unreadable");
     assert_eq!(contents(&report)["format"], serde_json::Value::Null);
+    // One clear failure: no not-performed line per check, no list of missing files.
+    let checks = report["artifacts"][0]["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 1, "{report:#}");
+    let output = crate::support::custody()
+        .arg("compare")
+        .arg(&archive)
+        .arg("--source")
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.contains("not an archive custody reads"), "{out}");
+    assert!(
+        !out.contains("not performed") && !out.contains("not in the archive"),
+        "{out}"
+    );
 }
 
 #[test]
