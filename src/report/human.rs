@@ -52,14 +52,7 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
             );
         }
         verified_lines(a, &p, &mut out);
-        for c in &a.checks {
-            let mark = match c.outcome {
-                Outcome::Pass => continue,
-                Outcome::Fail => p.paint(RED, "fail"),
-                _ => p.paint(YELLOW, "not performed"),
-            };
-            let _ = writeln!(out, "  {mark} [{}] {}", c.code, c.message);
-        }
+        problem_lines(a, &p, &mut out);
     }
     for (key, text) in report.notes.headline() {
         if key == "trusted_root" {
@@ -96,6 +89,62 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
         );
     }
     out
+}
+
+/// Problems shown per code before the rest are counted: a policy over ten thousand commits must
+/// not print ten thousand lines. JSON and SARIF list every one.
+const SHOWN_PER_CODE: usize = 5;
+
+/// One line per failed or not-performed check, at most [`SHOWN_PER_CODE`] per code, then how
+/// many more; and, when any code was cut short, the counts per code.
+fn problem_lines(a: &crate::verdict::ArtifactVerdict, p: &Paint, out: &mut String) {
+    let mut per_code: Vec<(&str, usize)> = Vec::new();
+    for c in a.checks.iter().filter(|c| c.outcome != Outcome::Pass) {
+        match per_code.iter_mut().find(|(code, _)| *code == c.code) {
+            Some((_, n)) => *n += 1,
+            None => per_code.push((c.code, 1)),
+        }
+    }
+    let mut shown: Vec<(&str, usize)> = Vec::new();
+    for c in &a.checks {
+        let mark = match c.outcome {
+            Outcome::Pass => continue,
+            Outcome::Fail => p.paint(RED, "fail"),
+            _ => p.paint(YELLOW, "not performed"),
+        };
+        let seen = match shown.iter_mut().find(|(code, _)| *code == c.code) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                shown.push((c.code, 1));
+                1
+            }
+        };
+        let total = per_code
+            .iter()
+            .find(|(code, _)| *code == c.code)
+            .map_or(0, |(_, n)| *n);
+        if seen <= SHOWN_PER_CODE {
+            let _ = writeln!(out, "  {mark} [{}] {}", c.code, c.message);
+        }
+        if seen == SHOWN_PER_CODE + 1 {
+            let _ = writeln!(
+                out,
+                "  {mark} [{}] ... and {} more like these (every one is in --format json)",
+                c.code,
+                total - SHOWN_PER_CODE
+            );
+        }
+    }
+    if per_code.iter().any(|(_, n)| *n > SHOWN_PER_CODE) {
+        let counts: Vec<String> = per_code
+            .iter()
+            .map(|(code, n)| format!("{code} {n}"))
+            .collect();
+        let _ = writeln!(out, "  problems by code: {}", counts.join(", "));
+    }
 }
 
 /// One line per verified attestation: predicate type, builder, source, signer.

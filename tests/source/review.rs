@@ -435,3 +435,56 @@ fn policy_check_summarises_the_review_rules() {
         "{out}"
     );
 }
+
+/// A review rule over many commits: the human report shows a few per code, then how many more,
+/// and the counts per code; the JSON report lists every one.
+#[test]
+fn many_unsigned_commits_are_grouped_in_the_human_report_and_listed_in_json() {
+    let w = World::new();
+    let alice = w.ssh_person("Alice", "ed25519");
+    allowed(&w, &[w.allowed_line(&alice, "")]);
+    let r = w.repo_in("r", Format::Sha1);
+    let base = r.commit(&w.person("Old"), "base", &[("a", "0")]);
+    // 40 unsigned commits, made in one fast-import stream.
+    let mut stream = String::new();
+    for i in 1..=40 {
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter Bob <bob@example.com> {} +0000\ndata 2\nc{}\n{}M 100644 inline a\ndata {}\n{}\n",
+            1_700_000_000 + i,
+            i % 10,
+            if i == 1 { format!("from {base}\n") } else { String::new() },
+            i.to_string().len(),
+            i
+        ));
+    }
+    r.git_stdin(&["fast-import", "--quiet"], stream.as_bytes());
+    r.git(&["reset", "-q", "--hard", "main"]);
+    let p = policy(
+        &w,
+        &format!(
+            "[review]\nallowed-signers = \"allowed_signers\"\nrequire-signed = \"all\"\nbase = \"{base}\"\n"
+        ),
+    );
+    let (code, report) = w.source_json(&["r", "--policy", &p]);
+    assert_eq!(code, 1);
+    let unsigned = report["artifacts"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["code"] == "commit-unsigned")
+        .count();
+    assert_eq!(unsigned, 40, "{report:#}");
+    let (code, out, _) = w.custody(&["source", "r", "--policy", &p]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("[commit-unsigned]"))
+        .collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    assert!(lines[5].contains("and 35 more like these"), "{out}");
+    assert!(
+        out.contains("problems by code: commit-unsigned 40"),
+        "{out}"
+    );
+    assert!(out.lines().count() < 15, "{out}");
+}
