@@ -18,14 +18,14 @@ pub enum ArtifactError {
     #[error("{text}: a digest artifact must be sha256: followed by 64 hex digits")]
     BadDigest { text: String },
     /// The file does not exist or could not be read.
-    #[error("{path}: {source}")]
+    #[error("artifact {path}: {source}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     /// A directory, FIFO, socket or device.
-    #[error("{path}: not a regular file")]
+    #[error("artifact {path}: not a regular file")]
     NotAFile { path: PathBuf },
 }
 

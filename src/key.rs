@@ -18,14 +18,14 @@ use sha2::{Digest as _, Sha256};
 #[non_exhaustive]
 pub enum KeyError {
     /// The key file could not be read.
-    #[error("{path}: {source}")]
+    #[error("key {path}: {source}")]
     Io {
         path: std::path::PathBuf,
         #[source]
         source: std::io::Error,
     },
     /// The key file is a FIFO, directory or device, or larger than any public key.
-    #[error("{path}: not a regular file of at most {max} bytes", max = crate::limits::MAX_KEY_FILE)]
+    #[error("key {path}: not a regular file of at most {max} bytes", max = crate::limits::MAX_KEY_FILE)]
     NotAKeyFile { path: std::path::PathBuf },
     /// No `-----BEGIN PUBLIC KEY-----` block.
     #[error("no PEM \"PUBLIC KEY\" block (SubjectPublicKeyInfo) found")]

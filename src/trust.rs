@@ -58,6 +58,9 @@ pub fn keyring(
         };
         match loaded {
             Ok(key) => keys.push(key),
+            Err(e @ (KeyError::Io { .. } | KeyError::NotAKeyFile { .. })) => {
+                diagnostics.push(diagnostic(policy, k, format!("cannot use {e}")))
+            }
             Err(e) => diagnostics.push(diagnostic(policy, k, format!("cannot use key: {e}"))),
         }
     }
@@ -69,7 +72,7 @@ pub fn keyring(
             // A key that cannot be read at all stops custody; one that was read but cannot be
             // used is a failing check, like a wrong key.
             Err(e @ (KeyError::Io { .. } | KeyError::NotAKeyFile { .. })) => {
-                return Err(TrustError::Flag(format!("--key {}: {e}", path.display())));
+                return Err(TrustError::Flag(format!("--key: {e}")));
             }
             Err(e) => preflight.push(Check::fail(
                 SignatureCode::KeyUnusable,

@@ -30,14 +30,14 @@ pub use file::{load, parse_file};
 #[non_exhaustive]
 pub enum LoadError {
     /// The file does not exist or could not be opened or read.
-    #[error("{path}: {source}")]
+    #[error("bundle {path}: {source}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     /// The path names a FIFO, socket, device or directory, which custody refuses to read.
-    #[error("{path}: not a regular file")]
+    #[error("bundle {path}: not a regular file")]
     NotAFile { path: PathBuf },
 }
 

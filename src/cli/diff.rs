@@ -39,16 +39,24 @@ pub fn run(args: DiffArgs) -> u8 {
         Ok(a) => a,
         Err(e) => return fatal(e),
     };
-    for p in [&args.published, &args.rebuilt] {
+    for (role, p) in [
+        ("published artifact", &args.published),
+        ("rebuilt artifact", &args.rebuilt),
+    ] {
         match std::fs::metadata(p) {
             Ok(m) if m.is_file() => {}
-            Ok(_) => return fatal(format!("{}: not a regular file", p.display())),
-            Err(e) => return fatal(format!("{}: {e}", p.display())),
+            Ok(_) => return fatal(format!("{role} {}: not a regular file", p.display())),
+            Err(e) => return fatal(format!("{role} {}: {e}", p.display())),
         }
     }
     let sha256 = match rebuild::file_sha256(&args.published) {
         Ok(d) => d,
-        Err(e) => return fatal(format!("{}: {e}", args.published.display())),
+        Err(e) => {
+            return fatal(format!(
+                "published artifact {}: {e}",
+                args.published.display()
+            ));
+        }
     };
     let c = match rebuild::compare_files(&args.published, &sha256, &args.rebuilt) {
         Ok(c) => c,

@@ -119,3 +119,14 @@ pub(crate) fn fatal(err: impl std::fmt::Display) -> u8 {
     eprintln!("custody: error: {err}");
     EXIT_ERROR
 }
+
+/// The policy at `path`, or the message custody stops with: "invalid policy" with every
+/// diagnostic when it was read, the role and the reason when it could not be read.
+pub(crate) fn load_policy(path: &std::path::Path) -> Result<crate::policy::Policy, String> {
+    crate::policy::Policy::load(path).map_err(|e| match e {
+        crate::policy::PolicyError::Invalid(_) => {
+            format!("invalid policy {}:\n{e}", path.display())
+        }
+        other => other.to_string(),
+    })
+}

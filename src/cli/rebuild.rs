@@ -139,8 +139,7 @@ pub fn run(args: RebuildArgs) -> u8 {
 fn prepare(args: &RebuildArgs) -> Result<(Request, Accept), String> {
     let reproduce = match &args.policy {
         Some(path) => {
-            let p = Policy::load(path)
-                .map_err(|e| format!("invalid policy {}:\n{e}", path.display()))?;
+            let p = super::load_policy(path)?;
             match p.reproduce {
                 Some(r) if r.mode == ReproduceMode::Rebuild => Some(r),
                 Some(_) => {

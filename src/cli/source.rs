@@ -83,9 +83,7 @@ pub fn run(args: SourceArgs) -> u8 {
 
 fn report(args: &SourceArgs) -> Result<RunVerdict, String> {
     let policy = match &args.policy {
-        Some(path) => {
-            Policy::load(path).map_err(|e| format!("invalid policy {}:\n{e}", path.display()))?
-        }
+        Some(path) => super::load_policy(path)?,
         None => Policy::default(),
     };
     let signers = trust::signers(&policy).map_err(|e| e.to_string())?;

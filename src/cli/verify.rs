@@ -107,9 +107,7 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
         .map(|a| ArtifactSpec::parse(a).map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, _>>()?;
     let mut policy = match &args.policy {
-        Some(path) => {
-            Policy::load(path).map_err(|e| format!("invalid policy {}:\n{e}", path.display()))?
-        }
+        Some(path) => super::load_policy(path)?,
         None => Policy::default(),
     };
     let mut notes = Notes {

@@ -49,7 +49,7 @@ pub fn fuzz_packaging_parsers(data: &[u8]) {
 #[non_exhaustive]
 pub enum ContentsError {
     /// The archive is missing, unreadable, or not a regular file (a FIFO, a directory).
-    #[error("{path}: {reason}")]
+    #[error("artifact {path}: {reason}")]
     Unreadable { path: String, reason: String },
     /// An `allow-extra` pattern is not a valid glob.
     #[error("allow-extra pattern `{glob}`: {source}")]

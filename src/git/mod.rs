@@ -26,7 +26,7 @@ use crate::limits::MAX_REVIEW_COMMITS;
 #[non_exhaustive]
 pub enum GitError {
     /// The directory is not inside a git repository, or it cannot be opened.
-    #[error("{path}: not a git checkout: {message}")]
+    #[error("source {path}: not a git checkout: {message}")]
     Open { path: PathBuf, message: String },
     /// The repository uses an object format this build cannot read.
     #[error(
@@ -395,6 +395,12 @@ fn find_top(dir: &Path) -> Option<PathBuf> {
 /// Why `dir` could not be opened: an unknown object format is named, since libgit2 only says it
 /// does not know the repository's extensions.
 fn open_error(dir: &Path, e: git2::Error) -> GitError {
+    if let Err(missing) = std::fs::metadata(dir) {
+        return GitError::Open {
+            path: dir.to_owned(),
+            message: missing.to_string(),
+        };
+    }
     match object_format_of(dir) {
         Some(format) if format != "sha1" && format != "sha256" => GitError::ObjectFormat {
             path: dir.to_owned(),

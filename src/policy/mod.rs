@@ -29,14 +29,14 @@ use crate::sigstore::Extension;
 #[non_exhaustive]
 pub enum PolicyError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("policy {path}: {source}")]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
     /// A FIFO, directory or device, or larger than [`MAX_POLICY_FILE`].
-    #[error("{path}: not a regular file of at most {MAX_POLICY_FILE} bytes")]
+    #[error("policy {path}: not a regular file of at most {MAX_POLICY_FILE} bytes")]
     NotAPolicyFile { path: PathBuf },
     /// The file parsed but is not a valid policy: every problem found, in file order.
     #[error("{}", Diagnostics(.0))]

@@ -36,7 +36,7 @@ pub use members::Container;
 #[non_exhaustive]
 pub enum RebuildError {
     /// The published artifact is missing, unreadable or not a regular file.
-    #[error("{path}: {reason}")]
+    #[error("artifact {path}: {reason}")]
     Artifact { path: String, reason: String },
     /// `--source` is no git repository, or `--source-rev` names no commit.
     #[error("{0}")]

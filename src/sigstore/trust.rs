@@ -17,14 +17,14 @@ const STAGING: &[u8] = include_bytes!("roots/staging.json");
 #[non_exhaustive]
 pub enum TrustRootError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("trusted root {path}: {source}")]
     Io {
         path: String,
         #[source]
         source: std::io::Error,
     },
     /// Not a regular file, or larger than [`MAX_TRUSTED_ROOT_FILE`].
-    #[error("{path}: not a regular file of at most {MAX_TRUSTED_ROOT_FILE} bytes")]
+    #[error("trusted root {path}: not a regular file of at most {MAX_TRUSTED_ROOT_FILE} bytes")]
     NotARootFile { path: String },
     /// The contents are not a usable trusted root.
     #[error("{name}: invalid trusted root: {reason}")]

@@ -454,3 +454,100 @@ fn the_readme_exit_code_table_holds_row_by_row() {
         assert_eq!(code, want, "{args:?}\n{out}\n{err}");
     }
 }
+
+/// An input that cannot be read is named with its role, so the user knows which flag to fix.
+#[test]
+fn a_missing_input_is_named_with_its_role() {
+    let (s, art, b, k) = passing();
+    s.write("source.tgz", "not an archive");
+    crate::support::git(s.dir.path(), &["init", "-q"]);
+    crate::support::git(
+        s.dir.path(),
+        &[
+            "-c",
+            "user.name=A",
+            "-c",
+            "user.email=a@example.com",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "c",
+        ],
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["verify", "missing.bin", "--bundle", &b, "--key", &k],
+            "artifact missing.bin: ",
+        ),
+        (
+            vec!["verify", &art, "--bundle", "missing.json", "--key", &k],
+            "bundle missing.json: ",
+        ),
+        (
+            vec!["verify", &art, "--bundle", &b, "--key", "missing.pub"],
+            "key missing.pub: ",
+        ),
+        (
+            vec![
+                "verify",
+                &art,
+                "--bundle",
+                &b,
+                "--key",
+                &k,
+                "--policy",
+                "missing.toml",
+            ],
+            "policy missing.toml: ",
+        ),
+        (
+            vec!["policy", "check", "missing.toml"],
+            "policy missing.toml: ",
+        ),
+        (
+            vec![
+                "verify",
+                &art,
+                "--bundle",
+                &b,
+                "--certificate-identity",
+                "i",
+                "--certificate-oidc-issuer",
+                "o",
+                "--trusted-root",
+                "missing.json",
+            ],
+            "trusted root missing.json: ",
+        ),
+        (
+            vec!["compare", "missing.tgz", "--source", "."],
+            "artifact missing.tgz: ",
+        ),
+        (
+            vec!["compare", "source.tgz", "--source", "missing-dir"],
+            "source missing-dir: ",
+        ),
+        (
+            vec!["diff", "missing.tgz", "source.tgz"],
+            "published artifact missing.tgz: ",
+        ),
+        (
+            vec!["diff", "source.tgz", "missing.tgz"],
+            "rebuilt artifact missing.tgz: ",
+        ),
+        (
+            vec!["rebuild", "missing.tgz", "--source", ".", "--", "true"],
+            "artifact missing.tgz: ",
+        ),
+    ];
+    for (args, role) in cases {
+        let (code, _, err) = s.run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(role), "{args:?}: {err}");
+        assert!(
+            !err.contains("class=") && !err.contains("failed to resolve"),
+            "{err}"
+        );
+    }
+}
