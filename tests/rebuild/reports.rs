@@ -122,6 +122,15 @@ fn bad_input_stops_custody_with_exit_2() {
             ],
             "--timeout",
         ),
+        (
+            vec![
+                "--work-dir".into(),
+                "/nonexistent-custody-dir/work".into(),
+                "--".into(),
+                "true".into(),
+            ],
+            "work directory /nonexistent-custody-dir/work: No such file",
+        ),
     ];
     for (args, needle) in cases {
         let out = custody()
