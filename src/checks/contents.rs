@@ -464,8 +464,16 @@ fn contents_checks(facts: &ContentsFacts) -> Vec<Check> {
                 }
                 (Some(kind), _) => format!("{}: {kind}, not in the commit", f.archive_path),
                 (None, _) => format!(
-                    "{}: not in the commit and no packaging rule explains it",
-                    f.archive_path
+                    "{}: not in the commit and no packaging rule explains it{}",
+                    f.archive_path,
+                    f.preview
+                        .as_deref()
+                        .map(|p| match p.lines().next() {
+                            Some(first) if p.starts_with("binary") => format!("; {first}"),
+                            Some(first) => format!("; it starts: {first}"),
+                            None => "; it is empty".to_owned(),
+                        })
+                        .unwrap_or_default()
                 ),
             };
             (f.archive_path.clone(), m)

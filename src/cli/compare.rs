@@ -179,6 +179,11 @@ fn summary(r: &ContentsFacts) -> String {
             let _ = write!(line, ": {d}");
         }
         let _ = writeln!(out, "{line}");
+        if let Some(preview) = &f.preview {
+            for l in preview.lines() {
+                let _ = writeln!(out, "      | {l}");
+            }
+        }
         // The first finding is the detail already shown.
         for finding in f.findings.iter().skip(1) {
             let _ = writeln!(out, "      {finding}");

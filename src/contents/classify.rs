@@ -99,6 +99,10 @@ pub struct FileReport {
     pub source_blob: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difference: Option<Difference>,
+    /// For an unexplained file: the start of its text, or what kind of binary it is, so a
+    /// reviewer sees what was added without unpacking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<String>,
     /// Archive entry whose bytes this file has (for the second pass).
     #[serde(skip)]
     pub(crate) content_from: usize,
@@ -168,6 +172,7 @@ pub(crate) fn classify(entries: &[Entry], cx: &Context<'_>) -> Vec<FileReport> {
             git_blob: e.blob.to_string(),
             source_blob: None,
             difference: None,
+            preview: None,
             content_from: e.content_from,
         };
         if let Some(p) = &e.problem {
@@ -356,9 +361,20 @@ pub(crate) fn describe_differences(
         };
         wanted.entry(f.content_from).or_default().push((i, source));
     }
-    let Some(&last) = wanted.keys().max() else {
+    // Unexplained regular files get a preview of their start.
+    let mut previews: HashMap<usize, Vec<usize>> = HashMap::new();
+    let unexplained = files.iter().enumerate().filter(|(_, f)| {
+        f.class == FileClass::Unexplained
+            && f.problem.is_none()
+            && entries[f.content_from].kind == EntryKind::File
+    });
+    for (i, f) in unexplained.take(MAX_DIFFS) {
+        previews.entry(f.content_from).or_default().push(i);
+    }
+    let Some(last) = wanted.keys().chain(previews.keys()).copied().max() else {
         return Ok(());
     };
+    let mut shown: Vec<(usize, String)> = Vec::new();
     let mut index = 0usize;
     let mut found: Vec<(usize, Difference)> = Vec::new();
     archive::read(
@@ -367,22 +383,45 @@ pub(crate) fn describe_differences(
         &mut |_raw, content: &mut dyn Read| {
             let here = index;
             index += 1;
-            if let Some(targets) = wanted.get(&here) {
-                let mut comparers: Vec<Comparer<'_>> =
-                    targets.iter().map(|(_, s)| Comparer::new(s)).collect();
-                let mut buf = vec![0u8; 1 << 16];
-                loop {
-                    let n = content.read(&mut buf)?;
-                    if n == 0 {
+            let to_preview = previews.get(&here);
+            let to_compare = wanted.get(&here);
+            if to_preview.is_none() && to_compare.is_none() {
+                return if here >= last {
+                    Err(io::Error::other(Finished))
+                } else {
+                    Ok(())
+                };
+            }
+            // One pass over the entry feeds both: the preview keeps its first bytes, the
+            // comparers see all of it.
+            let mut comparers: Vec<Comparer<'_>> = to_compare
+                .map(|t| t.iter().map(|(_, s)| Comparer::new(s)).collect())
+                .unwrap_or_default();
+            let mut head: Vec<u8> = Vec::new();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = content.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                if to_preview.is_some() && head.len() < PREVIEW_BYTES {
+                    let room = PREVIEW_BYTES - head.len();
+                    head.extend_from_slice(&buf[..n.min(room)]);
+                    if comparers.is_empty() && head.len() == PREVIEW_BYTES {
                         break;
                     }
-                    comparers.iter_mut().for_each(|c| c.feed(&buf[..n]));
                 }
-                for ((i, _), c) in targets.iter().zip(comparers) {
-                    let f = &files[*i];
-                    let name = f.source_path.as_deref().unwrap_or(&f.archive_path);
-                    found.push((*i, c.finish(name, name)));
-                }
+                comparers.iter_mut().for_each(|c| c.feed(&buf[..n]));
+            }
+            if let Some(targets) = to_preview {
+                let f = &files[targets[0]];
+                let text = preview(&head, f.size, f.kind);
+                shown.extend(targets.iter().map(|i| (*i, text.clone())));
+            }
+            for ((i, _), c) in to_compare.into_iter().flatten().zip(comparers) {
+                let f = &files[*i];
+                let name = f.source_path.as_deref().unwrap_or(&f.archive_path);
+                found.push((*i, c.finish(name, name)));
             }
             if here >= last {
                 return Err(io::Error::other(Finished));
@@ -393,5 +432,53 @@ pub(crate) fn describe_differences(
     for (i, d) in found {
         files[i].difference = Some(d);
     }
+    for (i, p) in shown {
+        files[i].preview = Some(p);
+    }
     Ok(())
+}
+
+/// Bytes read for a preview.
+const PREVIEW_BYTES: usize = 1024;
+/// Lines and characters per line a preview shows.
+const PREVIEW_LINES: usize = 5;
+const PREVIEW_LINE_CHARS: usize = 120;
+
+/// The start of a file as a reviewer wants to see it: up to five lines of text (control
+/// characters escaped, long lines cut), or, for binary content, its kind, size and first bytes.
+fn preview(head: &[u8], size: u64, kind: Option<&str>) -> String {
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => Some(t),
+        // Cut inside a character at the end of the read: still text.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    };
+    match text {
+        Some(t) if !t.contains('\0') => {
+            let mut lines: Vec<String> = t
+                .lines()
+                .take(PREVIEW_LINES)
+                .map(|l| {
+                    let escaped: String = l.chars().flat_map(char::escape_debug).collect();
+                    let mut cut: String = escaped.chars().take(PREVIEW_LINE_CHARS).collect();
+                    if cut.len() < escaped.len() {
+                        cut.push_str("...");
+                    }
+                    cut
+                })
+                .collect();
+            if t.lines().nth(PREVIEW_LINES).is_some() || (head.len() as u64) < size {
+                lines.push("...".to_owned());
+            }
+            lines.join("\n")
+        }
+        _ => {
+            let first: Vec<String> = head.iter().take(16).map(|b| format!("{b:02x}")).collect();
+            format!(
+                "binary{}, {size} bytes, starting {}",
+                kind.map(|k| format!(" ({k})")).unwrap_or_default(),
+                first.join(" ")
+            )
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Exit codes and output forms: 2 when custody cannot run, SARIF with one result per failed
 //! check, the human summary, `--output`, `--source-rev`.
 
-use super::fixture::{Repo, SOURCES, compare, contents, run, tar_dir};
+use super::fixture::{Repo, SOURCES, compare, contents, file, run, tar_dir};
 
 fn custody() -> assert_cmd::Command {
     assert_cmd::Command::from_std(crate::support::custody())
@@ -182,4 +182,66 @@ fn a_sha256_repository_is_compared_by_its_sha256_blob_ids() {
     );
     let (code, report) = compare(&archive, &repo.path(), &["--source-rev", &first]);
     assert_eq!(code, 0, "{report:#}");
+}
+
+/// An unexplained file shows the start of its text, or for binary content its size and first
+/// bytes, in the report and the human summary; a file the commit has shows no preview.
+#[test]
+fn unexplained_files_show_their_start() {
+    let repo = Repo::new(SOURCES);
+    let tree = repo.unpacked();
+    let script: String = (1..=8).map(|i| format!("echo line {i}\n")).collect();
+    std::fs::write(tree.join("payload.sh"), format!("#!/bin/sh\n{script}")).unwrap();
+    std::fs::write(
+        tree.join("blob.dat"),
+        [0x00u8, 0x01, 0xfe, 0xff, 0x10, 0x20],
+    )
+    .unwrap();
+    let archive = repo.out("demo-1.0.tar.gz");
+    tar_dir(&tree, &archive, Some(&["gzip"]));
+    let (code, report) = compare(&archive, &repo.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let text = file(&report, "demo-1.0/payload.sh")["preview"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        text, "#!/bin/sh\necho line 1\necho line 2\necho line 3\necho line 4\n...",
+        "{report:#}"
+    );
+    let binary = file(&report, "demo-1.0/blob.dat")["preview"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(binary, "binary, 6 bytes, starting 00 01 fe ff 10 20");
+    assert!(file(&report, "demo-1.0/README.md").get("preview").is_none());
+    let messages: String = report["artifacts"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["code"] == "contents-unexplained")
+        .map(|c| c["message"].as_str().unwrap().to_owned() + "\n")
+        .collect();
+    assert!(
+        messages.contains(
+            "payload.sh: not in the commit and no packaging rule explains it; it starts: #!/bin/sh"
+        ),
+        "{messages}"
+    );
+    let out = custody()
+        .arg("compare")
+        .arg(&archive)
+        .arg("--source")
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains("      | echo line 4\n      | ...\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("binary, 6 bytes, starting 00 01 fe ff 10 20"),
+        "{human}"
+    );
 }
