@@ -246,6 +246,11 @@ fn summary(r: &RebuildFacts) -> String {
             .map(String::as_str)
             .unwrap_or("?")
     );
+    let _ = writeln!(
+        out,
+        "  work directory: {} (kept until you remove it)",
+        r.work_dir
+    );
     let _ = writeln!(out, "  log: {}", r.log);
     if let Some(rebuilt) = &r.rebuilt {
         let _ = writeln!(out, "  rebuilt artifact kept at {rebuilt}");

@@ -176,3 +176,36 @@ fn bad_input_stops_custody_with_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Without --work-dir the work directory is made in $TMPDIR (here the tests' own scratch
+/// directory), kept with the log and the rebuilt artifact, and the scratch checkout is gone.
+#[test]
+fn the_work_directory_follows_tmpdir_and_keeps_only_the_log_and_the_rebuilt_artifact() {
+    let p = Project::new("");
+    let published = p.publish(&[("SOURCE_DATE_EPOCH", EPOCH)]);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = custody()
+        .env("TMPDIR", tmp.path())
+        .arg("rebuild")
+        .arg(&published)
+        .arg("--source")
+        .arg(p.repo())
+        .args(["--format", "json", "--", "./build.sh"])
+        .output()
+        .unwrap();
+    let report = crate::support::report(&out.stdout).unwrap();
+    let work = report["artifacts"][0]["rebuild"]["work_dir"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        std::path::Path::new(&work).starts_with(tmp.path()),
+        "{work}"
+    );
+    let mut kept: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["build.log", "rebuilt"], "{work}");
+}

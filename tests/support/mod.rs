@@ -148,9 +148,24 @@ pub fn cmd(program: impl AsRef<OsStr>) -> Command {
     c
 }
 
-/// The custody binary under test, through [`cmd`].
+/// The custody binary under test, through [`cmd`]. Its temporary directory is
+/// [`scratch_tmpdir`], so what a rebuild keeps for the user to inspect (log, rebuilt artifact)
+/// stays out of the system's temporary directory.
 pub fn custody() -> Command {
-    cmd(assert_cmd::cargo::cargo_bin("custody"))
+    let mut c = cmd(assert_cmd::cargo::cargo_bin("custody"));
+    c.env("TMPDIR", scratch_tmpdir());
+    c
+}
+
+/// Where the custody runs of the tests keep their work directories: under cargo's temporary
+/// directory for integration tests (`target/tmp`), which `scripts/test` empties after a run.
+pub fn scratch_tmpdir() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("custody-test-scratch");
+        std::fs::create_dir_all(&dir).expect("the tests' scratch directory can be made");
+        dir
+    })
 }
 
 /// `git` run in `dir`, through [`cmd`].
