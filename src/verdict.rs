@@ -303,6 +303,14 @@ pub struct RebuildSection {
 pub struct RunVerdict {
     /// The subcommand (`verify`, `compare`, ...).
     pub command: &'static str,
+    /// The custody version that reached the verdict.
+    pub custody_version: &'static str,
+    /// When the verdict was reached, UTC (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub time: String,
+    /// The evidence files read (bundles, attestations, the policy), each with its SHA-256: what
+    /// the verdict rests on, so another run can tell whether it saw the same inputs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputDigest>,
     pub verdict: Verdict,
     pub artifacts: Vec<ArtifactVerdict>,
     /// Facts that apply to the whole run.
@@ -319,8 +327,14 @@ impl RunVerdict {
             } else {
                 Verdict::Fail
             };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
         RunVerdict {
             command,
+            custody_version: env!("CARGO_PKG_VERSION"),
+            time: crate::attest::timestamp::format_utc(now),
+            inputs: Vec::new(),
             verdict,
             artifacts,
             notes: Notes::default(),
@@ -336,6 +350,15 @@ impl RunVerdict {
                 .map(move |c| (a, c))
         })
     }
+}
+
+/// One evidence file a run read, and the SHA-256 of the bytes it read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputDigest {
+    /// What the file was to the run: `bundle` (an attestation or bundle file) or `policy`.
+    pub role: &'static str,
+    pub path: String,
+    pub sha256: String,
 }
 
 /// Facts about the whole run.

@@ -23,6 +23,11 @@ fn settings(dirs: &[&Path]) -> insta::Settings {
     s.add_filter(r#""build_seconds": [0-9.e-]+"#, r#""build_seconds": [s]"#);
     s.add_filter(r"succeeded in [0-9.]+ s", "succeeded in [s] s");
     s.add_filter(r#""version": "[0-9.]+""#, r#""version": "[version]""#);
+    s.add_filter(
+        r#""custody_version": "[^"]+""#,
+        r#""custody_version": "[version]""#,
+    );
+    s.add_filter(r#""time": "[0-9T:Z-]+""#, r#""time": "[time]""#);
     s.add_filter(r#""PATH": "[^"]*""#, r#""PATH": "[PATH]""#);
     s
 }

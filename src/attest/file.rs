@@ -14,7 +14,8 @@ use crate::limits::{MAX_ATTESTATION_FILE, MAX_ENTRIES_PER_FILE};
 
 /// Read one attestation file. Refuses FIFOs and other non-files before opening them, so a
 /// FIFO cannot make custody block.
-pub fn load(path: &Path) -> Result<Vec<Loaded>, LoadError> {
+/// With the documents comes the SHA-256 (hex) of the bytes read, for the report's inputs.
+pub fn load(path: &Path) -> Result<(Vec<Loaded>, String), LoadError> {
     let io = |source| LoadError::Io {
         path: path.to_owned(),
         source,
@@ -32,14 +33,15 @@ pub fn load(path: &Path) -> Result<Vec<Loaded>, LoadError> {
         .take(MAX_ATTESTATION_FILE + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
+    let sha256 = crate::hash::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     if bytes.len() as u64 > MAX_ATTESTATION_FILE {
         let m = Malformed::new(
             codes::Code::InputLimitExceeded,
             format!("attestation file is larger than {MAX_ATTESTATION_FILE} bytes"),
         );
-        return Ok(vec![Loaded::Malformed(origin, m)]);
+        return Ok((vec![Loaded::Malformed(origin, m)], sha256));
     }
-    Ok(parse_file(&bytes, &origin))
+    Ok((parse_file(&bytes, &origin), sha256))
 }
 
 /// Split a file into documents (one JSON document, or JSON Lines) and read each.

@@ -24,7 +24,8 @@ use crate::check::Check;
 use crate::evidence::{ArtifactEvidence, Evidence, Reproduced};
 use crate::policy::Policy;
 use crate::verdict::{
-    ArtifactVerdict, RebuildSection, RunVerdict, Sections, SourceSection, VerifiedSection,
+    ArtifactVerdict, InputDigest, RebuildSection, RunVerdict, Sections, SourceSection,
+    VerifiedSection,
 };
 
 /// What a check looks at.
@@ -125,6 +126,42 @@ pub fn artifact(
 /// sections its facts fill. With no artifact (`custody source`), the checkout itself is the one
 /// entry, named `name` and identified by its commit.
 pub fn assemble(
+    command: &'static str,
+    policy: &Policy,
+    evidence: &Evidence,
+    now: i64,
+    name: &str,
+) -> RunVerdict {
+    let mut run = judge_run(command, policy, evidence, now, name);
+    run.inputs = inputs(policy, evidence);
+    run
+}
+
+/// The evidence files the run read, with the SHA-256 of their bytes: the attestation files in
+/// the order given, then the policy.
+fn inputs(policy: &Policy, evidence: &Evidence) -> Vec<InputDigest> {
+    let mut out: Vec<InputDigest> = evidence
+        .files
+        .iter()
+        .map(|(path, sha256)| InputDigest {
+            role: "bundle",
+            path: path.display().to_string(),
+            sha256: sha256.clone(),
+        })
+        .collect();
+    if let Some(file) = &policy.file {
+        out.push(InputDigest {
+            role: "policy",
+            path: file.display().to_string(),
+            sha256: crate::hash::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+                policy.text.as_bytes(),
+            )),
+        });
+    }
+    out
+}
+
+fn judge_run(
     command: &'static str,
     policy: &Policy,
     evidence: &Evidence,

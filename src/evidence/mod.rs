@@ -8,6 +8,7 @@ pub mod source;
 pub mod subjects;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use crate::artifact::Artifact;
 use crate::check::Check;
@@ -38,6 +39,8 @@ pub struct Evidence {
     pub attestations: Vec<Attestation>,
     pub source: Option<SourceEvidence>,
     pub artifacts: Vec<ArtifactEvidence>,
+    /// Each attestation file read, with the SHA-256 (hex) of the bytes read.
+    pub files: Vec<(PathBuf, String)>,
 }
 
 impl Evidence {

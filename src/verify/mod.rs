@@ -60,11 +60,13 @@ pub struct Request {
 
 /// Run a verification.
 pub fn run(req: Request) -> Result<RunVerdict, VerifyError> {
-    let files: Vec<Vec<Loaded>> = req
+    let (files, file_digests): (Vec<Vec<Loaded>>, Vec<String>) = req
         .attestations
         .par_iter()
         .map(|p| attest::load(p))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
     // Say which trusted root was used, when any evidence needed one: keyless evidence, or a
     // key-signed bundle with log entries or timestamps.
     let keyless_seen = files.iter().flatten().any(|l| {
@@ -143,6 +145,7 @@ pub fn run(req: Request) -> Result<RunVerdict, VerifyError> {
         attestations,
         source,
         artifacts,
+        files: req.attestations.iter().cloned().zip(file_digests).collect(),
     };
     // Reproducing runs one artifact at a time: a rebuild is a whole build, not a digest.
     if let Some(rule) = &req.policy.reproduce {

@@ -551,3 +551,40 @@ fn a_missing_input_is_named_with_its_role() {
         );
     }
 }
+
+/// The JSON report carries custody's version, the time of the verdict and the SHA-256 of every
+/// evidence file read, the policy included; a changed bundle gives another digest.
+#[test]
+fn the_report_records_version_time_and_input_digests() {
+    let (s, art, b, k) = passing();
+    s.write("p.toml", "predicate-types = [\"https://example.com/p\"]\n");
+    let (code, report) = s.verify_json(&[&art, "--bundle", &b, "--key", &k, "--policy", "p.toml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["custody_version"], env!("CARGO_PKG_VERSION"));
+    let time = report["time"].as_str().unwrap();
+    assert!(
+        time.len() == 20 && time.starts_with("20") && time.ends_with('Z'),
+        "{time}"
+    );
+    let sha = |name: &str| {
+        crate::support::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+            std::fs::read(s.path(name)).unwrap(),
+        ))
+    };
+    let inputs = report["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 2, "{report:#}");
+    assert_eq!(inputs[0]["role"], "bundle");
+    assert_eq!(inputs[0]["sha256"], sha(&b).as_str());
+    assert_eq!(inputs[1]["role"], "policy");
+    assert_eq!(inputs[1]["path"], "p.toml");
+    assert_eq!(inputs[1]["sha256"], sha("p.toml").as_str());
+    // A bundle with one more byte (a trailing newline) still verifies, and is another input.
+    let before = inputs[0]["sha256"].clone();
+    let mut bytes = std::fs::read(s.path(&b)).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(s.path(&b), bytes).unwrap();
+    let (code, report) = s.verify_json(&[&art, "--bundle", &b, "--key", &k]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_ne!(report["inputs"][0]["sha256"], before);
+    assert_eq!(report["inputs"].as_array().unwrap().len(), 1);
+}

@@ -70,6 +70,18 @@ fn json_report() {
     assert_eq!(code, 1);
     let mut v: Value = crate::support::report(out.as_bytes()).unwrap();
     redact_keyids(&mut v);
+    // The run's time and custody's version are facts of the run, checked here, not snapshotted.
+    assert_eq!(v["custody_version"], env!("CARGO_PKG_VERSION"));
+    assert!(v["time"].as_str().unwrap().ends_with('Z'), "{v:#}");
+    v["time"] = Value::from("[time]");
+    v["custody_version"] = Value::from("[version]");
+    // Each input's digest is that of the file given (the bundles are signed afresh each run).
+    for input in v["inputs"].as_array_mut().unwrap() {
+        let bytes = std::fs::read(s.path(input["path"].as_str().unwrap())).unwrap();
+        let want = crate::support::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        assert_eq!(input["sha256"], want.as_str());
+        input["sha256"] = Value::from("[sha256]");
+    }
     insta::assert_snapshot!("json_report", serde_json::to_string_pretty(&v).unwrap());
 
     // The schema is not a formality: a verdict without checks, an unknown field, or a check
