@@ -59,6 +59,15 @@ fn help_of_every_command() {
         args.push("--help");
         let (code, text) = output(&args, here);
         assert_eq!(code, 0, "{args:?}: {text}");
+        // Every command teaches: examples and its exit codes. (verify-bundle speaks the
+        // conformance protocol and points at verify; policy check inherits policy's text.)
+        if !matches!(command, ["verify-bundle"] | ["policy", "check"]) {
+            assert!(
+                text.contains("Examples:") || text.contains("Example:"),
+                "{args:?}: {text}"
+            );
+            assert!(text.contains("Exit codes:"), "{args:?}: {text}");
+        }
         let name = if command.is_empty() {
             "help".to_owned()
         } else {

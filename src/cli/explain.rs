@@ -7,6 +7,9 @@ use super::{EXIT_PASS, fatal};
 use crate::codes;
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  custody explain contents-unexplained\n  custody explain --list\n\nExit codes: 0 the code was described, 2 no such code (or no code given)."
+)]
 pub struct ExplainArgs {
     /// A check code from a report, e.g. no-matching-subject.
     #[arg(required_unless_present = "list")]

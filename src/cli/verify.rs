@@ -17,8 +17,34 @@ use crate::trust;
 use crate::verdict::Notes;
 use crate::verify::{self, Request};
 
+const AFTER_HELP: &str = "\
+Checks, for every artifact: each bundle or attestation file's signatures (a --key, or a keyless
+certificate checked against the Sigstore trusted root and the identity you name), that a verified
+statement names the artifact's digest, then the policy's rules and the slsa-verifier-style flags
+(builder, source repository and ref, age, workflow inputs). With --source DIR, the checkout must be
+the commit the provenance names, with a clean working tree and the policy's [review] rules; a
+policy's [reproduce] section compares or rebuilds the artifact from that commit. Everything is
+verified offline.
+
+Examples:
+  custody verify app.tgz --bundle app.tgz.sigstore.json --key release.pub
+  custody verify app.tgz --bundle app.intoto.jsonl --source-uri github.com/org/app \\
+      --source-tag v1.2.0 --policy policies/slsa-github-generator.toml
+  custody verify pkg-1.0.tar.gz --bundle pkg-1.0.tar.gz.sigstore.json \\
+      --certificate-identity-regexp 'https://github\\.com/org/pkg/\\.github/workflows/.*' \\
+      --certificate-oidc-issuer https://token.actions.githubusercontent.com
+  custody verify dist/*.whl --bundle provenance.intoto.jsonl --policy release.toml --source . --json
+  custody verify sha256:HEX --bundle bundle.json --key release.pub    by digest alone
+
+Exit codes: 0 every check passed for every artifact, 1 a check failed, 2 custody could not run
+(bad flags, an invalid policy or trusted root, an input that cannot be read at all).
+Run `custody explain CODE` for what a check code in the report means.";
+
 #[derive(clap::Args, Debug)]
-#[command(group(ArgGroup::new("source-ref").args(["source_tag", "source_versioned_tag", "source_branch"])))]
+#[command(
+    group(ArgGroup::new("source-ref").args(["source_tag", "source_versioned_tag", "source_branch"])),
+    after_help = AFTER_HELP
+)]
 pub struct VerifyArgs {
     /// Artifacts to verify: file paths, or sha256:HEX to verify by digest alone.
     #[arg(required = true, value_name = "ARTIFACT")]
