@@ -32,9 +32,93 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     lists().flat_map(|l| l.iter()).find(|c| c.code == code)
 }
 
+/// The links of the chain of custody a check belongs to, in the order the chain runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Link {
+    /// The attestation's signature and that it names the artifact.
+    Signature,
+    /// The provenance's builder, source, age and parameters.
+    Provenance,
+    /// The checkout is the commit and repository the provenance names.
+    SourceBinding,
+    /// The working tree is exactly the reviewed commit.
+    Checkout,
+    /// The commit's review: protected branches, signed commits, two-party review.
+    Review,
+    /// The artifact compared with, or rebuilt from, the commit.
+    Reproduction,
+}
+
+impl Link {
+    pub const ALL: [Link; 6] = [
+        Link::Signature,
+        Link::Provenance,
+        Link::SourceBinding,
+        Link::Checkout,
+        Link::Review,
+        Link::Reproduction,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Link::Signature => "signature",
+            Link::Provenance => "provenance",
+            Link::SourceBinding => "source binding",
+            Link::Checkout => "checkout",
+            Link::Review => "review",
+            Link::Reproduction => "contents/rebuild",
+        }
+    }
+
+    /// The code lists whose checks make up this link.
+    fn lists(self) -> &'static [&'static [CodeInfo]] {
+        use crate::checks::{
+            binding, checkout, contents, provenance, rebuild, review, signature, subject,
+        };
+        match self {
+            Link::Signature => &[
+                crate::attest::codes::Code::INFO,
+                crate::signature::codes::Code::INFO,
+                crate::sigstore::codes::Code::INFO,
+                signature::Code::INFO,
+                subject::Code::INFO,
+            ],
+            Link::Provenance => &[provenance::Code::INFO],
+            Link::SourceBinding => &[binding::Code::INFO],
+            Link::Checkout => &[checkout::Code::INFO],
+            Link::Review => &[review::Code::INFO],
+            Link::Reproduction => &[contents::Code::INFO, rebuild::Code::INFO],
+        }
+    }
+}
+
+/// The link of the chain a check code belongs to (`None` for a code of no link, such as the
+/// verdict layer's own).
+pub fn link(code: &str) -> Option<Link> {
+    Link::ALL.into_iter().find(|l| {
+        l.lists()
+            .iter()
+            .any(|list| list.iter().any(|c| c.code == code))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_check_code_belongs_to_one_link_of_the_chain() {
+        for list in crate::checks::CODES {
+            for c in *list {
+                assert!(link(c.code).is_some(), "{} is in no link", c.code);
+            }
+        }
+        assert_eq!(link("checkout-dirty"), Some(Link::Checkout));
+        assert_eq!(link("tlog-set-invalid"), Some(Link::Signature));
+        assert_eq!(link("contents-unexplained"), Some(Link::Reproduction));
+        assert_eq!(link("nothing-checked"), None);
+        assert_eq!(link("no-such-code"), None);
+    }
 
     #[test]
     fn codes_are_unique_kebab_case_and_described() {

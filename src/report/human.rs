@@ -52,6 +52,9 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
             );
         }
         verified_lines(a, &p, &mut out);
+        if report.command == "verify" {
+            chain_lines(a, &p, &mut out);
+        }
         problem_lines(a, &p, &mut out);
     }
     for (key, text) in report.notes.headline() {
@@ -89,6 +92,50 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
         );
     }
     out
+}
+
+/// One line per link of the chain of custody, with its outcome: failed if any of its checks
+/// failed, not performed if one was not and none failed, passed if every check passed, and
+/// not checked (with what would check it) when nothing looked at it.
+fn chain_lines(a: &crate::verdict::ArtifactVerdict, p: &Paint, out: &mut String) {
+    use crate::codes::Link;
+    for link in Link::ALL {
+        let checks: Vec<&crate::check::Check> = a
+            .checks
+            .iter()
+            .filter(|c| crate::codes::link(c.code) == Some(link))
+            .collect();
+        let count = |o: Outcome| checks.iter().filter(|c| c.outcome == o).count();
+        let (fail, not_performed, pass) = (
+            count(Outcome::Fail),
+            count(Outcome::NotPerformed),
+            count(Outcome::Pass),
+        );
+        let word = if fail > 0 {
+            p.paint(RED, "fail")
+        } else if not_performed > 0 {
+            p.paint(YELLOW, "not performed")
+        } else if pass > 0 {
+            p.paint(GREEN, "pass")
+        } else {
+            p.paint(DIM, "not checked")
+        };
+        let how = if checks.is_empty() {
+            match link {
+                Link::Signature => "",
+                Link::Provenance => " (no provenance rule: --source-uri, --builder-id or a policy)",
+                Link::SourceBinding | Link::Checkout => " (no --source)",
+                Link::Review if a.sections.source.is_none() => " (no --source)",
+                Link::Review => " (no [review] rules in the policy)",
+                Link::Reproduction => " (no [reproduce] in the policy)",
+            }
+            .to_owned()
+        } else {
+            let n = checks.len();
+            format!(" ({n} check{})", if n == 1 { "" } else { "s" })
+        };
+        let _ = writeln!(out, "  {:<18}{word}{how}", format!("{}:", link.name()));
+    }
 }
 
 /// Problems shown per code before the rest are counted: a policy over ten thousand commits must

@@ -303,6 +303,22 @@ per_format! {
         assert_eq!(code, 0, "{report:#}");
         assert!(codes(&report, "pass").contains(&"contents-matches-source".to_owned()));
         assert_eq!(report["artifacts"][0]["contents"]["counts"]["identical"], 1);
+        // The human report walks the chain, one line per link.
+        let (code, out, _) = s.w.custody(&[
+            "verify", "app.tgz", "--bundle", "app.intoto.jsonl", "--key", "release.pub",
+            "--source", "r", "--policy", "policy.toml",
+        ]);
+        assert_eq!(code, 0, "{out}");
+        for line in [
+            "  signature:        pass",
+            "  provenance:       pass",
+            "  source binding:   pass",
+            "  checkout:         pass",
+            "  review:           not checked (no [review] rules in the policy)",
+            "  contents/rebuild: pass",
+        ] {
+            assert!(out.contains(line), "{line:?} in\n{out}");
+        }
 
         // Without --source the step cannot run: not performed, which fails.
         let (code, report) = s.verify(&["--policy", "policy.toml"]);
@@ -336,6 +352,12 @@ per_format! {
         assert_eq!(code, 1, "{report:#}");
         assert!(codes(&report, "fail").contains(&"contents-unexplained".to_owned()));
         assert!(messages(&report, "contents-unexplained").contains("m4/build-to-host.m4"));
+        let (_, out, _) = s.w.custody(&[
+            "verify", "app.tgz", "--bundle", "app.intoto.jsonl", "--key", "release.pub",
+            "--source", "r", "--policy", "policy.toml",
+        ]);
+        assert!(out.contains("  checkout:         pass"), "{out}");
+        assert!(out.contains("  contents/rebuild: fail"), "{out}");
     }
 
     fn reproduce_rebuild_rebuilds_the_reviewed_commit(format) {

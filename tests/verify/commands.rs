@@ -225,7 +225,11 @@ fn output_file_and_human_report() {
         &k,
     ]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("PASS a.bin\n  verified: https://example.com/p; signed by k.pub\nFAIL missing-subject.bin\n"), "{out}");
+    assert!(out.starts_with("PASS a.bin\n  verified: https://example.com/p; signed by k.pub\n  signature:        pass"), "{out}");
+    assert!(
+        out.contains("\nFAIL missing-subject.bin\n  signature:        fail"),
+        "{out}"
+    );
     assert!(
         out.contains("  fail [no-matching-subject] no verified statement names sha256:"),
         "{out}"
