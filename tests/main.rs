@@ -7,6 +7,7 @@
 mod archive;
 mod compare;
 mod corpus;
+mod docs;
 mod hash;
 mod keyless;
 mod output;

@@ -54,6 +54,8 @@ fn help_of_every_command() {
         &["compare"],
         &["rebuild"],
         &["diff"],
+        &["completions"],
+        &["manpage"],
     ] {
         let mut args = command.to_vec();
         args.push("--help");

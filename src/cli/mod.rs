@@ -84,6 +84,24 @@ enum Command {
     Rebuild(Box<rebuild::RebuildArgs>),
     /// Compare a published artifact with one rebuilt elsewhere, member by member.
     Diff(diff::DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish) for custody's commands and flags.
+    #[command(
+        after_help = "Examples:\n  custody completions bash > ~/.local/share/bash-completion/completions/custody\n  custody completions zsh > ~/.zfunc/_custody        (with fpath+=~/.zfunc in ~/.zshrc)\n  custody completions fish > ~/.config/fish/completions/custody.fish\n\nExit codes: 0 printed, 2 an unknown shell."
+    )]
+    Completions {
+        /// The shell: bash, zsh or fish.
+        #[arg(value_parser = ["bash", "zsh", "fish"])]
+        shell: String,
+    },
+    /// Print custody's man page (roff), made from the same definitions as --help.
+    #[command(
+        after_help = "Examples:\n  custody manpage > custody.1 && man ./custody.1\n  custody manpage --out-dir ~/.local/share/man/man1      every page: man custody-verify\n\nExit codes: 0 written, 2 DIR is not a directory or cannot be written."
+    )]
+    Manpage {
+        /// Write one page per command (custody.1, custody-verify.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Parse the process's arguments, run the command, and return its exit code.
@@ -110,8 +128,45 @@ pub fn run() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Rebuild(args) => rebuild::run(*args),
         Command::Diff(args) => diff::run(args),
+        Command::Completions { shell } => completions(&shell),
+        Command::Manpage { out_dir } => manpage(out_dir.as_deref()),
     };
     ExitCode::from(code)
+}
+
+/// `custody completions SHELL`: the completion script on standard output.
+fn completions(shell: &str) -> u8 {
+    use clap::CommandFactory;
+    let shell = match shell {
+        "bash" => clap_complete::Shell::Bash,
+        "zsh" => clap_complete::Shell::Zsh,
+        "fish" => clap_complete::Shell::Fish,
+        other => return fatal(format!("no completions for the shell {other:?}")),
+    };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "custody", &mut script);
+    output::print_or(&String::from_utf8_lossy(&script), EXIT_PASS)
+}
+
+/// `custody manpage`: custody(1) on standard output, or with `--out-dir DIR` one page per
+/// command (custody.1, custody-verify.1, ...) written into DIR, as `man custody-verify` finds them.
+fn manpage(out_dir: Option<&std::path::Path>) -> u8 {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    if let Some(dir) = out_dir {
+        if !dir.is_dir() {
+            return fatal(format!("--out-dir {}: not a directory", dir.display()));
+        }
+        return match clap_mangen::generate_to(command, dir) {
+            Ok(()) => EXIT_PASS,
+            Err(e) => fatal(format!("--out-dir {}: {e}", dir.display())),
+        };
+    }
+    let mut page = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(command).render(&mut page) {
+        return fatal(format!("cannot render the man page: {e}"));
+    }
+    output::print_or(&String::from_utf8_lossy(&page), EXIT_PASS)
 }
 
 /// Print an error that stopped custody from running, and return exit code 2.
