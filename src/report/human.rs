@@ -258,13 +258,36 @@ mod tests {
 
     #[test]
     fn plain_text_has_one_line_per_problem_with_its_code() {
-        let text = render_human(&report(), false);
+        let mut run = report();
+        run.command = "compare";
+        let text = render_human(&run, false);
         assert_eq!(
             text,
             "PASS a\nFAIL b\n  fail [no-matching-subject] nothing names b\n  \
              not performed [tlog-not-performed] not checked\n\
              verdict: fail (1 of 2 artifacts failed)\n\
              run `custody explain CODE` for what a code means and how to fix it\n"
+        );
+    }
+
+    #[test]
+    fn verify_walks_the_chain_one_line_per_link() {
+        let text = render_human(&report(), false);
+        let b = &text[text.find("FAIL b").unwrap()..];
+        assert!(
+            b.starts_with(
+                "FAIL b\n  signature:        fail (2 checks)\n  provenance:       not checked"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("PASS a\n  signature:        pass (1 check)\n"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("contents/rebuild: not checked").count(),
+            2,
+            "{text}"
         );
     }
 
