@@ -73,7 +73,7 @@ impl Link {
     /// The code lists whose checks make up this link.
     fn lists(self) -> &'static [&'static [CodeInfo]] {
         use crate::checks::{
-            binding, checkout, contents, provenance, rebuild, review, signature, subject,
+            binding, checkout, contents, provenance, range, rebuild, review, signature, subject,
         };
         match self {
             Link::Signature => &[
@@ -86,7 +86,8 @@ impl Link {
             Link::Provenance => &[provenance::Code::INFO],
             Link::SourceBinding => &[binding::Code::INFO],
             Link::Checkout => &[checkout::Code::INFO],
-            Link::Review => &[review::Code::INFO],
+            // What enters a branch is judged as part of its review.
+            Link::Review => &[review::Code::INFO, range::Code::INFO],
             Link::Reproduction => &[contents::Code::INFO, rebuild::Code::INFO],
         }
     }

@@ -23,6 +23,7 @@ pub mod evidence;
 pub mod git;
 pub mod hash;
 pub mod key;
+pub mod kind;
 pub mod limits;
 pub mod policy;
 pub mod rebuild;

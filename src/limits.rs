@@ -82,6 +82,8 @@ pub const MAX_CHECKS_PER_CODE: usize = 100;
 pub const MAX_ALLOWED_SIGNERS_FILE: u64 = 1 << 20;
 /// Largest commit signature checked; real ones are under 2 KiB (RSA-4096 OpenPGP with subpackets).
 pub const MAX_COMMIT_SIGNATURE: usize = 64 << 10;
+/// Most bytes of ref updates a hook reads from standard input (git writes one line per ref).
+pub const MAX_HOOK_INPUT: u64 = 16 << 20;
 /// Most commits the review rules walk between the trusted base and the release commit.
 pub const MAX_REVIEW_COMMITS: usize = 1_000_000;
 

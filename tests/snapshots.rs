@@ -56,6 +56,8 @@ fn help_of_every_command() {
         &["diff"],
         &["completions"],
         &["manpage"],
+        &["check-range"],
+        &["hook"],
     ] {
         let mut args = command.to_vec();
         args.push("--help");

@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod contents;
 pub mod preflight;
 pub mod provenance;
+pub mod range;
 pub mod rebuild;
 pub mod review;
 pub mod signature;
@@ -73,6 +74,7 @@ pub const RUN: &[CheckFn] = &[
     provenance::check,
     contents::check,
     rebuild::check,
+    range::check,
 ];
 
 /// Every registered code list, for `custody explain`.
@@ -85,6 +87,7 @@ pub const CODES: &[&[crate::check::CodeInfo]] = &[
     provenance::Code::INFO,
     contents::Code::INFO,
     rebuild::Code::INFO,
+    range::Code::INFO,
 ];
 
 /// The checks that hold for the whole run.

@@ -6,10 +6,12 @@
 //! This is the one module that prints (the crate denies printing elsewhere).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod check_range;
 mod compare;
 mod diff;
 mod explain;
 mod hash;
+mod hook;
 mod output;
 mod policy;
 mod rebuild;
@@ -84,6 +86,11 @@ enum Command {
     Rebuild(Box<rebuild::RebuildArgs>),
     /// Compare a published artifact with one rebuilt elsewhere, member by member.
     Diff(diff::DiffArgs),
+    /// Judge the commits entering a branch: signatures, review, and what they bring.
+    CheckRange(check_range::CheckRangeArgs),
+    /// Install or remove git hooks that run custody (pre-commit, pre-merge-commit, pre-push,
+    /// pre-receive).
+    Hook(hook::HookArgs),
     /// Print a shell completion script (bash, zsh, fish) for custody's commands and flags.
     #[command(
         after_help = "Examples:\n  custody completions bash > ~/.local/share/bash-completion/completions/custody\n  custody completions zsh > ~/.zfunc/_custody        (with fpath+=~/.zfunc in ~/.zshrc)\n  custody completions fish > ~/.config/fish/completions/custody.fish\n\nExit codes: 0 printed, 2 an unknown shell."
@@ -128,6 +135,8 @@ pub fn run() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Rebuild(args) => rebuild::run(*args),
         Command::Diff(args) => diff::run(args),
+        Command::CheckRange(args) => check_range::run(args),
+        Command::Hook(args) => hook::run(args),
         Command::Completions { shell } => completions(&shell),
         Command::Manpage { out_dir } => manpage(out_dir.as_deref()),
     };

@@ -10,12 +10,12 @@ use serde::Serialize;
 
 use super::AllowExtra;
 use super::difference::{Comparer, Difference};
-use super::kind::build_output_kind;
 use super::layout::{Ecosystem, Mapping};
 use super::rules::{Field, Rules};
 use super::scan::{Entry, EntryKind, ProblemKind, hex};
 use crate::archive::{self, Finished};
 use crate::git::{BlobId, Lookup, TreeListing};
+use crate::kind::build_output_kind;
 use crate::limits::MAX_DIFFS;
 
 /// What one archive file is, compared with the commit.

@@ -15,7 +15,6 @@ mod classify;
 mod difference;
 mod go;
 pub(crate) mod json;
-mod kind;
 mod layout;
 mod rules;
 mod scan;

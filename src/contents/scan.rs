@@ -18,10 +18,10 @@ use std::sync::{Arc, mpsc};
 use crate::git::{BlobId, ObjectFormat};
 use sha2::{Digest, Sha256};
 
-use super::kind::HEAD_LEN;
 use crate::archive::path::{self as entry_path, LinkEscape, PathProblem};
 use crate::archive::{self, Entry as RawEntry, Kind as RawKind, ReadOutcome};
 use crate::hash::sha1dc::Sha1Dc;
+use crate::kind::HEAD_LEN;
 use crate::limits::{MAX_METADATA_FILE, MAX_METADATA_TOTAL, MAX_VERSION_FILE};
 
 /// File names whose bytes the layout and the packaging rules need.

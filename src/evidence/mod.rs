@@ -41,6 +41,36 @@ pub struct Evidence {
     pub artifacts: Vec<ArtifactEvidence>,
     /// Each attestation file read, with the SHA-256 (hex) of the bytes read.
     pub files: Vec<(PathBuf, String)>,
+    /// The commits entering a branch (`custody check-range`).
+    pub range: Option<RangeEvidence>,
+}
+
+/// A range of commits entering a branch, and the ref update that brings them (hooks).
+#[derive(Debug)]
+pub struct RangeEvidence {
+    pub facts: crate::source::range::RangeFacts,
+    pub update: Option<RefUpdate>,
+}
+
+/// One ref update of a push.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefUpdate {
+    pub name: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub kind: UpdateKind,
+    /// Whether the policy's `[review]` protected-branches names it.
+    pub protected: bool,
+}
+
+/// What a ref update does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateKind {
+    Create,
+    Delete,
+    FastForward,
+    /// The new commit does not descend from the old one.
+    Force,
 }
 
 impl Evidence {

@@ -95,11 +95,17 @@ impl Repo {
         )
         .map_err(|e| open_error(dir, e))?;
         let top = if inner.is_bare() { None } else { find_top(dir) };
-        Ok(Repo {
+        let repo = Repo {
             inner,
             dir: dir.to_owned(),
             top,
-        })
+        };
+        // In a pre-receive hook the pushed objects wait in a quarantine directory until the
+        // hook accepts them; git reads them from there, and so does custody.
+        if let Some(q) = std::env::var_os("GIT_QUARANTINE_PATH") {
+            repo.add_object_dir(Path::new(&q))?;
+        }
+        Ok(repo)
     }
 
     /// The directory it was opened from, as given.
@@ -255,6 +261,123 @@ impl Repo {
         Ok(out)
     }
 
+    /// The files `commit` changes: against its parent, or, for a merge, the paths whose content
+    /// differs from every parent (what the merge itself brings, as `git diff --cc` shows it);
+    /// every file for a root commit. Deletions have no blob.
+    pub fn changed_files(&self, commit: CommitId) -> Result<Vec<ChangedFile>, GitError> {
+        let c = self.inner.find_commit(commit.0)?;
+        let tree = c.tree()?;
+        let against = |parent: Option<&git2::Tree<'_>>| -> Result<Vec<ChangedFile>, GitError> {
+            let mut opts = git2::DiffOptions::new();
+            opts.ignore_submodules(false).include_typechange(true);
+            let diff = self
+                .inner
+                .diff_tree_to_tree(parent, Some(&tree), Some(&mut opts))?;
+            let mut out = Vec::with_capacity(diff.deltas().len());
+            for d in diff.deltas() {
+                let new = d.new_file();
+                let Some(path) = new.path_bytes().or(d.old_file().path_bytes()) else {
+                    continue;
+                };
+                let blob = (d.status() != git2::Delta::Deleted)
+                    .then(|| (BlobId(new.id()), u32::from(new.mode())));
+                out.push(ChangedFile {
+                    path: path.to_vec(),
+                    blob,
+                });
+            }
+            Ok(out)
+        };
+        let parents: Vec<git2::Tree<'_>> =
+            c.parents().map(|p| p.tree()).collect::<Result<_, _>>()?;
+        match parents.as_slice() {
+            [] => against(None),
+            [one] => against(Some(one)),
+            [first, rest @ ..] => {
+                let mut changed = against(Some(first))?;
+                for p in rest {
+                    let also: HashSet<Vec<u8>> =
+                        against(Some(p))?.into_iter().map(|f| f.path).collect();
+                    changed.retain(|f| also.contains(&f.path));
+                }
+                Ok(changed)
+            }
+        }
+    }
+
+    /// The size of a blob, from its header (the content is not read).
+    pub fn blob_size(&self, id: BlobId) -> Result<u64, GitError> {
+        let (size, _) = self.inner.odb()?.read_header(id.0)?;
+        Ok(size as u64)
+    }
+
+    /// The object at `path` in `commit`'s tree: a blob's bytes (at most `max` of them are
+    /// wanted; a larger blob is `None`), or `None` when there is no file there.
+    pub fn file_at(&self, commit: CommitId, path: &str, max: u64) -> Option<Vec<u8>> {
+        let tree = self.inner.find_commit(commit.0).ok()?.tree().ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let id = BlobId(entry.id());
+        if entry.kind() != Some(git2::ObjectType::Blob) || self.blob_size(id).ok()? > max {
+            return None;
+        }
+        self.blob(id).ok()
+    }
+
+    /// The tree id of the folder `path` in `commit` (`None` when it is no folder there).
+    pub fn folder_at(&self, commit: CommitId, path: &str) -> Option<TreeId> {
+        let tree = self.inner.find_commit(commit.0).ok()?.tree().ok()?;
+        let entry = tree.get_path(Path::new(path.trim_end_matches('/'))).ok()?;
+        (entry.kind() == Some(git2::ObjectType::Tree)).then(|| TreeId(entry.id()))
+    }
+
+    /// Every file under the folder `path` in `commit`: path relative to the folder, blob, mode.
+    pub fn files_in_folder(&self, folder: TreeId) -> Result<Vec<(String, BlobId, u32)>, GitError> {
+        let tree = self.inner.find_tree(folder.0)?;
+        let mut out = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && out.len() < crate::limits::MAX_TREE_ENTRIES
+            {
+                out.push((
+                    format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
+                    BlobId(entry.id()),
+                    entry.filemode() as u32,
+                ));
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        Ok(out)
+    }
+
+    /// The commits the refs under `prefix` (`refs/heads/`, `refs/remotes/origin/`) point at.
+    pub fn references_under(&self, prefix: &str) -> Vec<CommitId> {
+        let mut out = Vec::new();
+        if let Ok(refs) = self.inner.references_glob(&format!("{prefix}*")) {
+            for r in refs.flatten() {
+                if let Ok(c) = r.peel_to_commit() {
+                    out.push(CommitId(c.id()));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The best common ancestor of two commits.
+    pub fn merge_base(&self, a: CommitId, b: CommitId) -> Option<CommitId> {
+        self.inner.merge_base(a.0, b.0).ok().map(CommitId)
+    }
+
+    /// Read objects from `dir` too: git's quarantine directory, where a `pre-receive` hook finds
+    /// the objects being pushed (`GIT_QUARANTINE_PATH`) before git moves them in.
+    pub fn add_object_dir(&self, dir: &Path) -> Result<(), GitError> {
+        self.inner
+            .odb()?
+            .add_disk_alternate(&dir.to_string_lossy())
+            .map_err(GitError::from)
+    }
+
     /// The remotes: (name, URL as configured), sorted by name.
     pub fn remotes(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
@@ -336,6 +459,14 @@ impl Repo {
     pub(crate) fn raw(&self) -> &Repository {
         &self.inner
     }
+}
+
+/// One file a commit changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedFile {
+    pub path: Vec<u8>,
+    /// The new content and git mode; `None` when the commit deletes the file.
+    pub blob: Option<(BlobId, u32)>,
 }
 
 /// What the index holds.

@@ -6,6 +6,7 @@
 //! column. Evaluation against *verified* evidence lives in `evaluate`.
 
 mod diagnostic;
+mod range;
 mod raw;
 mod reproduce;
 pub mod rules;
@@ -16,6 +17,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::Diagnostic;
+pub use range::{DEFAULT_REGISTRIES, RangeRule};
 use raw::RawPolicy;
 pub use reproduce::{Accept, Reproduce, ReproduceMode};
 pub use rules::{BuilderId, Identity, RefRule};
@@ -76,7 +78,7 @@ pub enum KeySpec {
 /// A validated policy. `Default` is the empty policy: judge nothing beyond signatures and
 /// subjects. Validation reads no file: keys and signers are named here and loaded by
 /// `crate::trust`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Policy {
     /// The file it came from, if any.
     pub file: Option<PathBuf>,
@@ -105,6 +107,8 @@ pub struct Policy {
     pub review: ReviewRule,
     /// `[reproduce]`: rebuild the artifact, or compare its contents with the source.
     pub reproduce: Option<Reproduce>,
+    /// `[range]`: what commits entering a branch may bring (`custody check-range`).
+    pub range: RangeRule,
 }
 
 /// The source the provenance must name.
@@ -401,6 +405,9 @@ impl Validator<'_> {
         }
         if let Some(r) = raw.reproduce {
             p.reproduce = self.reproduce(r);
+        }
+        if let Some(r) = raw.range {
+            p.range = self.range(r);
         }
         p
     }

@@ -21,6 +21,17 @@ pub struct RawPolicy {
     pub slsa: Option<RawSlsa>,
     pub review: Option<RawReview>,
     pub reproduce: Option<RawReproduce>,
+    pub range: Option<RawRange>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRange {
+    pub allow_binaries: Option<Vec<Spanned<String>>>,
+    pub vendored: Option<Vec<Spanned<String>>>,
+    pub vendor_lock: Option<Spanned<String>>,
+    pub submodule_urls: Option<Vec<Spanned<String>>>,
+    pub registries: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize, Default)]

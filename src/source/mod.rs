@@ -11,6 +11,7 @@
 pub mod binding;
 mod checkout;
 pub mod openpgp;
+pub mod range;
 pub mod review;
 pub mod signers;
 

@@ -146,6 +146,7 @@ pub fn run(req: Request) -> Result<RunVerdict, VerifyError> {
         source,
         artifacts,
         files: req.attestations.iter().cloned().zip(file_digests).collect(),
+        range: None,
     };
     // Reproducing runs one artifact at a time: a rebuild is a whole build, not a digest.
     if let Some(rule) = &req.policy.reproduce {

@@ -4,6 +4,7 @@
 mod bypass;
 mod checkout;
 mod git;
+mod hooks;
 mod openpgp;
 mod review;
 mod sha256;
