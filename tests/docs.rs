@@ -76,3 +76,46 @@ fn the_man_pages_cover_every_command() {
     assert_eq!(code, 2);
     assert!(err.contains("not a directory"), "{err}");
 }
+
+/// The integrations (pre-commit framework, GitHub Action, GitLab template) call custody
+/// commands and flags that exist: each `custody SUBCOMMAND` they name answers --help.
+#[test]
+fn the_integrations_name_real_commands() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen = std::collections::BTreeSet::new();
+    for file in [
+        ".pre-commit-hooks.yaml",
+        "action.yml",
+        ".ci/templates/custody.gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for (i, _) in text.match_indices("custody ") {
+            let sub: String = text[i + 8..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                .collect();
+            if ["source", "check-range", "verify"].contains(&sub.as_str()) {
+                seen.insert(sub);
+            }
+        }
+        for flag in ["--staged", "--policy", "--format", "--output"] {
+            if text.contains(&format!("{flag} ")) {
+                let help = [&["source", "--help"][..], &["check-range", "--help"]]
+                    .iter()
+                    .map(|a| run(a).1)
+                    .collect::<String>();
+                assert!(
+                    help.contains(flag),
+                    "{file} uses {flag}, which no command has"
+                );
+            }
+        }
+    }
+    assert!(
+        seen.contains("source") && seen.contains("check-range"),
+        "{seen:?}"
+    );
+    for sub in seen {
+        assert_eq!(run(&[&sub, "--help"]).0, 0, "custody {sub}");
+    }
+}
