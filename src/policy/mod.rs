@@ -533,6 +533,29 @@ mod tests {
     }
 
     #[test]
+    fn range_rules_validate_with_their_defaults() {
+        let p = Policy::parse(Path::new("p.toml"), "").unwrap();
+        assert!(p.range.registries.iter().any(|r| r.contains("crates.io")));
+        assert!(p.range.allow_binaries.is_empty() && p.range.submodule_urls.is_empty());
+        let p = Policy::parse(
+            Path::new("p.toml"),
+            "[range]\nallow-binaries = [\"docs/**/*.png\"]\nvendored = [\"vendor/z/\"]\nvendor-lock = \"V.lock\"\nregistries = [\"https://my.registry/\"]\n",
+        )
+        .unwrap();
+        assert_eq!(p.range.vendored, ["vendor/z"]);
+        assert_eq!(p.range.registries, ["https://my.registry/"]);
+        let e = errors("[range]\nallow-binaries = [\"a/[\"]\nvendored = [\"../x\"]\n");
+        assert!(e.contains("not a valid glob"), "{e}");
+        assert!(e.contains("relative path in the repository"), "{e}");
+        let e = errors("[range]\nvendored = [\"vendor/z\"]\n");
+        assert!(
+            e.contains("need vendor-lock") && e.contains("p.toml:2"),
+            "{e}"
+        );
+        assert!(errors("[range]\nunknown = 1\n").contains("unknown"));
+    }
+
+    #[test]
     fn a_full_policy_validates() {
         let p = Policy::parse(
             Path::new("p.toml"),
