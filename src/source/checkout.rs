@@ -96,7 +96,7 @@ impl CheckoutDiff {
 pub fn compare(
     repo: &Repo,
     commit: &TreeListing<'_>,
-    index: Option<&Index>,
+    index: Option<&dyn Fn() -> Option<Index>>,
     format: Format,
     threads: Option<usize>,
     stat_cache: Option<&Path>,
@@ -184,7 +184,12 @@ pub fn compare(
     // A staged path is named as staged; it stays in its other list only when the disk holds
     // something else again than the index.
     let mut staged: Vec<RelPath> = Vec::new();
-    if let Some(index) = index {
+    let differs = !(modified.is_empty()
+        && deleted.is_empty()
+        && untracked.is_empty()
+        && commit.id.hex() == worktree_tree);
+    if let Some(index) = index.filter(|_| differs).and_then(|load| load()) {
+        let index = &index;
         let staged_paths = index.staged_against(commit);
         let in_index: HashMap<&[u8], (BlobId, u32)> = index
             .entries

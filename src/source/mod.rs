@@ -205,13 +205,14 @@ impl Checkout {
             return Ok(Some(diff));
         }
         let tree = self.repo.tree(self.commit)?;
-        // An unreadable index is no reason to stop: without it, staged files read as what they
-        // are on disk (modified, deleted, untracked).
-        let index = self.repo.index().ok();
+        // Read only when the working tree differs, to name what is staged. An unreadable index
+        // is no reason to stop: staged files then read as what they are on disk (modified,
+        // deleted, untracked).
+        let index = || self.repo.index().ok();
         checkout::compare(
             &self.repo,
             &tree,
-            index.as_ref(),
+            Some(&index),
             format,
             threads,
             stat_cache,
