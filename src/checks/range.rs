@@ -74,16 +74,24 @@ pub fn check(ctx: &Context<'_>, sink: &mut Sink) {
     }
     let facts = &range.facts;
     let rule = &ctx.policy.range;
+    let n = facts.files;
     sink.push(Check::pass(
         Code::RangeCommits,
-        format!(
-            "{} commit{} enter{}, changing {} file{}",
-            facts.commits.len(),
-            if facts.commits.len() == 1 { "" } else { "s" },
-            if facts.commits.len() == 1 { "s" } else { "" },
-            facts.files,
-            if facts.files == 1 { "" } else { "s" }
-        ),
+        if facts.commits.is_empty() {
+            format!(
+                "the staged change adds or changes {n} file{}",
+                if n == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{} commit{} enter{}, changing {} file{}",
+                facts.commits.len(),
+                if facts.commits.len() == 1 { "" } else { "s" },
+                if facts.commits.len() == 1 { "s" } else { "" },
+                facts.files,
+                if facts.files == 1 { "" } else { "s" }
+            )
+        },
     ));
     binaries(facts, &globs(&rule.allow_binaries), sink);
     submodules(
@@ -161,8 +169,8 @@ fn binaries(facts: &RangeFacts, allowed: &GlobSet, sink: &mut Sink) {
             Check::fail(
                 Code::RangeBinary,
                 format!(
-                    "{} ({}, {} bytes) enters in commit {}, outside the paths allow-binaries lists",
-                    b.path, b.kind, b.size, b.commit
+                    "{} ({}, {} bytes) enters in {}, outside the paths allow-binaries lists",
+                    b.path, b.kind, b.size, b.origin
                 ),
             )
             .about(b.path.clone()),
@@ -187,7 +195,7 @@ fn submodules(facts: &RangeFacts, allowed: &GlobSet, any_allowed: bool, sink: &m
             bad.push(
                 Check::fail(
                     Code::RangeSubmodule,
-                    format!("submodule {} in commit {}: {why}", s.path, s.commit),
+                    format!("submodule {} in {}: {why}", s.path, s.origin),
                 )
                 .about(s.path.clone()),
             );
@@ -227,7 +235,7 @@ fn lockfiles(facts: &RangeFacts, registries: &[String], sink: &mut Sink) {
         bad.push(
             Check::fail(
                 Code::RangeLockfile,
-                format!("{file} in commit {commit} cannot be read: {why}"),
+                format!("{file} in {commit} cannot be read: {why}"),
             )
             .about(file.clone()),
         );
@@ -249,7 +257,7 @@ fn lockfiles(facts: &RangeFacts, registries: &[String], sink: &mut Sink) {
             bad.push(
                 Check::fail(
                     Code::RangeLockfile,
-                    format!("{}: {} {why} (commit {})", l.file, l.package, l.commit),
+                    format!("{}: {} {why} ({})", l.file, l.package, l.origin),
                 )
                 .about(l.file.clone()),
             );

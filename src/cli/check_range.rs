@@ -44,7 +44,7 @@ not run (bad flags, an invalid policy, an unknown revision).";
 #[command(about = "Judge the commits entering a branch: signatures, review, what they bring", after_help = AFTER_HELP)]
 pub struct CheckRangeArgs {
     /// The range, OLD..NEW (any revisions git understands).
-    #[arg(value_name = "OLD..NEW", required_unless_present_any = ["pre_receive", "pre_push"])]
+    #[arg(value_name = "OLD..NEW", required_unless_present_any = ["pre_receive", "pre_push", "staged"])]
     pub range: Option<String>,
     /// Read `OLD NEW REF` lines from standard input (git's pre-receive hook protocol).
     #[arg(long, conflicts_with_all = ["range", "pre_push"])]
@@ -54,6 +54,10 @@ pub struct CheckRangeArgs {
     /// judged against.
     #[arg(long, value_name = "REMOTE", conflicts_with = "range")]
     pub pre_push: Option<String>,
+    /// Judge the staged change instead (the index against HEAD: what `git commit` is about to
+    /// record), for the pre-commit hook; only the staged files are read.
+    #[arg(long, conflicts_with_all = ["range", "pre_receive", "pre_push"])]
+    pub staged: bool,
     /// The repository (default: the current directory; a bare repository is fine).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
@@ -95,6 +99,9 @@ fn report(args: &CheckRangeArgs) -> Result<RunVerdict, String> {
     };
     let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
     let repo = Repo::open(&args.repo).map_err(|e| e.to_string())?;
+    if args.staged {
+        return staged(&repo, &policy);
+    }
     let updates = if args.pre_receive {
         let lines = stdin_lines()?;
         lines
@@ -149,6 +156,41 @@ fn report(args: &CheckRangeArgs) -> Result<RunVerdict, String> {
     Ok(run)
 }
 
+/// The staged change: what the index adds, changes or removes against HEAD, judged by the
+/// `[range]` rules. Signatures and review belong to commits, which do not exist yet.
+fn staged(repo: &Repo, policy: &Policy) -> Result<RunVerdict, String> {
+    let head = repo.resolve("HEAD").map_err(|e| e.to_string())?;
+    let (files, tree) = repo.staged_changes(head).map_err(|e| e.to_string())?;
+    let facts = range::gather(
+        repo,
+        Vec::new(),
+        vec![range::Change {
+            origin: range::Origin::Staged,
+            files,
+            tree,
+        }],
+        Some(tree),
+        &RangeQuery {
+            vendored: &policy.range.vendored,
+            vendor_lock: policy.range.vendor_lock.as_deref(),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let evidence = Evidence {
+        range: Some(RangeEvidence {
+            facts,
+            update: None,
+        }),
+        ..Evidence::default()
+    };
+    let mut judged: Policy = policy.clone();
+    judged.review = Default::default();
+    let mut run =
+        crate::checks::assemble("check-range", &judged, &evidence, 0, "the staged change");
+    run.notes.policy = policy.file.as_ref().map(|p| p.display().to_string());
+    Ok(run)
+}
+
 fn judge(
     args: &CheckRangeArgs,
     repo: &Repo,
@@ -176,10 +218,13 @@ fn judge(
     let mut hide: Vec<CommitId> = u.base.into_iter().collect();
     hide.extend(u.hide);
     let commits = repo.range(&[new], &hide).map_err(|e| e.to_string())?;
+    let changes = range::commit_changes(repo, &commits).map_err(|e| e.to_string())?;
+    let tip = repo.commit(new).map_err(|e| e.to_string())?.tree;
     let facts = range::gather(
         repo,
         commits,
-        Some(new),
+        changes,
+        Some(tip),
         &RangeQuery {
             vendored: &policy.range.vendored,
             vendor_lock: policy.range.vendor_lock.as_deref(),

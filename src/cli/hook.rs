@@ -17,13 +17,14 @@ const MARKER: &str = "# custody hook: written by `custody hook install`";
 
 const AFTER_HELP: &str = "\
 Hooks and what they run (POLICY is --policy, made absolute):
-  pre-commit        custody source . --staged --stat-cache CACHE
-                    (the working tree is exactly what is being committed)
-  pre-merge-commit  custody source . --staged --stat-cache CACHE, then
-                    custody check-range HEAD..MERGE_HEAD --policy POLICY
+  pre-commit        custody check-range --staged [--policy POLICY]
+                    (what the commit is about to record: only the staged files are read)
+  pre-merge-commit  custody check-range --staged, then
+                    custody check-range HEAD..MERGE_HEAD [--policy POLICY]
   pre-push          custody check-range --pre-push REMOTE --policy POLICY  (ref updates on stdin)
   pre-receive       custody check-range --pre-receive --policy POLICY      (bare repository)
-CACHE is ~/.cache/custody/HOOKS-DIGEST.stat, outside the work tree. A hook fails when custody
+For the stricter check that the whole working tree is what is committed, add to the pre-commit
+hook `custody source . --staged --stat-cache ~/.cache/custody/NAME.stat`. A hook fails when custody
 cannot run (binary or policy missing, repository unreadable) and says how to bypass it
 deliberately (git commit --no-verify, git push --no-verify). An existing hook is kept and runs
 first; uninstall restores it.
@@ -129,18 +130,14 @@ fn quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-fn script(kind: &str, custody: &Path, policy: Option<&Path>, cache: &Path) -> String {
+fn script(kind: &str, custody: &Path, policy: Option<&Path>) -> String {
     let policy_arg = policy
         .map(|p| format!(" --policy {}", quote(p)))
         .unwrap_or_default();
     let run = match kind {
-        "pre-commit" => format!(
-            "\"$custody\" source . --staged --stat-cache {}",
-            quote(cache)
-        ),
+        "pre-commit" => format!("\"$custody\" check-range --staged{policy_arg}"),
         "pre-merge-commit" => format!(
-            "\"$custody\" source . --staged --stat-cache {} &&\n    \"$custody\" check-range HEAD..MERGE_HEAD{policy_arg}",
-            quote(cache)
+            "\"$custody\" check-range --staged{policy_arg} &&\n    \"$custody\" check-range HEAD..MERGE_HEAD{policy_arg}"
         ),
         "pre-push" => format!(
             "printf '%s' \"$input\" | \"$custody\" check-range --pre-push \"$1\"{policy_arg}"
@@ -181,14 +178,6 @@ fn script(kind: &str, custody: &Path, policy: Option<&Path>, cache: &Path) -> St
         "if [ -x \"$0.custody-chained\" ]; then\n    {chained} || exit $?\nfi\n\
          {run} || fail \"refused (see above)\"\n"
     ));
-    if kind == "pre-commit" || kind == "pre-merge-commit" {
-        s = s
-            .replace(
-                "\"$custody\" source",
-                "mkdir -p \"$(dirname CACHE_DIR)\" && \"$custody\" source",
-            )
-            .replace("CACHE_DIR", &quote(cache));
-    }
     s
 }
 
@@ -219,15 +208,6 @@ fn install(kinds: &[&str], policy: Option<&Path>, repo_dir: &Path) -> Result<Str
     let custody = std::env::current_exe().map_err(|e| format!("where custody is: {e}"))?;
     let dir = hooks_dir(&repo);
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    let digest = crate::hash::hex(&<sha2::Sha256 as sha2::Digest>::digest(
-        dir.display().to_string().as_bytes(),
-    ));
-    let cache = home
-        .join(".cache/custody")
-        .join(format!("{}.stat", &digest[..16]));
     let mut out = String::new();
     for kind in kinds {
         let path = dir.join(kind);
@@ -249,7 +229,7 @@ fn install(kinds: &[&str], policy: Option<&Path>, repo_dir: &Path) -> Result<Str
                 chained.display()
             ));
         }
-        write_hook(&path, &script(kind, &custody, policy.as_deref(), &cache))?;
+        write_hook(&path, &script(kind, &custody, policy.as_deref()))?;
         out.push_str(&format!(
             "{}: {}\n",
             path.display(),

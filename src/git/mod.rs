@@ -305,16 +305,44 @@ impl Repo {
         }
     }
 
+    /// What the index stages against `head`'s tree (the commit about to be made), as a change:
+    /// the files it adds, changes or removes. The index's tree is written to an in-memory
+    /// object store (see [`Repo::staged_tree`]); its id is returned too.
+    pub fn staged_changes(&self, head: CommitId) -> Result<(Vec<ChangedFile>, TreeId), GitError> {
+        let listing = self.staged_tree(head)?;
+        let index_tree = self.inner.find_tree(listing.id.0)?;
+        let head_tree = self.inner.find_commit(head.0)?.tree()?;
+        let mut opts = git2::DiffOptions::new();
+        opts.ignore_submodules(false).include_typechange(true);
+        let diff =
+            self.inner
+                .diff_tree_to_tree(Some(&head_tree), Some(&index_tree), Some(&mut opts))?;
+        let mut out = Vec::with_capacity(diff.deltas().len());
+        for d in diff.deltas() {
+            let new = d.new_file();
+            let Some(path) = new.path_bytes().or(d.old_file().path_bytes()) else {
+                continue;
+            };
+            let blob = (d.status() != git2::Delta::Deleted)
+                .then(|| (BlobId(new.id()), u32::from(new.mode())));
+            out.push(ChangedFile {
+                path: path.to_vec(),
+                blob,
+            });
+        }
+        Ok((out, listing.id))
+    }
+
     /// The size of a blob, from its header (the content is not read).
     pub fn blob_size(&self, id: BlobId) -> Result<u64, GitError> {
         let (size, _) = self.inner.odb()?.read_header(id.0)?;
         Ok(size as u64)
     }
 
-    /// The object at `path` in `commit`'s tree: a blob's bytes (at most `max` of them are
+    /// The file at `path` in the tree `root`: a blob's bytes (at most `max` of them are
     /// wanted; a larger blob is `None`), or `None` when there is no file there.
-    pub fn file_at(&self, commit: CommitId, path: &str, max: u64) -> Option<Vec<u8>> {
-        let tree = self.inner.find_commit(commit.0).ok()?.tree().ok()?;
+    pub fn file_in_tree(&self, root: TreeId, path: &str, max: u64) -> Option<Vec<u8>> {
+        let tree = self.inner.find_tree(root.0).ok()?;
         let entry = tree.get_path(Path::new(path)).ok()?;
         let id = BlobId(entry.id());
         if entry.kind() != Some(git2::ObjectType::Blob) || self.blob_size(id).ok()? > max {
@@ -323,9 +351,9 @@ impl Repo {
         self.blob(id).ok()
     }
 
-    /// The tree id of the folder `path` in `commit` (`None` when it is no folder there).
-    pub fn folder_at(&self, commit: CommitId, path: &str) -> Option<TreeId> {
-        let tree = self.inner.find_commit(commit.0).ok()?.tree().ok()?;
+    /// The tree id of the folder `path` in the tree `root` (`None` when it is no folder there).
+    pub fn folder_in_tree(&self, root: TreeId, path: &str) -> Option<TreeId> {
+        let tree = self.inner.find_tree(root.0).ok()?;
         let entry = tree.get_path(Path::new(path.trim_end_matches('/'))).ok()?;
         (entry.kind() == Some(git2::ObjectType::Tree)).then(|| TreeId(entry.id()))
     }

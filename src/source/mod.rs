@@ -209,15 +209,7 @@ impl Checkout {
         // is no reason to stop: staged files then read as what they are on disk (modified,
         // deleted, untracked).
         let index = || self.repo.index().ok();
-        checkout::compare(
-            &self.repo,
-            &tree,
-            Some(&index),
-            format,
-            threads,
-            stat_cache,
-        )
-        .map(Some)
+        checkout::compare(&self.repo, &tree, Some(&index), format, threads, stat_cache).map(Some)
     }
 
     /// The review facts the query asks for.

@@ -13,7 +13,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::SourceError;
-use crate::git::{BlobId, CommitId, Repo};
+use crate::git::{BlobId, ChangedFile, CommitId, Repo, TreeId};
 use crate::kind::{SNIFF_LEN, entering_kind};
 
 /// Largest lock file or `.gitmodules` read; a larger one is reported, not parsed.
@@ -22,10 +22,48 @@ const MAX_LOCK_FILE: u64 = 64 << 20;
 /// as binary when its start is.
 const MAX_SNIFF_BLOB: u64 = 256 << 20;
 
+/// Where a change comes from: a commit, or the index (the commit about to be made).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Commit(CommitId),
+    Staged,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Commit(c) => write!(f, "commit {c}"),
+            Origin::Staged => f.write_str("the staged change"),
+        }
+    }
+}
+
+/// One change to judge: where it comes from, the files it changes, and the tree it leaves
+/// (for `.gitmodules`).
+pub struct Change {
+    pub origin: Origin,
+    pub files: Vec<ChangedFile>,
+    pub tree: TreeId,
+}
+
+/// The changes of `commits`, each read on its own.
+pub fn commit_changes(repo: &Repo, commits: &[CommitId]) -> Result<Vec<Change>, SourceError> {
+    commits
+        .iter()
+        .map(|&c| {
+            Ok(Change {
+                origin: Origin::Commit(c),
+                files: repo.changed_files(c)?,
+                tree: repo.commit(c)?.tree,
+            })
+        })
+        .collect()
+}
+
 /// A file entering the branch that is not readable source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BinaryFile {
-    pub commit: CommitId,
+    pub origin: Origin,
     pub path: String,
     pub kind: &'static str,
     pub size: u64,
@@ -35,7 +73,7 @@ pub struct BinaryFile {
 /// from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Submodule {
-    pub commit: CommitId,
+    pub origin: Origin,
     pub path: String,
     /// `None` when `.gitmodules` has no entry for the path.
     pub url: Option<String>,
@@ -44,7 +82,7 @@ pub struct Submodule {
 /// One package a lock file fetches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Locked {
-    pub commit: CommitId,
+    pub origin: Origin,
     /// The lock file's path.
     pub file: String,
     pub package: String,
@@ -76,8 +114,8 @@ pub struct RangeFacts {
     pub binaries: Vec<BinaryFile>,
     pub submodules: Vec<Submodule>,
     pub locked: Vec<Locked>,
-    /// Lock files that could not be read: (commit, file, why).
-    pub unreadable_locks: Vec<(CommitId, String, String)>,
+    /// Lock files that could not be read: (where, file, why).
+    pub unreadable_locks: Vec<(Origin, String, String)>,
     pub vendored: Vec<Vendored>,
 }
 
@@ -89,20 +127,21 @@ pub struct RangeQuery<'a> {
     pub vendor_lock: Option<&'a str>,
 }
 
-/// Gather the facts of `commits` (the commits entering, as `Repo::range` lists them), whose
-/// newest state is `tip`.
+/// Gather the facts of `changes` (each commit entering, as `Repo::range` lists them, or the
+/// staged change), whose newest state is the tree `tip`.
 pub fn gather(
     repo: &Repo,
     commits: Vec<CommitId>,
-    tip: Option<CommitId>,
+    changes: Vec<Change>,
+    tip: Option<TreeId>,
     query: &RangeQuery<'_>,
 ) -> Result<RangeFacts, SourceError> {
     let mut facts = RangeFacts::default();
     let mut sniffed: HashSet<BlobId> = HashSet::new();
     let mut parsed: HashSet<BlobId> = HashSet::new();
     let mut touched: HashSet<String> = HashSet::new();
-    for &commit in &commits {
-        let changed = repo.changed_files(commit)?;
+    for change in changes {
+        let (commit, changed) = (change.origin, change.files);
         let mut gitmodules_changed = false;
         let mut gitlinks = Vec::new();
         for f in changed {
@@ -130,7 +169,7 @@ pub fn gather(
                 match read_lock(repo, blob, &path) {
                     Ok(entries) => facts.locked.extend(entries.into_iter().map(
                         |(package, source, checksum)| Locked {
-                            commit,
+                            origin: commit,
                             file: path.clone(),
                             package,
                             source,
@@ -158,7 +197,7 @@ pub fn gather(
             };
             if let Some(kind) = kind {
                 facts.binaries.push(BinaryFile {
-                    commit,
+                    origin: commit,
                     path,
                     kind,
                     size,
@@ -167,7 +206,7 @@ pub fn gather(
         }
         if gitmodules_changed || !gitlinks.is_empty() {
             let urls = repo
-                .file_at(commit, ".gitmodules", MAX_LOCK_FILE)
+                .file_in_tree(change.tree, ".gitmodules", MAX_LOCK_FILE)
                 .map(|b| gitmodules(&String::from_utf8_lossy(&b)))
                 .unwrap_or_default();
             let mut paths: Vec<String> = gitlinks;
@@ -178,7 +217,7 @@ pub fn gather(
             paths.dedup();
             for path in paths {
                 facts.submodules.push(Submodule {
-                    commit,
+                    origin: commit,
                     url: urls.get(&path).cloned(),
                     path,
                 });
@@ -188,7 +227,7 @@ pub fn gather(
     if let Some(tip) = tip {
         let lock = query
             .vendor_lock
-            .and_then(|l| repo.file_at(tip, l, MAX_LOCK_FILE))
+            .and_then(|l| repo.file_in_tree(tip, l, MAX_LOCK_FILE))
             .map(|b| vendor_lock(&String::from_utf8_lossy(&b)))
             .unwrap_or_default();
         for folder in query.vendored {
@@ -422,11 +461,11 @@ fn vendor_lock(text: &str) -> BTreeMap<String, String> {
 /// dirhash` prints).
 fn folder_digest(
     repo: &Repo,
-    tip: CommitId,
+    tip: TreeId,
     folder: &str,
     recorded: Option<&str>,
 ) -> Result<Option<String>, SourceError> {
-    let Some(tree) = repo.folder_at(tip, folder) else {
+    let Some(tree) = repo.folder_in_tree(tip, folder) else {
         return Ok(None);
     };
     if recorded.is_some_and(|r| r.starts_with("h1:")) {

@@ -264,37 +264,39 @@ fn pre_push_and_pre_commit_in_a_clone() {
     assert_eq!(code, 0);
     assert!(out.contains("updated") && !out.contains("kept as"), "{out}");
 
-    // pre-commit: the working tree must be what is committed.
-    work.write("README", "staged\n");
-    work.git(&["add", "README"]);
-    work.write("README", "edited after staging\n");
+    // pre-commit: what is staged is judged; a staged ELF is refused, the commit not made.
+    std::fs::write(work.dir.join("tests/data.txt"), b"\x7fELF\x02\x01\x01\0x").unwrap();
+    work.git(&["add", "tests/data.txt"]);
     let before = work.head();
-    let (ok, out) = git_in(
-        w,
-        &work.dir,
-        &[
-            "-c",
-            "user.name=A",
-            "-c",
-            "user.email=a@example.com",
-            "commit",
-            "-m",
-            "x",
-        ],
-    );
+    let commit = [
+        "-c",
+        "user.name=A",
+        "-c",
+        "user.email=a@example.com",
+        "commit",
+        "-m",
+        "x",
+    ];
+    let (ok, out) = git_in(w, &work.dir, &commit);
     assert!(!ok, "{out}");
     assert!(
-        out.contains("checkout-dirty") && out.contains("--no-verify"),
+        out.contains("[range-binary]") && out.contains("the staged change"),
         "{out}"
     );
+    assert!(out.contains("--no-verify"), "{out}");
     assert_eq!(work.head(), before);
+    work.git(&["rm", "-q", "--cached", "tests/data.txt"]);
+    std::fs::remove_file(work.dir.join("tests/data.txt")).unwrap();
+    // A readable change is committed.
+    work.write("README", "staged\n");
     work.git(&["add", "README"]);
     work.commit_staged(alice, &["-m", "readme"]);
     assert_ne!(work.head(), before);
 
-    // pre-push: the binary never leaves the clone.
+    // pre-push: a binary committed past the hook (--no-verify) never leaves the clone.
     std::fs::write(work.dir.join("tests/blob"), b"\x7fELF\x02\x01\x01\0x").unwrap();
-    work.commit(alice, "blob", &[]);
+    work.git(&["add", "tests/blob"]);
+    work.commit_staged(alice, &["--no-verify", "-m", "blob"]);
     let remote = s.remote_main();
     let (ok, out) = s.push(&["main"]);
     assert!(!ok, "{out}");
