@@ -122,12 +122,19 @@ fn report(args: &CheckRangeArgs) -> Result<RunVerdict, String> {
             .ok_or_else(|| format!("{range:?}: a range is OLD..NEW"))?;
         let old = repo.resolve(old).map_err(|e| e.to_string())?;
         let new = repo.resolve(new).map_err(|e| e.to_string())?;
+        // As git reads OLD..NEW: what NEW reaches and OLD does not. When OLD is no ancestor of
+        // NEW (a topic branch against main), those commits start where the two meet.
+        let base = if repo.is_ancestor(old, new) {
+            Some(old)
+        } else {
+            repo.merge_base(old, new)
+        };
         vec![Update {
             name: range.to_owned(),
             ref_update: None,
             new: Some(new),
-            base: Some(old),
-            hide: Vec::new(),
+            base,
+            hide: vec![old],
         }]
     };
     if updates.is_empty() {

@@ -19,8 +19,8 @@ const AFTER_HELP: &str = "\
 Hooks and what they run (POLICY is --policy, made absolute):
   pre-commit        custody check-range --staged [--policy POLICY]
                     (what the commit is about to record: only the staged files are read)
-  pre-merge-commit  custody check-range --staged, then
-                    custody check-range HEAD..MERGE_HEAD [--policy POLICY]
+  pre-merge-commit  custody check-range --staged, then for each commit merged
+                    custody check-range HEAD..COMMIT [--policy POLICY]
   pre-push          custody check-range --pre-push REMOTE --policy POLICY  (ref updates on stdin)
   pre-receive       custody check-range --pre-receive --policy POLICY      (bare repository)
 For the stricter check that the whole working tree is what is committed, add to the pre-commit
@@ -136,8 +136,14 @@ fn script(kind: &str, custody: &Path, policy: Option<&Path>) -> String {
         .unwrap_or_default();
     let run = match kind {
         "pre-commit" => format!("\"$custody\" check-range --staged{policy_arg}"),
+        // git names the commits being merged in GITHEAD_<id> variables (MERGE_HEAD is written
+        // only when a merge stops); each is judged from HEAD.
         "pre-merge-commit" => format!(
-            "\"$custody\" check-range --staged{policy_arg} &&\n    \"$custody\" check-range HEAD..MERGE_HEAD{policy_arg}"
+            "\"$custody\" check-range --staged{policy_arg} || fail \"refused (see above)\"\n\
+             for head in $(env | sed -n 's/^GITHEAD_\\([0-9a-f]*\\)=.*/\\1/p'); do\n    \
+             \"$custody\" check-range \"HEAD..$head\"{policy_arg} || fail \"refused (see above)\"\n\
+             done\n\
+             true"
         ),
         "pre-push" => format!(
             "printf '%s' \"$input\" | \"$custody\" check-range --pre-push \"$1\"{policy_arg}"

@@ -388,3 +388,63 @@ fn a_foreign_hook_is_chained_and_restored_and_a_missing_custody_fails_the_hook()
     assert_eq!(code, 2);
     assert!(err.contains("--policy"), "{err}");
 }
+
+#[test]
+fn pre_merge_commit_judges_the_commits_a_merge_brings_and_a_missing_policy_fails_the_hook() {
+    let s = Server::new("");
+    let (alice, work, w) = (&s.alice, &s.work, &s.w);
+    let policy = w.path("policy.toml");
+    let (code, out, err) = w.custody(&[
+        "hook",
+        "install",
+        "--pre-merge-commit",
+        "--pre-push",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--repo",
+        work.path(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    // A topic branch with an unsigned commit: merging it is refused before the merge commit.
+    work.git(&["checkout", "-q", "-b", "topic"]);
+    work.commit(&w.person("Mallory"), "unsigned", &[("t.txt", "t\n")]);
+    work.git(&["checkout", "-q", "main"]);
+    work.commit(alice, "main moves", &[("README", "moved\n")]);
+    let before = work.head();
+    let merge = [
+        "-c",
+        "user.name=A",
+        "-c",
+        "user.email=a@example.com",
+        "merge",
+        "--no-ff",
+        "-m",
+        "m",
+        "topic",
+    ];
+    let (ok, out) = git_in(w, &work.dir, &merge);
+    assert!(!ok, "{out}");
+    assert!(out.contains("[commit-unsigned]"), "{out}");
+    assert_eq!(work.head(), before);
+    work.git(&["merge", "--abort"]);
+    // A topic of signed commits merges.
+    work.git(&["checkout", "-q", "-b", "good"]);
+    work.commit(alice, "signed", &[("g.txt", "g\n")]);
+    work.git(&["checkout", "-q", "main"]);
+    work.commit_staged(
+        alice,
+        &["merge", "-q", "--no-ff", "-m", "merge good", "good"],
+    );
+    assert_ne!(work.head(), before);
+
+    // The policy gone: the push hook fails rather than pass unjudged.
+    std::fs::rename(&policy, w.path("policy.moved")).unwrap();
+    let remote = s.remote_main();
+    let (ok, out) = s.push(&["main"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("cannot be read") && out.contains("--no-verify"),
+        "{out}"
+    );
+    assert_eq!(s.remote_main(), remote);
+}
