@@ -155,7 +155,8 @@ fn pre_receive_lands_good_pushes_and_refuses_each_kind_of_bad_one() {
     // Vendored code edited without updating the lock.
     work.commit(alice, "patch zlib", &[("vendor/zlib/z.c", "int z = 1;\n")]);
     s.refused(&["main"], "range-vendored");
-    // With the lock updated in the same change, it lands.
+    // With the lock updated in the same change, it lands: as a git tree id, and as the dirhash
+    // `custody hash` prints for the folder.
     work.commit(alice, "patch zlib", &[("vendor/zlib/z.c", "int z = 1;\n")]);
     let tree = work.git(&["rev-parse", "HEAD:vendor/zlib"]);
     work.commit(
@@ -167,6 +168,36 @@ fn pre_receive_lands_good_pushes_and_refuses_each_kind_of_bad_one() {
         )],
     );
     s.lands(&["main"]);
+    work.commit(
+        alice,
+        "patch zlib again",
+        &[("vendor/zlib/z.c", "int z = 2;\n")],
+    );
+    let (code, out, _) = s.w.custody(&[
+        "hash",
+        &format!("{}/vendor/zlib", work.path()),
+        "--digest",
+        "dirhash",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let h1 = out
+        .split_whitespace()
+        .find(|w| w.starts_with("h1:"))
+        .unwrap()
+        .to_owned();
+    work.commit(
+        alice,
+        "pin by dirhash",
+        &[("vendor.lock", &format!("vendor/zlib {h1}\n"))],
+    );
+    s.lands(&["main"]);
+    // A dirhash that is not the folder's is refused.
+    work.commit(
+        alice,
+        "patch zlib once more",
+        &[("vendor/zlib/z.c", "int z = 3;\n")],
+    );
+    s.refused(&["main"], "range-vendored");
 
     // A submodule from a URL the policy does not allow.
     let head = work.head();
