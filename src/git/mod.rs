@@ -267,27 +267,7 @@ impl Repo {
     pub fn changed_files(&self, commit: CommitId) -> Result<Vec<ChangedFile>, GitError> {
         let c = self.inner.find_commit(commit.0)?;
         let tree = c.tree()?;
-        let against = |parent: Option<&git2::Tree<'_>>| -> Result<Vec<ChangedFile>, GitError> {
-            let mut opts = git2::DiffOptions::new();
-            opts.ignore_submodules(false).include_typechange(true);
-            let diff = self
-                .inner
-                .diff_tree_to_tree(parent, Some(&tree), Some(&mut opts))?;
-            let mut out = Vec::with_capacity(diff.deltas().len());
-            for d in diff.deltas() {
-                let new = d.new_file();
-                let Some(path) = new.path_bytes().or(d.old_file().path_bytes()) else {
-                    continue;
-                };
-                let blob = (d.status() != git2::Delta::Deleted)
-                    .then(|| (BlobId(new.id()), u32::from(new.mode())));
-                out.push(ChangedFile {
-                    path: path.to_vec(),
-                    blob,
-                });
-            }
-            Ok(out)
-        };
+        let against = |parent: Option<&git2::Tree<'_>>| self.tree_changes(parent, &tree);
         let parents: Vec<git2::Tree<'_>> =
             c.parents().map(|p| p.tree()).collect::<Result<_, _>>()?;
         match parents.as_slice() {
@@ -309,28 +289,39 @@ impl Repo {
     /// the files it adds, changes or removes. The index's tree is written to an in-memory
     /// object store (see [`Repo::staged_tree`]); its id is returned too.
     pub fn staged_changes(&self, head: CommitId) -> Result<(Vec<ChangedFile>, TreeId), GitError> {
-        let listing = self.staged_tree(head)?;
-        let index_tree = self.inner.find_tree(listing.id.0)?;
+        let id = self.index_tree()?;
+        let index_tree = self.inner.find_tree(id.0)?;
         let head_tree = self.inner.find_commit(head.0)?.tree()?;
+        let out = self.tree_changes(Some(&head_tree), &index_tree)?;
+        Ok((out, id))
+    }
+
+    /// The files that differ from `old` (every file of `new` without one); deletions have no
+    /// blob. No rename detection: a rename is a deletion and an addition.
+    fn tree_changes(
+        &self,
+        old: Option<&git2::Tree<'_>>,
+        new: &git2::Tree<'_>,
+    ) -> Result<Vec<ChangedFile>, GitError> {
         let mut opts = git2::DiffOptions::new();
         opts.ignore_submodules(false).include_typechange(true);
-        let diff =
-            self.inner
-                .diff_tree_to_tree(Some(&head_tree), Some(&index_tree), Some(&mut opts))?;
+        let diff = self
+            .inner
+            .diff_tree_to_tree(old, Some(new), Some(&mut opts))?;
         let mut out = Vec::with_capacity(diff.deltas().len());
         for d in diff.deltas() {
-            let new = d.new_file();
-            let Some(path) = new.path_bytes().or(d.old_file().path_bytes()) else {
+            let file = d.new_file();
+            let Some(path) = file.path_bytes().or(d.old_file().path_bytes()) else {
                 continue;
             };
             let blob = (d.status() != git2::Delta::Deleted)
-                .then(|| (BlobId(new.id()), u32::from(new.mode())));
+                .then(|| (BlobId(file.id()), u32::from(file.mode())));
             out.push(ChangedFile {
                 path: path.to_vec(),
                 blob,
             });
         }
-        Ok((out, listing.id))
+        Ok(out)
     }
 
     /// The size of a blob, from its header (the content is not read).
@@ -431,6 +422,12 @@ impl Repo {
     /// like a commit's tree. The tree objects go to an in-memory object store: nothing is
     /// written into the repository. Unmerged paths are an error, as they are for git.
     pub fn staged_tree(&self, head: CommitId) -> Result<TreeListing<'_>, GitError> {
+        let tree = self.inner.find_tree(self.index_tree()?.0)?;
+        tree::list_tree(self, &tree, head)
+    }
+
+    /// The id of the tree the index would commit, written to an in-memory object store.
+    fn index_tree(&self) -> Result<TreeId, GitError> {
         let mut index = self.open_index()?;
         if index.has_conflicts() {
             return Err(GitError::Read(
@@ -440,9 +437,7 @@ impl Repo {
         let odb = self.inner.odb()?;
         // Highest priority: new objects go to memory, reads fall through to the real store.
         let _mempack = odb.add_new_mempack_backend(1000)?;
-        let id = index.write_tree_to(&self.inner)?;
-        let tree = self.inner.find_tree(id)?;
-        tree::list_tree(self, &tree, head)
+        Ok(TreeId(index.write_tree_to(&self.inner)?))
     }
 
     /// The bytes of a blob.
