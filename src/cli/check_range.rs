@@ -339,7 +339,7 @@ fn push_update(
     let prefix = format!("refs/remotes/{remote}/");
     let known: Vec<CommitId> = repo.references_under(&prefix).into_iter().collect();
     // The remote's tip may be a commit this clone never fetched: then judge from what it has.
-    let old = if is_zero(remote_sha) || repo.find_commit(remote_sha).is_some() {
+    let old = if is_zero(remote_sha) || repo.resolve(remote_sha).is_ok() {
         remote_sha
     } else {
         "0"
@@ -355,8 +355,10 @@ fn update(
     new: &str,
     known: &[CommitId],
 ) -> Result<Update, String> {
+    // An annotated tag's id names a tag object: the commit it points at is what enters.
     let find = |id: &str| {
         repo.find_commit(id)
+            .or_else(|| repo.resolve(id).ok())
             .ok_or_else(|| format!("{name}: no commit {id} in {}", repo.dir().display()))
     };
     let is_protected = protected(policy, name);

@@ -479,3 +479,25 @@ fn pre_merge_commit_judges_the_commits_a_merge_brings_and_a_missing_policy_fails
     );
     assert_eq!(s.remote_main(), remote);
 }
+
+/// An annotated tag names a tag object, not a commit: pushing one is judged by the commit it
+/// points at, and lands when that commit is fine.
+#[test]
+fn an_annotated_tag_is_judged_by_its_commit() {
+    let s = Server::new("");
+    s.work.commit(&s.alice, "release", &[("README", "1.0\n")]);
+    s.lands(&["main"]);
+    s.work.git(&[
+        "-c",
+        "user.name=A",
+        "-c",
+        "user.email=a@example.com",
+        "tag",
+        "-a",
+        "-m",
+        "v1.0",
+        "v1.0",
+    ]);
+    s.lands(&["v1.0"]);
+    assert!(git_in(&s.w, &s.srv, &["rev-parse", "v1.0"]).0);
+}
