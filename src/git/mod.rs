@@ -349,22 +349,30 @@ impl Repo {
         (entry.kind() == Some(git2::ObjectType::Tree)).then(|| TreeId(entry.id()))
     }
 
-    /// Every file under the folder `path` in `commit`: path relative to the folder, blob, mode.
-    pub fn files_in_folder(&self, folder: TreeId) -> Result<Vec<(String, BlobId, u32)>, GitError> {
+    /// Every file and symlink under the folder `folder`: path relative to it, and blob.
+    pub fn files_in_folder(&self, folder: TreeId) -> Result<Vec<(Vec<u8>, BlobId)>, GitError> {
         let tree = self.inner.find_tree(folder.0)?;
         let mut out = Vec::new();
+        let mut too_many = false;
         tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-            if entry.kind() == Some(git2::ObjectType::Blob)
-                && out.len() < crate::limits::MAX_TREE_ENTRIES
-            {
-                out.push((
-                    format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes())),
-                    BlobId(entry.id()),
-                    entry.filemode() as u32,
-                ));
+            if out.len() >= crate::limits::MAX_TREE_ENTRIES {
+                too_many = true;
+                return git2::TreeWalkResult::Abort;
+            }
+            if entry.kind() == Some(git2::ObjectType::Blob) {
+                let mut path = dir.as_bytes().to_vec();
+                path.extend_from_slice(entry.name_bytes());
+                out.push((path, BlobId(entry.id())));
             }
             git2::TreeWalkResult::Ok
-        })?;
+        })
+        .or_else(|e| if too_many { Ok(()) } else { Err(e) })?;
+        if too_many {
+            return Err(GitError::Read(format!(
+                "the folder has more than {} entries",
+                crate::limits::MAX_TREE_ENTRIES
+            )));
+        }
         Ok(out)
     }
 

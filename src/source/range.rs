@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use super::SourceError;
@@ -469,23 +468,15 @@ fn folder_digest(
         return Ok(None);
     };
     if recorded.is_some_and(|r| r.starts_with("h1:")) {
-        let mut lines: Vec<String> = Vec::new();
-        for (path, blob, mode) in repo.files_in_folder(tree)? {
-            if mode == 0o120000 {
-                continue;
-            }
-            let bytes = repo.blob(blob)?;
-            lines.push(format!(
-                "{}  {path}\n",
-                crate::hash::hex(&Sha256::digest(&bytes))
-            ));
+        // As `custody hash` computes it: sorted by name bytes, a symlink hashed as its target
+        // text (which is what git stores as its blob).
+        let mut files: Vec<(Vec<u8>, [u8; 32])> = Vec::new();
+        for (path, blob) in repo.files_in_folder(tree)? {
+            files.push((path, Sha256::digest(repo.blob(blob)?).into()));
         }
-        lines.sort();
-        let mut h = Sha256::new();
-        lines.iter().for_each(|l| h.update(l.as_bytes()));
-        return Ok(Some(format!(
-            "h1:{}",
-            base64::engine::general_purpose::STANDARD.encode(h.finalize())
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        return Ok(Some(crate::hash::hash1_of(
+            files.iter().map(|(name, sha)| (name.as_slice(), sha)),
         )));
     }
     Ok(Some(format!("git-tree:{}", tree.hex())))

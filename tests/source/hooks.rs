@@ -168,11 +168,19 @@ fn pre_receive_lands_good_pushes_and_refuses_each_kind_of_bad_one() {
         )],
     );
     s.lands(&["main"]);
+    // Several files, whose names and digests sort differently, and a symlink.
     work.commit(
         alice,
         "patch zlib again",
-        &[("vendor/zlib/z.c", "int z = 2;\n")],
+        &[
+            ("vendor/zlib/z.c", "int z = 2;\n"),
+            ("vendor/zlib/a.h", "#define A 1\n"),
+            ("vendor/zlib/m/inflate.c", "int inflate;\n"),
+            ("vendor/zlib/b.c", "int b;\n"),
+        ],
     );
+    std::os::unix::fs::symlink("a.h", work.dir.join("vendor/zlib/zlib.h")).unwrap();
+    work.commit(alice, "link", &[]);
     let (code, out, _) = s.w.custody(&[
         "hash",
         &format!("{}/vendor/zlib", work.path()),
