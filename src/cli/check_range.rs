@@ -17,14 +17,15 @@ use crate::trust;
 use crate::verdict::RunVerdict;
 
 const AFTER_HELP: &str = "\
-Judges the commits reachable from NEW and not from OLD, each on its own: every commit signed by an
-allowed signer and two-party review where the policy's [review] asks for them (any signing rule
-means every entering commit; the range's start takes the place of the policy's base, and
-protected-branches name what a push may not delete or rewrite), and what the commits bring, by the policy's [range] rules: no
-binary file (object code, executables, archives, compressed data, minified code; named by
-content) outside allow-binaries, even with no policy at all; vendored folders hashing to their
-vendor lock; submodules from allowed URLs; lock files naming allowed registries with checksums.
-Only git's objects are read: never the working tree, never the network.
+Judges the commits reachable from NEW and not from OLD, each on its own: every commit signed by
+an allowed signer and two-party review where the policy's [review] asks for them (any signing
+rule means every entering commit; the range's start takes the place of the policy's base, and
+protected-branches name what a push may not delete or rewrite), and what the commits bring, by
+the policy's [range] rules: no binary file (object code, executables, archives, compressed data,
+minified code; named by content) outside allow-binaries, even with no policy at all; vendored
+folders hashing to their vendor lock; submodules from allowed URLs; lock files naming allowed
+registries with checksums. Only git's objects are read: never the working tree, never the
+network.
 
 With --pre-receive (a server-side hook in a bare repository) or --pre-push REMOTE (a client
 hook), the ref updates are read from standard input as git gives them: each is judged on its
@@ -97,11 +98,11 @@ fn report(args: &CheckRangeArgs) -> Result<RunVerdict, String> {
         Some(path) => super::load_policy(path)?,
         None => Policy::default(),
     };
-    let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
     let repo = Repo::open(&args.repo).map_err(|e| e.to_string())?;
     if args.staged {
         return staged(&repo, &policy);
     }
+    let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
     let updates = if args.pre_receive {
         let lines = stdin_lines()?;
         lines
@@ -140,25 +141,16 @@ fn report(args: &CheckRangeArgs) -> Result<RunVerdict, String> {
     if updates.is_empty() {
         return Err("no ref update on standard input: nothing to judge".into());
     }
-    let mut reports = Vec::new();
+    // One report entry per ref update; the run's verdict follows from them as any run's does.
+    let mut artifacts = Vec::new();
+    let mut inputs = Vec::new();
     for u in updates {
-        reports.push(judge(args, &repo, &policy, &signers, u)?);
+        let one = judge(args, &repo, &policy, &signers, u)?;
+        artifacts.extend(one.artifacts);
+        inputs = one.inputs;
     }
-    let mut run = reports.remove(0);
-    for more in reports {
-        run.artifacts.extend(more.artifacts);
-        run.inputs.extend(more.inputs);
-    }
-    run.inputs.dedup();
-    run.verdict = if run
-        .artifacts
-        .iter()
-        .all(|a| a.verdict == crate::verdict::Verdict::Pass)
-    {
-        crate::verdict::Verdict::Pass
-    } else {
-        crate::verdict::Verdict::Fail
-    };
+    let mut run = RunVerdict::new("check-range", artifacts);
+    run.inputs = inputs;
     run.notes.policy = policy.file.as_ref().map(|p| p.display().to_string());
     Ok(run)
 }
@@ -177,10 +169,7 @@ fn staged(repo: &Repo, policy: &Policy) -> Result<RunVerdict, String> {
             tree,
         }],
         Some(tree),
-        &RangeQuery {
-            vendored: &policy.range.vendored,
-            vendor_lock: policy.range.vendor_lock.as_deref(),
-        },
+        &query(policy),
     )
     .map_err(|e| e.to_string())?;
     let evidence = Evidence {
@@ -227,17 +216,8 @@ fn judge(
     let commits = repo.range(&[new], &hide).map_err(|e| e.to_string())?;
     let changes = range::commit_changes(repo, &commits).map_err(|e| e.to_string())?;
     let tip = repo.commit(new).map_err(|e| e.to_string())?.tree;
-    let facts = range::gather(
-        repo,
-        commits,
-        changes,
-        Some(tip),
-        &RangeQuery {
-            vendored: &policy.range.vendored,
-            vendor_lock: policy.range.vendor_lock.as_deref(),
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let facts = range::gather(repo, commits, changes, Some(tip), &query(policy))
+        .map_err(|e| e.to_string())?;
     // The review rules, over exactly the entering commits: the base is where they start, and a
     // signing rule means every one of them. Reachability from a protected branch is what a push
     // is about to change, so it is not judged here.
@@ -276,9 +256,18 @@ fn judge(
     // The checkout is read at the new tip as history, never as a working tree: the note that
     // says so (source-revision) tells a range nothing.
     for a in &mut run.artifacts {
-        a.checks.retain(|c| c.code != "source-revision");
+        a.checks
+            .retain(|c| !c.is(crate::checks::checkout::Code::SourceRevision));
     }
     Ok(run)
+}
+
+/// What the range facts look for, from the policy's `[range]` rules.
+fn query(policy: &Policy) -> RangeQuery<'_> {
+    RangeQuery {
+        vendored: &policy.range.vendored,
+        vendor_lock: policy.range.vendor_lock.as_deref(),
+    }
 }
 
 fn stdin_lines() -> Result<Vec<String>, String> {
