@@ -17,8 +17,8 @@ use crate::kind::{SNIFF_LEN, entering_kind};
 
 /// Largest lock file or `.gitmodules` read; a larger one is reported, not parsed.
 const MAX_LOCK_FILE: u64 = 64 << 20;
-/// Largest blob read whole to sniff; beyond it only the size decides nothing and it is reported
-/// as binary when its start is.
+/// Largest blob read to sniff (libgit2 reads a blob whole); a larger one is reported as binary
+/// data without being read.
 const MAX_SNIFF_BLOB: u64 = 256 << 20;
 
 /// Where a change comes from: a commit, or the index (the commit about to be made).
@@ -164,8 +164,20 @@ pub fn gather(
             if mode == 0o120000 {
                 continue;
             }
-            if lock_kind(&path).is_some() && parsed.insert(blob) {
-                match read_lock(repo, blob, &path) {
+            // Each blob is read once, for its lock file entries and its kind.
+            let lock = lock_kind(&path).filter(|_| parsed.insert(blob));
+            let sniff = sniffed.insert(blob);
+            if lock.is_none() && !sniff {
+                continue;
+            }
+            let size = repo.blob_size(blob).map_err(SourceError::from)?;
+            let bytes = if size <= MAX_SNIFF_BLOB {
+                Some(repo.blob(blob).map_err(SourceError::from)?)
+            } else {
+                None
+            };
+            if let Some(kind) = lock {
+                match parse_lock(kind, bytes.as_deref().filter(|_| size <= MAX_LOCK_FILE)) {
                     Ok(entries) => facts.locked.extend(entries.into_iter().map(
                         |(package, source, checksum)| Locked {
                             origin: commit,
@@ -178,21 +190,12 @@ pub fn gather(
                     Err(why) => facts.unreadable_locks.push((commit, path.clone(), why)),
                 }
             }
-            if !sniffed.insert(blob) {
+            if !sniff {
                 continue;
             }
-            let size = repo.blob_size(blob).map_err(SourceError::from)?;
-            let head = if size <= MAX_SNIFF_BLOB {
-                let mut bytes = repo.blob(blob).map_err(SourceError::from)?;
-                bytes.truncate(SNIFF_LEN);
-                bytes
-            } else {
-                Vec::new()
-            };
-            let kind = if head.is_empty() && size > 0 {
-                Some("binary data")
-            } else {
-                entering_kind(&head, &path, size)
+            let kind = match &bytes {
+                Some(b) => entering_kind(&b[..b.len().min(SNIFF_LEN)], &path, size),
+                None => Some("binary data"),
             };
             if let Some(kind) = kind {
                 facts.binaries.push(BinaryFile {
@@ -261,20 +264,17 @@ fn lock_kind(path: &str) -> Option<&'static str> {
 }
 
 /// The packages a lock file fetches: (package, source, has a checksum).
-fn read_lock(
-    repo: &Repo,
-    blob: BlobId,
-    path: &str,
+/// `bytes` is `None` for a lock file larger than [`MAX_LOCK_FILE`].
+fn parse_lock(
+    kind: &str,
+    bytes: Option<&[u8]>,
 ) -> Result<Vec<(String, Option<String>, bool)>, String> {
-    if repo.blob_size(blob).map_err(|e| e.to_string())? > MAX_LOCK_FILE {
-        return Err(format!("larger than {MAX_LOCK_FILE} bytes"));
-    }
-    let bytes = repo.blob(blob).map_err(|e| e.to_string())?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| "not UTF-8".to_owned())?;
-    match lock_kind(path) {
-        Some("cargo") => cargo_lock(text),
-        Some("npm") => npm_lock(text),
-        Some("pip") => Ok(requirements(text)),
+    let bytes = bytes.ok_or_else(|| format!("larger than {MAX_LOCK_FILE} bytes"))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
+    match kind {
+        "cargo" => cargo_lock(text),
+        "npm" => npm_lock(text),
+        "pip" => Ok(requirements(text)),
         _ => Ok(Vec::new()),
     }
 }
