@@ -134,21 +134,24 @@ fn script(kind: &str, custody: &Path, policy: Option<&Path>) -> String {
     let policy_arg = policy
         .map(|p| format!(" --policy {}", quote(p)))
         .unwrap_or_default();
+    // Every custody run ends the hook with a failure when it refuses.
+    let refused = " || fail \"refused (see above)\"";
     let run = match kind {
-        "pre-commit" => format!("\"$custody\" check-range --staged{policy_arg}"),
+        "pre-commit" => format!("\"$custody\" check-range --staged{policy_arg}{refused}"),
         // git names the commits being merged in GITHEAD_<id> variables (MERGE_HEAD is written
         // only when a merge stops); each is judged from HEAD.
         "pre-merge-commit" => format!(
-            "\"$custody\" check-range --staged{policy_arg} || fail \"refused (see above)\"\n\
+            "\"$custody\" check-range --staged{policy_arg}{refused}\n\
              for head in $(env | sed -n 's/^GITHEAD_\\([0-9a-f]*\\)=.*/\\1/p'); do\n    \
-             \"$custody\" check-range \"HEAD..$head\"{policy_arg} || fail \"refused (see above)\"\n\
-             done\n\
-             true"
+             \"$custody\" check-range \"HEAD..$head\"{policy_arg}{refused}\n\
+             done"
         ),
         "pre-push" => format!(
-            "printf '%s' \"$input\" | \"$custody\" check-range --pre-push \"$1\"{policy_arg}"
+            "printf '%s' \"$input\" | \"$custody\" check-range --pre-push \"$1\"{policy_arg}{refused}"
         ),
-        _ => format!("printf '%s' \"$input\" | \"$custody\" check-range --pre-receive{policy_arg}"),
+        _ => format!(
+            "printf '%s' \"$input\" | \"$custody\" check-range --pre-receive{policy_arg}{refused}"
+        ),
     };
     let bypass = match kind {
         "pre-commit" | "pre-merge-commit" => "git commit --no-verify (or git merge --no-verify)",
@@ -181,8 +184,7 @@ fn script(kind: &str, custody: &Path, policy: Option<&Path>) -> String {
         "\"$0.custody-chained\" \"$@\""
     };
     s.push_str(&format!(
-        "if [ -x \"$0.custody-chained\" ]; then\n    {chained} || exit $?\nfi\n\
-         {run} || fail \"refused (see above)\"\n"
+        "if [ -x \"$0.custody-chained\" ]; then\n    {chained} || exit $?\nfi\n{run}\n"
     ));
     s
 }
