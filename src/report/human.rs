@@ -99,11 +99,17 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
 /// not checked (with what would check it) when nothing looked at it.
 fn chain_lines(a: &crate::verdict::ArtifactVerdict, p: &Paint, out: &mut String) {
     use crate::codes::Link;
+    // Each check's link, looked up once (a review can list thousands of checks).
+    let links: Vec<(Option<Link>, &crate::check::Check)> = a
+        .checks
+        .iter()
+        .map(|c| (crate::codes::link(c.code), c))
+        .collect();
     for link in Link::ALL {
-        let checks: Vec<&crate::check::Check> = a
-            .checks
+        let checks: Vec<&crate::check::Check> = links
             .iter()
-            .filter(|c| crate::codes::link(c.code) == Some(link))
+            .filter(|(l, _)| *l == Some(link))
+            .map(|(_, c)| *c)
             .collect();
         let count = |o: Outcome| checks.iter().filter(|c| c.outcome == o).count();
         let (fail, not_performed, pass) = (
