@@ -219,7 +219,7 @@ fn tracked_files(path: &Path, exclude: &[String]) -> Result<HashSet<RelPath>, St
     }
     let excludes = walk::Excludes::new(exclude).map_err(|e| e.to_string())?;
     let mut files = HashSet::new();
-    for (entry_path, mode) in &index.entries {
+    for (entry_path, mode, _) in &index.entries {
         let Some(rel) = under(entry_path) else {
             continue;
         };

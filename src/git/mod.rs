@@ -461,8 +461,7 @@ impl Repo {
         for entry in index.iter() {
             let stage = (entry.flags >> 12) & 0x3;
             if stage == 0 {
-                out.ids.push(BlobId(entry.id));
-                out.entries.push((entry.path, entry.mode));
+                out.entries.push((entry.path, entry.mode, BlobId(entry.id)));
             } else {
                 out.unmerged.push(entry.path);
             }
@@ -503,10 +502,8 @@ pub struct ChangedFile {
 /// What the index holds.
 #[derive(Debug, Default)]
 pub struct Index {
-    /// Merged entries: path and git mode.
-    pub entries: Vec<(Vec<u8>, u32)>,
-    /// The object id of each merged entry, in the order of `entries`.
-    pub ids: Vec<BlobId>,
+    /// Merged entries: path, git mode and object id.
+    pub entries: Vec<(Vec<u8>, u32, BlobId)>,
     /// Paths with conflict stages (a merge in progress).
     pub unmerged: Vec<Vec<u8>>,
 }
@@ -518,7 +515,7 @@ impl Index {
     pub fn staged_against(&self, commit: &TreeListing<'_>) -> Vec<Vec<u8>> {
         let mut in_index: HashSet<&[u8]> = HashSet::with_capacity(self.entries.len());
         let mut staged: Vec<Vec<u8>> = Vec::new();
-        for ((path, mode), id) in self.entries.iter().zip(&self.ids) {
+        for (path, mode, id) in &self.entries {
             in_index.insert(path);
             let same = match commit.entry_bytes(path) {
                 Some(file) => file.id == *id && file.mode == *mode,

@@ -194,8 +194,7 @@ pub fn compare(
         let in_index: HashMap<&[u8], (BlobId, u32)> = index
             .entries
             .iter()
-            .zip(&index.ids)
-            .map(|((p, mode), id)| (p.as_slice(), (*id, *mode)))
+            .map(|(p, mode, id)| (p.as_slice(), (*id, *mode)))
             .collect();
         let as_staged: HashSet<&[u8]> = staged_paths
             .iter()
