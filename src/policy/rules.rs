@@ -5,8 +5,8 @@ use globset::{Glob, GlobMatcher};
 
 use crate::attest::slsa::normalize_repository;
 
-/// An accepted builder id, with slsa-verifier's `--builder-id` meaning: with `@ref` it must match
-/// exactly; without, any ref of that builder matches.
+/// An accepted builder id, with slsa-verifier's `--builder-id` meaning: with `@ref` the ref must
+/// match (`@vX.Y.Z` also matches `@refs/tags/vX.Y.Z`); without, any ref of that builder matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuilderId(String);
 
@@ -20,11 +20,26 @@ impl BuilderId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// The builder's name: the id without `@ref`.
+    pub fn name(&self) -> &str {
+        self.0
+            .split_once('@')
+            .map_or(self.0.as_str(), |(name, _)| name)
+    }
+
+    /// slsa-verifier's loose match (`MatchesLoose` with refs allowed).
     pub fn matches(&self, actual: &str) -> bool {
-        if self.0.contains('@') {
-            actual == self.0
-        } else {
-            actual.split('@').next() == Some(self.0.as_str())
+        let (name, got) = actual
+            .split_once('@')
+            .map_or((actual, None), |(n, r)| (n, Some(r)));
+        if name != self.name() {
+            return false;
+        }
+        match self.0.split_once('@') {
+            None => true,
+            Some((_, want)) => {
+                got == Some(want) || got.and_then(|g| g.strip_prefix("refs/tags/")) == Some(want)
+            }
         }
     }
 }
@@ -99,22 +114,51 @@ impl RefRule {
             RefRule::VersionedTag { parts, .. } => git_ref
                 .strip_prefix("refs/tags/")
                 .and_then(semver_core)
-                .is_some_and(|v| v.iter().zip(parts).all(|(a, b)| a == b)),
+                .is_some_and(|(v, pre)| {
+                    // A prerelease belongs to the patch, as in slsa-verifier: v1.2.3 does not
+                    // match v1.2.3-rc.1, while v1.2 does.
+                    v.iter().zip(parts).all(|(a, b)| a == b) && !(pre && parts.len() == 3)
+                }),
         }
     }
 }
 
-/// `v1.2.3`, `v1.2.3-rc.1`, `v1.2.3+build` → [1, 2, 3]; anything else → None.
-fn semver_core(tag: &str) -> Option<[u64; 3]> {
-    let core = tag.strip_prefix('v')?.split(['-', '+']).next()?;
-    let mut it = core.split('.').map(semver_number);
-    let v = [it.next()??, it.next()??, it.next()??];
-    it.next().is_none().then_some(v)
+/// A tag's semver core, canonical as Go's semver reads it (`v14` is v14.0.0, `v14.2` is
+/// v14.2.0; only full versions take a prerelease or build), and whether it has a prerelease:
+/// `v1.2.3-rc.1+b` → ([1, 2, 3], true); anything else → None.
+fn semver_core(tag: &str) -> Option<([u64; 3], bool)> {
+    let rest = tag.strip_prefix('v')?;
+    let (rest, build) = match rest.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (rest, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let ids_ok = |s: &str| {
+        s.split('.')
+            .all(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    if pre.is_some_and(|p| !ids_ok(p)) || build.is_some_and(|b| !ids_ok(b)) {
+        return None;
+    }
+    let numbers = core
+        .split('.')
+        .map(semver_number)
+        .collect::<Option<Vec<u64>>>()?;
+    let full = numbers.len() == 3;
+    if numbers.is_empty() || numbers.len() > 3 || (!full && (pre.is_some() || build.is_some())) {
+        return None;
+    }
+    let mut v = [0; 3];
+    v[..numbers.len()].copy_from_slice(&numbers);
+    Some((v, pre.is_some()))
 }
 
 /// A semver numeric identifier: digits without a leading zero (semver.org, rule 2), so that
 /// `v01.2.3` is no version at all, as slsa-verifier's semver parser says.
-fn semver_number(p: &str) -> Option<u64> {
+pub(crate) fn semver_number(p: &str) -> Option<u64> {
     let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let leading_zero = p.len() > 1 && p.starts_with('0');
     (digits && !leading_zero).then(|| p.parse().ok()).flatten()
@@ -198,6 +242,13 @@ mod tests {
         let pinned = BuilderId::parse("https://b@refs/tags/v1").unwrap();
         assert!(pinned.matches("https://b@refs/tags/v1"));
         assert!(!pinned.matches("https://b@refs/tags/v2"));
+        // `@vX` is the tag `refs/tags/vX`, but `@refs/tags/vX` is not a bare `@vX`.
+        let short = BuilderId::parse("https://b@v1.2.3").unwrap();
+        assert!(short.matches("https://b@refs/tags/v1.2.3"));
+        assert!(short.matches("https://b@v1.2.3"));
+        assert!(!short.matches("https://b@refs/heads/v1.2.3"));
+        assert!(!short.matches("https://bb@refs/tags/v1.2.3"));
+        assert!(!pinned.matches("https://b@v1"));
         assert!(BuilderId::parse("").is_err());
     }
 
@@ -212,11 +263,16 @@ mod tests {
         assert!(RefRule::tag("refs/tags/v1").is_err());
         let v = RefRule::versioned_tag("v1.2").unwrap();
         assert!(v.matches("refs/tags/v1.2.7") && v.matches("refs/tags/v1.2.0-rc.1"));
-        assert!(
-            !v.matches("refs/tags/v1.3.0")
-                && !v.matches("refs/tags/v1.2")
-                && !v.matches("refs/heads/v1.2.0")
-        );
+        assert!(!v.matches("refs/tags/v1.3.0") && !v.matches("refs/heads/v1.2.0"));
+        // Short tags read as Go's semver reads them: v1.2 is v1.2.0, v14 is v14.0.0.
+        assert!(v.matches("refs/tags/v1.2") && !v.matches("refs/tags/v1"));
+        let v14 = RefRule::versioned_tag("v14.0").unwrap();
+        assert!(v14.matches("refs/tags/v14") && !v14.matches("refs/tags/v14.2"));
+        assert!(!v14.matches("refs/tags/v14-rc.1") && !v14.matches("refs/tags/v14.0+b"));
+        // A prerelease is part of the patch: v1.2.3 is not v1.2.3-rc.1; build metadata is not.
+        let patch = RefRule::versioned_tag("v1.2.3").unwrap();
+        assert!(!patch.matches("refs/tags/v1.2.3-rc.1") && patch.matches("refs/tags/v1.2.3+b.1"));
+        assert!(!patch.matches("refs/tags/v1.2.3-") && !patch.matches("refs/tags/v1.2.3-rc..1"));
         for bad in ["1.2", "v", "v1.x", "v1.2.3.4", "v1..2", "v01", "v1.02"] {
             assert!(RefRule::versioned_tag(bad).is_err(), "{bad}");
         }
