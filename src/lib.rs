@@ -20,6 +20,7 @@ pub mod cli;
 pub mod codes;
 pub mod contents;
 pub mod evidence;
+pub mod generator;
 pub mod git;
 pub mod hash;
 pub mod key;

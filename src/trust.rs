@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::Check;
+use crate::generator::{self, GITHUB_ACTIONS_ISSUER};
 use crate::limits::MAX_KEYS;
 use crate::policy::{Diagnostic, Identity, KeySpec, Located, Policy, PolicyError};
 use crate::signature::codes::Code as SignatureCode;
@@ -160,9 +161,6 @@ pub struct KeylessFlags {
     pub builder_id_given: bool,
 }
 
-/// The issuer of GitHub Actions' OIDC tokens, which signs every github.com builder.
-const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
-
 /// The trusted root and accepted identities for keyless evidence. The identity flags replace
 /// the policy's identities; without them, `--builder-id` pins the signer to the builder.
 pub fn keyless(
@@ -204,6 +202,22 @@ pub fn keyless(
             // `builder-ids` without an identities list pins the signer as `--builder-id` does:
             // the certificate identity must be one of those builders' workflows.
             identities = builder_identities(&policy.builder_ids)?;
+        }
+        if let Some(uri) = policy
+            .source
+            .uri
+            .as_ref()
+            .filter(|_| identities.is_empty() && policy.builder_ids.is_empty())
+        {
+            // slsa-verifier's default trust: with only the source repository pinned, the
+            // signer is one of slsa-github-generator's builders, and it must have run for
+            // that repository.
+            identities = default_identities().map_err(TrustError::Flag)?;
+            for id in &mut identities {
+                id.extensions
+                    .push((Extension::SourceRepositoryUri, format!("https://{uri}")));
+            }
+            notes.default_builders = Some(generator::default_trust());
         }
         if policy.require_source_uri {
             let Some(uri) = &policy.source.uri else {
@@ -253,38 +267,69 @@ pub fn keyless(
     })
 }
 
-/// The signers that `--builder-id` (or `builder-ids` without an identities list) pins. Builders
-/// outside github.com have no known OIDC issuer: they pin no signer, and keyless evidence then
-/// fails for want of an identity (identity-not-specified).
+/// The signers that `--builder-id` (or `builder-ids` without an identities list) pins, as
+/// slsa-verifier pins them: each github.com builder's workflow at a release tag (or at the ref
+/// given), and slsa-github-generator's delegators at a release tag, whose delegated builds name
+/// their builder in the provenance (checked there, see `checks::provenance`). Builders outside
+/// github.com have no known OIDC issuer: they pin no signer, and keyless evidence then fails for
+/// want of an identity (identity-not-specified).
 fn builder_identities(builders: &[crate::policy::BuilderId]) -> Result<Vec<Identity>, TrustError> {
-    builders
+    let mut identities = builders
         .iter()
-        .filter_map(|b| builder_identity(b.as_str()).transpose())
-        .collect::<Result<_, _>>()
-        .map_err(TrustError::Flag)
+        .filter_map(|b| builder_identity(b).transpose())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(TrustError::Flag)?;
+    if !identities.is_empty() {
+        identities.extend(delegator_identities().map_err(TrustError::Flag)?);
+    }
+    Ok(identities)
 }
 
-/// `--builder-id` as a signer: the certificate identity is the builder's workflow, at the given
-/// ref, or at any ref without `@`. Only github.com builders, whose issuer is known.
-fn builder_identity(builder: &str) -> Result<Option<Identity>, String> {
-    if !builder.starts_with("https://github.com/") {
+/// `--builder-id` as a signer: the certificate identity is the builder's workflow at the given
+/// ref (`@vX.Y.Z` meaning `@refs/tags/vX.Y.Z`), or at any release tag without `@`. Only
+/// github.com builders, whose issuer is known.
+fn builder_identity(builder: &crate::policy::BuilderId) -> Result<Option<Identity>, String> {
+    let name = builder.name();
+    if !name.starts_with("https://github.com/") {
         return Ok(None);
     }
-    let mut id = Identity::new(
-        Some(builder),
-        None,
-        Some(GITHUB_ACTIONS_ISSUER),
-        None,
-        false,
-    )?;
-    if !builder.contains('@') {
-        id.certificate_identity = None;
-        id.certificate_identity_regexp = Some(
-            WholeMatch::new(&format!("{}@.+", regex::escape(builder)))
-                .map_err(|e| e.to_string())?,
-        );
-    }
-    Ok(Some(id))
+    let pattern = match builder.as_str().split_once('@') {
+        None => generator::at_release_tag(name),
+        Some((_, r)) if r.starts_with("refs/") => regex::escape(builder.as_str()),
+        Some((_, tag)) => regex::escape(&format!("{name}@refs/tags/{tag}")),
+    };
+    release_workflow(&pattern).map(Some)
+}
+
+/// slsa-github-generator's delegators, at release tags.
+fn delegator_identities() -> Result<Vec<Identity>, String> {
+    generator::DELEGATORS
+        .iter()
+        .map(|d| release_workflow(&generator::at_release_tag(d)))
+        .collect()
+}
+
+/// slsa-verifier's default signers when only the source repository is pinned: the generator's
+/// builders and delegators at release tags.
+fn default_identities() -> Result<Vec<Identity>, String> {
+    let mut identities = generator::DEFAULT_BUILDERS
+        .iter()
+        .map(|b| release_workflow(&generator::at_release_tag(b)))
+        .collect::<Result<Vec<_>, _>>()?;
+    identities.extend(delegator_identities()?);
+    Ok(identities)
+}
+
+/// A GitHub Actions workflow identity matching the whole-value `pattern`.
+fn release_workflow(pattern: &str) -> Result<Identity, String> {
+    Ok(Identity {
+        certificate_identity: None,
+        certificate_identity_regexp: Some(WholeMatch::new(pattern).map_err(|e| e.to_string())?),
+        oidc_issuer: Some(GITHUB_ACTIONS_ISSUER.to_owned()),
+        oidc_issuer_regexp: None,
+        dangerous_any_identity: false,
+        extensions: Vec::new(),
+    })
 }
 
 fn diagnostic<T>(policy: &Policy, at: &Located<T>, message: String) -> Diagnostic {

@@ -379,6 +379,10 @@ pub struct Notes {
     /// The identities keyless evidence must be signed by.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub keyless_identities: Vec<String>,
+    /// Set when keyless signers are slsa-verifier's default builders (only the source
+    /// repository was pinned): which builders those are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_builders: Option<String>,
     /// What a stat cache did (`custody source --stat-cache`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stat_cache: Option<String>,
@@ -403,6 +407,7 @@ impl Notes {
             && self.trusted_keys.is_empty()
             && self.threshold.is_none()
             && self.keyless_identities.is_empty()
+            && self.default_builders.is_none()
             && self.stat_cache.is_none()
             && self.dangerous_any_identity.is_none()
             && self.dangerous_accept_unlogged.is_none()
@@ -416,6 +421,7 @@ impl Notes {
         [
             ("dangerous_accept_unlogged", &self.dangerous_accept_unlogged),
             ("dangerous_any_identity", &self.dangerous_any_identity),
+            ("default_builders", &self.default_builders),
             ("stat_cache", &self.stat_cache),
             ("trusted_root", &self.trusted_root),
         ]

@@ -12,6 +12,7 @@ use crate::attest::slsa::Provenance;
 use crate::attest::statement::Statement;
 use crate::attest::timestamp::parse_rfc3339;
 use crate::check::Check;
+use crate::generator;
 use crate::policy::Policy;
 use crate::signature::Verified;
 
@@ -37,12 +38,32 @@ crate::codes! {
         BuilderIdAccepted = "builder-id-accepted" {
             summary: "the provenance's builder id is accepted",
             description: "The builder id matches --builder-id or the policy's builder-ids (without @ref, any ref of \
-            that builder matches).",
+            that builder matches; @vX.Y.Z matches refs/tags/vX.Y.Z), or, with only --source-uri pinned, the builder is \
+            one slsa-verifier trusts by default: slsa-github-generator's generic, Go and container-based builders, and \
+            builds its delegators (delegator_generic_slsa3.yml, delegator_lowperms-generic_slsa3.yml) made with one of \
+            its own workflows (the Maven, Gradle and Node.js builders).",
         },
         BuilderIdNotAccepted = "builder-id-not-accepted" {
             summary: "the provenance was produced by a builder the policy does not trust",
             description: "slsa.dev: the builder id is what you trust to have produced honest provenance. This one is not \
-            among --builder-id / builder-ids. With @ref an id must match exactly; without, any ref matches.",
+            among --builder-id / builder-ids. With @ref an id must match (@vX.Y.Z matches refs/tags/vX.Y.Z); without, \
+            any ref matches. A delegated build (signed by an slsa-github-generator delegator) is judged by the builder \
+            it names, and a builder outside slsa-github-generator is trusted only when --builder-id names it.",
+        },
+        BuilderNotReleased = "builder-not-released" {
+            summary: "slsa-github-generator provenance from a builder that was not at a release tag",
+            description: "slsa-verifier's rule for slsa-github-generator: the workflow that signed (a builder, or a \
+            delegator) must have run at a release tag refs/tags/vX.Y.Z, and a delegated build's builder (its builder.id, \
+            the tool's reusable workflow) must be at a release tag too. A branch or a pre-release can be moved or \
+            rewritten by whoever controls the repository, so provenance from one proves nothing about released code.",
+        },
+        BuilderMismatch = "builder-mismatch" {
+            summary: "the provenance names another builder than the workflow that signed it",
+            description: "slsa-github-generator's builders sign their own provenance, so its builder.id must be exactly \
+            the signing certificate's workflow identity (NAME@refs/tags/vX.Y.Z). A delegated build is signed by a \
+            delegator workflow and must have the delegator's build type \
+            (https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0); its builder.id names the \
+            builder it delegated to, which --builder-id is matched against.",
         },
         BuildTypeAccepted = "build-type-accepted" {
             summary: "the provenance's build type is accepted",
@@ -255,20 +276,141 @@ fn certificate_source(policy: &Policy, matched: &[&Verified]) -> Option<Vec<Chec
     (!checks.is_empty()).then_some(checks)
 }
 
+fn accepted(policy: &Policy) -> String {
+    let want: Vec<&str> = policy.builder_ids.iter().map(|b| b.as_str()).collect();
+    want.join(", ")
+}
+
+/// slsa-verifier's builder rules for provenance an slsa-github-generator workflow signed (see
+/// [`generator`]): the signer at a release tag; a builder's provenance names exactly the
+/// signer; a delegated build has the delegator's build type and names its builder at a
+/// release tag, which `--builder-id` (or, by default, the generator's own workflows) must
+/// accept.
+fn generator_builder(
+    policy: &Policy,
+    at: &str,
+    p: &Provenance,
+    signer: generator::Signer,
+    checks: &mut Vec<Check>,
+) {
+    let id = p.builder_id();
+    if !generator::is_release_ref(signer.git_ref()) {
+        checks.push(Check::fail(
+            Code::BuilderNotReleased,
+            format!(
+                "{at}: signed by {}, which is not at a release tag refs/tags/vX.Y.Z",
+                signer.identity()
+            ),
+        ));
+        return;
+    }
+    match signer {
+        generator::Signer::Builder { identity } => {
+            if id != identity {
+                checks.push(Check::fail(
+                    Code::BuilderMismatch,
+                    format!("{at}: the provenance names builder {id}, but {identity} signed it"),
+                ));
+            } else if policy.builder_ids.is_empty() {
+                checks.push(Check::pass(
+                    Code::BuilderIdAccepted,
+                    format!("{at}: builder {id}, which signed its own provenance"),
+                ));
+            } else if policy.builder_ids.iter().any(|b| b.matches(id)) {
+                checks.push(Check::pass(
+                    Code::BuilderIdAccepted,
+                    format!("{at}: builder {id}"),
+                ));
+            } else {
+                checks.push(Check::fail(
+                    Code::BuilderIdNotAccepted,
+                    format!("{at}: builder {id} is not one of {}", accepted(policy)),
+                ));
+            }
+        }
+        generator::Signer::Delegator { identity } => {
+            let build_type = p.build_type();
+            if build_type != generator::DELEGATOR_BUILD_TYPE {
+                checks.push(Check::fail(
+                    Code::BuilderMismatch,
+                    format!(
+                        "{at}: signed by the delegator {identity}, but the build type is {build_type:?}, \
+                         not {}",
+                        generator::DELEGATOR_BUILD_TYPE
+                    ),
+                ));
+            } else if !generator::is_released_builder(id) {
+                checks.push(Check::fail(
+                    Code::BuilderNotReleased,
+                    format!(
+                        "{at}: builder {id} (delegated by {identity}) is not at a release tag \
+                         refs/tags/vX.Y.Z"
+                    ),
+                ));
+            } else if policy.builder_ids.is_empty() {
+                checks.push(if id.starts_with(generator::WORKFLOWS) {
+                    Check::pass(
+                        Code::BuilderIdAccepted,
+                        format!(
+                            "{at}: builder {id}, delegated by {identity} (trusted by default: one \
+                             of slsa-github-generator's workflows)"
+                        ),
+                    )
+                } else {
+                    Check::fail(
+                        Code::BuilderIdNotAccepted,
+                        format!(
+                            "{at}: builder {id}, delegated by {identity}, is not one of \
+                             slsa-github-generator's workflows; trust it by naming it with \
+                             --builder-id"
+                        ),
+                    )
+                });
+            } else if policy.builder_ids.iter().any(|b| b.matches(id)) {
+                checks.push(Check::pass(
+                    Code::BuilderIdAccepted,
+                    format!("{at}: builder {id}, delegated by {identity}"),
+                ));
+            } else {
+                checks.push(Check::fail(
+                    Code::BuilderIdNotAccepted,
+                    format!(
+                        "{at}: builder {id} (delegated by {identity}) is not one of {}",
+                        accepted(policy)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 /// Every provenance rule for one verified provenance statement.
 fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &mut Vec<Check>) {
     let at = v.origin();
-    if !policy.builder_ids.is_empty() {
-        let id = p.builder_id();
-        checks.push(if policy.builder_ids.iter().any(|b| b.matches(id)) {
-            Check::pass(Code::BuilderIdAccepted, format!("{at}: builder {id}"))
-        } else {
-            let want: Vec<&str> = policy.builder_ids.iter().map(|b| b.as_str()).collect();
-            Check::fail(
-                Code::BuilderIdNotAccepted,
-                format!("{at}: builder {id} is not one of {}", want.join(", ")),
-            )
-        });
+    let generator_signers: Vec<generator::Signer> = v
+        .signers()
+        .iter()
+        .filter_map(|s| match (&s.identity, &s.issuer) {
+            (Some(Some(identity)), Some(Some(issuer))) => generator::Signer::of(identity, issuer),
+            _ => None,
+        })
+        .collect();
+    if generator_signers.is_empty() {
+        if !policy.builder_ids.is_empty() {
+            let id = p.builder_id();
+            checks.push(if policy.builder_ids.iter().any(|b| b.matches(id)) {
+                Check::pass(Code::BuilderIdAccepted, format!("{at}: builder {id}"))
+            } else {
+                Check::fail(
+                    Code::BuilderIdNotAccepted,
+                    format!("{at}: builder {id} is not one of {}", accepted(policy)),
+                )
+            });
+        }
+    } else {
+        for signer in generator_signers {
+            generator_builder(policy, &at.to_string(), p, signer, checks);
+        }
     }
     if !policy.build_types.is_empty() {
         let t = p.build_type();

@@ -62,6 +62,8 @@ pub fn render_human(report: &RunVerdict, color: bool) -> String {
             let _ = writeln!(out, "trusted root: {text}");
         } else if key == "stat_cache" {
             let _ = writeln!(out, "stat cache: {text}");
+        } else if key == "default_builders" {
+            let _ = writeln!(out, "keyless signers trusted by default: {text}");
         } else {
             let _ = writeln!(out, "{} {text}", p.paint(YELLOW, "warning:"));
         }
@@ -126,8 +128,13 @@ fn chain_lines(a: &crate::verdict::ArtifactVerdict, p: &Paint, out: &mut String)
         } else {
             p.paint(DIM, "not checked")
         };
+        let unverified = a.checks.iter().any(|c| {
+            c.is(crate::checks::subject::Code::NoMatchingSubject) && c.outcome == Outcome::Fail
+        });
         let how = if checks.is_empty() {
             match link {
+                Link::Provenance if unverified => " (no verified statement names the artifact)",
+
                 Link::Signature => "",
                 Link::Provenance => " (no provenance rule: --source-uri, --builder-id or a policy)",
                 Link::SourceBinding | Link::Checkout => " (no --source)",

@@ -2,6 +2,7 @@
 //! in-process CA and transparency log (`virtual_sigstore`), each spoiled one way, and real
 //! bundles from public test suites (`testdata/sigstore/`).
 
+mod generator;
 mod virtual_sigstore;
 
 use std::path::{Path, PathBuf};

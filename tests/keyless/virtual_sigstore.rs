@@ -21,6 +21,8 @@ use x509_cert::der::{Decode, Encode};
 pub const ISSUER: &str = "https://token.actions.githubusercontent.com";
 pub const IDENTITY: &str =
     "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0.0";
+/// The repository every minted certificate says its workflow ran for.
+pub const SOURCE_REPOSITORY: &str = "https://github.com/org/app";
 /// When the fixtures' certificates start being valid (2024-01-01T00:00:00Z).
 pub const T0: i64 = 1_704_067_200;
 const ORIGIN: &str = "rekor.virtual.test - 42";
@@ -179,6 +181,11 @@ impl VirtualSigstore {
                 &[1, 3, 6, 1, 4, 1, 57264, 1, 14],
                 der_utf8("refs/tags/v1.0.0"),
             ),
+            // Source Repository URI: the repository whose workflow ran.
+            CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 4, 1, 57264, 1, 12],
+                der_utf8(SOURCE_REPOSITORY),
+            ),
         ];
         let ca_issuer = Issuer::from_params(&ca.params, &ca.key);
         let precert = params.signed_by(key, &ca_issuer).unwrap().der().to_vec();
@@ -335,11 +342,6 @@ impl VirtualSigstore {
         identity: &str,
         tamper: Tamper,
     ) -> String {
-        let key = rcgen::KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
-        let cert = self.leaf(&key, identity, ISSUER, tamper);
-        let signer =
-            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &key.serialize_der())
-                .unwrap();
         let statement = serde_json::json!({
             "_type": "https://in-toto.io/Statement/v1",
             "subject": [{"name": "artifact.txt", "digest": {"sha256": hex(&sha256(&[artifact]))}}],
@@ -347,6 +349,22 @@ impl VirtualSigstore {
             "predicate": {}
         })
         .to_string();
+        self.mint_unlogged_statement(&statement, identity, tamper)
+    }
+
+    /// A bare DSSE envelope of `statement` (in-toto JSON), signed as `identity` from GitHub
+    /// Actions, with no transparency log entry.
+    pub fn mint_unlogged_statement(
+        &self,
+        statement: &str,
+        identity: &str,
+        tamper: Tamper,
+    ) -> String {
+        let key = rcgen::KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = self.leaf(&key, identity, ISSUER, tamper);
+        let signer =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &key.serialize_der())
+                .unwrap();
         let payload_type = "application/vnd.in-toto+json";
         let pae = format!(
             "DSSEv1 {} {payload_type} {} {statement}",
