@@ -108,18 +108,7 @@ fn command(case: &Value, by_digest: bool) -> Vec<String> {
 
 #[test]
 fn every_corpus_case_gets_its_projects_verdict_or_is_listed_as_disputed() {
-    let cases: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(corpus().join("cases.json")).unwrap())
-            .unwrap();
-    let listed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/corpus-disputed.txt"),
-    )
-    .unwrap();
-    let disputed: BTreeSet<&str> = listed
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
+    let cases = cases(&corpus());
     let mut wrong = BTreeSet::new();
     let mut right = 0;
     for case in &cases {
@@ -145,12 +134,97 @@ fn every_corpus_case_gets_its_projects_verdict_or_is_listed_as_disputed() {
             }
         }
     }
+    gate(&wrong, "corpus-disputed.txt");
+    assert!(right > 150, "only {right} verdicts ran");
+}
+
+fn cases(dir: &Path) -> Vec<Value> {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("cases.json")).unwrap()).unwrap()
+}
+
+/// Every wrong verdict must be listed in `testdata/LIST`, and every listed case must still be
+/// wrong, so that the list stays true.
+fn gate(wrong: &BTreeSet<&str>, list: &str) {
+    let listed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(list),
+    )
+    .unwrap();
+    let disputed: BTreeSet<&str> = listed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
     let unexpected: Vec<_> = wrong.difference(&disputed).collect();
-    let settled: Vec<_> = disputed.difference(&wrong).collect();
+    let settled: Vec<_> = disputed.difference(wrong).collect();
     assert!(unexpected.is_empty(), "wrong verdicts: {unexpected:?}");
     assert!(
         settled.is_empty(),
-        "disputed cases now right; remove them from testdata/corpus-disputed.txt: {settled:?}"
+        "disputed cases now right; remove them from testdata/{list}: {settled:?}"
     );
-    assert!(right > 150, "only {right} verdicts ran");
+}
+
+/// slsa-verifier's own regression cases (`testdata/slsa-verifier/`): each is one
+/// `slsa-verifier verify-artifact` call, whose flags `custody verify` takes as they are.
+/// `scripts/slsa-corpus` prints the same run's totals per source and builder.
+#[test]
+fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/slsa-verifier");
+    let cases = cases(&root);
+    let command = |case: &Value| -> Vec<String> {
+        let artifact = &case["artifact"];
+        let target = match artifact["path"].as_str() {
+            Some(p) => root.join(p).display().to_string(),
+            None => format!("sha256:{}", artifact["sha256"].as_str().unwrap()),
+        };
+        let bundle = root.join(case["files"]["bundle"].as_str().unwrap());
+        let mut cmd = vec![
+            "verify".to_owned(),
+            target,
+            "--bundle".into(),
+            bundle.display().to_string(),
+        ];
+        for (flag, value) in case["flags"].as_object().unwrap() {
+            assert!(
+                [
+                    "source-uri",
+                    "source-tag",
+                    "source-versioned-tag",
+                    "source-branch",
+                    "builder-id"
+                ]
+                .contains(&flag.as_str()),
+                "{}: --{flag} has no custody equivalent",
+                case["id"]
+            );
+            cmd.extend([format!("--{flag}"), value.as_str().unwrap().to_owned()]);
+        }
+        cmd
+    };
+    // Two workers: each case is one short process.
+    let wrong: BTreeSet<&str> = std::thread::scope(|s| {
+        let workers: Vec<_> = cases
+            .chunks(cases.len().div_ceil(2))
+            .map(|chunk| {
+                s.spawn(|| {
+                    chunk
+                        .iter()
+                        .filter(|case| {
+                            let out = custody().args(command(case)).output().unwrap();
+                            let code = out.status.code().expect("custody exits, never by a signal");
+                            code != if case["expected"] == "pass" { 0 } else { 1 }
+                        })
+                        .map(|case| case["id"].as_str().unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    gate(&wrong, "slsa-corpus-disputed.txt");
+    assert!(cases.len() > 2000, "only {} cases", cases.len());
 }
