@@ -70,7 +70,18 @@ pub fn verify_bundle(
         .iter()
         .map(|t| t.to_string())
         .collect();
-    let facts = CertificateFacts::from_info(info);
+    let leaf = match &parsed.verification_material.content {
+        sigstore_types::bundle::VerificationMaterialContent::Certificate(c) => {
+            c.raw_bytes.as_bytes()
+        }
+        sigstore_types::bundle::VerificationMaterialContent::X509CertificateChain {
+            certificates,
+        } => certificates
+            .first()
+            .map_or(&[][..], |c| c.raw_bytes.as_bytes()),
+        _ => &[],
+    };
+    let facts = CertificateFacts::from_certificate(info, leaf);
     steps.push(performed(
         result.certificate_verified(),
         Code::CertificateChainVerified,

@@ -82,11 +82,26 @@ impl Extension {
     }
 }
 
+/// The kind of Subject Alternative Name the identity came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SanKind {
+    #[default]
+    Uri,
+    Email,
+    /// Fulcio's username identity (otherName 1.3.6.1.4.1.57264.1.7, `user!issuer-host`), which
+    /// private Sigstore deployments issue.
+    Username,
+}
+
+/// The otherName type of Fulcio's username identities.
+const FULCIO_USERNAME: &str = "1.3.6.1.4.1.57264.1.7";
+
 /// The signer facts of one signing certificate.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CertificateFacts {
-    /// The SAN (URI or email).
+    /// The SAN: a URI, an email address, or a Fulcio username.
     pub identity: Option<String>,
+    pub identity_kind: SanKind,
     /// The OIDC issuer (extension 1.3.6.1.4.1.57264.1.8, or the deprecated .1.1).
     pub issuer: Option<String>,
     pub extensions: BTreeMap<Extension, String>,
@@ -100,7 +115,23 @@ impl CertificateFacts {
         self.extensions.get(&e).map(String::as_str)
     }
 
-    pub(super) fn from_info(info: &sigstore_crypto::CertificateInfo) -> CertificateFacts {
+    /// The facts of a certificate `info` was parsed from (`der`). The library reads email and
+    /// URI SANs; a Fulcio username (an otherName) is read here when neither is present.
+    pub(super) fn from_certificate(
+        info: &sigstore_crypto::CertificateInfo,
+        der: &[u8],
+    ) -> CertificateFacts {
+        let mut facts = CertificateFacts::from_info(info);
+        if facts.identity.is_none()
+            && let Some(user) = username(der)
+        {
+            facts.identity = Some(user);
+            facts.identity_kind = SanKind::Username;
+        }
+        facts
+    }
+
+    fn from_info(info: &sigstore_crypto::CertificateInfo) -> CertificateFacts {
         let c = &info.ci_claims;
         let pairs = [
             (Extension::BuildSignerUri, &c.build_signer_uri),
@@ -130,6 +161,10 @@ impl CertificateFacts {
         ];
         CertificateFacts {
             identity: info.identity.as_ref().map(|s| s.as_str().to_owned()),
+            identity_kind: match &info.identity {
+                Some(sigstore_crypto::SubjectAltName::Email(_)) => SanKind::Email,
+                _ => SanKind::Uri,
+            },
             issuer: info.issuer.clone(),
             extensions: pairs
                 .into_iter()
@@ -159,4 +194,22 @@ impl CertificateFacts {
         })
         .unwrap_or_default()
     }
+}
+
+/// The first Fulcio username otherName of `der`'s Subject Alternative Names: a UTF8String
+/// under OID 1.3.6.1.4.1.57264.1.7, as Fulcio writes it. `None` for anything else.
+fn username(der: &[u8]) -> Option<String> {
+    use x509_cert::der::{Decode, asn1::Utf8StringRef};
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let (_, san): (bool, SubjectAltName) = cert.tbs_certificate.get().ok()??;
+    san.0.iter().find_map(|name| match name {
+        GeneralName::OtherName(o) if o.type_id.to_string() == FULCIO_USERNAME => o
+            .value
+            .decode_as::<Utf8StringRef<'_>>()
+            .ok()
+            .map(|s| s.as_str().to_owned()),
+        _ => None,
+    })
 }

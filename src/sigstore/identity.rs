@@ -9,7 +9,7 @@ use std::fmt;
 
 use regex::Regex;
 
-use super::certificate::{CertificateFacts, Extension};
+use super::certificate::{CertificateFacts, Extension, SanKind};
 
 /// A regular expression that must match a whole value.
 #[derive(Clone, Debug)]
@@ -117,6 +117,10 @@ impl Identity {
     }
 
     /// Why `cert` is not this signer, or `Ok` if it is.
+    ///
+    /// An exact identity in email form (`user@host`, no scheme) names an email SAN only: the
+    /// same text in a username (otherName) or URI SAN is another kind of name, which an
+    /// issuer may hand out under other rules.
     pub fn check(&self, cert: &CertificateFacts) -> Result<(), String> {
         let san = cert.identity.as_deref();
         if !self.dangerous_any_identity {
@@ -124,7 +128,7 @@ impl Identity {
                 &self.certificate_identity,
                 &self.certificate_identity_regexp,
             ) {
-                (Some(want), _) => san == Some(want.as_str()),
+                (Some(want), _) => san == Some(want.as_str()) && kind_agrees(want, cert),
                 (None, Some(re)) => san.is_some_and(|s| re.is_match(s)),
                 (None, None) => false,
             };
@@ -134,8 +138,14 @@ impl Identity {
                     _ => None,
                 };
                 return Err(format!(
-                    "certificate identity {} is not {}{}",
+                    "certificate identity {}{} is not {}{}",
                     quoted(san),
+                    match cert.identity_kind {
+                        SanKind::Username => " (a Fulcio username, otherName SAN)",
+                        SanKind::Email if email_form(san.unwrap_or_default()) => "",
+                        SanKind::Email => " (an email SAN)",
+                        SanKind::Uri => "",
+                    },
                     self.describe_identity(),
                     hint.unwrap_or_default()
                 ));
@@ -211,6 +221,15 @@ impl fmt::Display for Identity {
     }
 }
 
+/// `user@host` without a URI scheme: how an email identity is written.
+fn email_form(identity: &str) -> bool {
+    identity.contains('@') && !identity.contains("://")
+}
+
+fn kind_agrees(want: &str, cert: &CertificateFacts) -> bool {
+    !email_form(want) || cert.identity_kind == SanKind::Email
+}
+
 fn quoted(v: Option<&str>) -> String {
     v.map_or_else(|| "(absent)".to_owned(), |v| format!("{v:?}"))
 }
@@ -222,9 +241,36 @@ mod tests {
     fn cert(san: &str, issuer: &str) -> CertificateFacts {
         CertificateFacts {
             identity: Some(san.into()),
+            identity_kind: if email_form(san) {
+                SanKind::Email
+            } else {
+                SanKind::Uri
+            },
             issuer: Some(issuer.into()),
             ..CertificateFacts::default()
         }
+    }
+
+    #[test]
+    fn an_email_identity_names_an_email_san_only() {
+        let issuer = "https://oidc.example";
+        let email =
+            Identity::new(Some("alice@example.com"), None, Some(issuer), None, false).unwrap();
+        assert!(email.check(&cert("alice@example.com", issuer)).is_ok());
+        let mut username = cert("alice@example.com", issuer);
+        username.identity_kind = SanKind::Username;
+        let err = email.check(&username).unwrap_err();
+        assert!(err.contains("Fulcio username"), "{err}");
+        let mut uri = cert("alice@example.com", issuer);
+        uri.identity_kind = SanKind::Uri;
+        assert!(email.check(&uri).is_err());
+        // A username identity is named by its own text.
+        let mut user = cert("alice!oidc.example", issuer);
+        user.identity_kind = SanKind::Username;
+        let by_name =
+            Identity::new(Some("alice!oidc.example"), None, Some(issuer), None, false).unwrap();
+        assert!(by_name.check(&user).is_ok());
+        assert!(email.check(&user).is_err());
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn verify_unlogged(
             format!("step 1 (certificate chain): malformed certificate: {e}"),
         )
     })?;
-    let facts = CertificateFacts::from_info(&info);
+    let facts = CertificateFacts::from_certificate(&info, cert);
     let at = facts.not_before;
     let issuer_spki = chain(root, cert, at)?;
     let sct_time = sct(root, cert, &issuer_spki)?;

@@ -254,6 +254,52 @@ fn policy_extensions_pin_the_certificate() {
 }
 
 #[test]
+fn username_and_email_identities_are_told_apart() {
+    let v = VirtualSigstore::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("trusted_root.json"), v.trusted_root()).unwrap();
+    let issuer = "https://oidc.example";
+    for (name, san) in [
+        ("user", "alice!oidc.example"),
+        ("email", "alice@oidc.example"),
+    ] {
+        let m = v.mint(b"hello, custody\n", san, issuer, Tamper::None);
+        std::fs::write(dir.path().join("artifact.txt"), &m.artifact).unwrap();
+        std::fs::write(dir.path().join(format!("{name}.sigstore.json")), &m.bundle).unwrap();
+    }
+    let run = |bundle: &str, identity: &str| {
+        let bundle = format!("{bundle}.sigstore.json");
+        let args = [
+            "artifact.txt",
+            "--bundle",
+            &bundle,
+            "--trusted-root",
+            "trusted_root.json",
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            issuer,
+        ];
+        verify(dir.path(), &args)
+    };
+    // A Fulcio username (otherName SAN) is read and matched by its own text.
+    let (code, report) = run("user", "alice!oidc.example");
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report
+            .to_string()
+            .contains(r#""identity":"alice!oidc.example""#),
+        "{report:#}"
+    );
+    let (code, report) = run("user", "alice@oidc.example");
+    assert_eq!(code, 1, "{report:#}");
+    assert!(has(&report, "identity-mismatch", "fail"), "{report:#}");
+    // The email certificate matches the email, and not the username.
+    assert_eq!(run("email", "alice@oidc.example").0, 0);
+    assert_eq!(run("email", "alice!oidc.example").0, 1);
+}
+
+#[test]
 fn builder_id_pins_the_signer() {
     let dir = minted(Tamper::None);
     for (builder, want) in [

@@ -166,7 +166,15 @@ impl VirtualSigstore {
             &self.ca
         };
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.subject_alt_names = vec![SanType::URI(identity.try_into().unwrap())];
+        // A URI for workloads, an email for people, and Fulcio's username otherName
+        // (`user!host`) for private deployments' username identities.
+        params.subject_alt_names = vec![if identity.contains("://") {
+            SanType::URI(identity.try_into().unwrap())
+        } else if identity.contains('!') {
+            SanType::OtherName((vec![1, 3, 6, 1, 4, 1, 57264, 1, 7], identity.into()))
+        } else {
+            SanType::Rfc822Name(identity.try_into().unwrap())
+        }];
         params.serial_number = Some(SerialNumber::from(vec![0x11, 0x22, 0x33]));
         params.not_before = at(T0);
         params.not_after = at(T0 + 600);
