@@ -260,10 +260,18 @@ pub fn keyless(
                 .into(),
         );
     }
+    if policy.time_sources.log_entries == 0 {
+        notes.timestamps_without_log = Some(format!(
+            "the policy accepts keyless bundles without a transparency log entry when {} RFC 3161 \
+             timestamp(s) vouch for their signing time",
+            policy.time_sources.signed_timestamps
+        ));
+    }
     Ok(KeylessTrust {
         root: Arc::new(root),
         identities,
         dangerous_accept_unlogged: policy.dangerous_accept_unlogged,
+        time_sources: policy.time_sources,
     })
 }
 

@@ -90,6 +90,8 @@ pub struct Policy {
     /// Accept keyless evidence without a transparency log entry (`[signatures]
     /// dangerous-accept-unlogged`).
     pub dangerous_accept_unlogged: bool,
+    /// How many log entries and RFC 3161 timestamps a keyless bundle needs.
+    pub time_sources: TimeSources,
     /// Accepted predicate types; empty accepts any.
     pub predicate_types: Vec<String>,
     /// Accepted builder ids; empty accepts any.
@@ -178,6 +180,30 @@ pub enum SignedCommits {
     /// Every commit reachable from the release commit and not from the base.
     SinceBase,
 }
+
+/// The thresholds of sigstore-go's verifier options (`WithTransparencyLog(n)`,
+/// `WithSignedTimestamps(n)`), from `[signatures] transparency-log-threshold` and
+/// `signed-timestamp-threshold`. By default a bundle needs its log entry; a policy may accept
+/// a bundle without one only when signed timestamps vouch for its time instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeSources {
+    /// 1 (a verified log entry) or 0 (none needed).
+    pub log_entries: usize,
+    /// Verified RFC 3161 timestamps required, each from a different timestamp authority.
+    pub signed_timestamps: usize,
+}
+
+impl Default for TimeSources {
+    fn default() -> Self {
+        TimeSources {
+            log_entries: 1,
+            signed_timestamps: 0,
+        }
+    }
+}
+
+/// The most signed timestamps a policy may require (sigstore-go accepts at most 32 in a bundle).
+pub const MAX_SIGNED_TIMESTAMPS: usize = 32;
 
 /// SLSA-specific rules.
 #[derive(Clone, Debug, Default)]
@@ -330,6 +356,33 @@ impl Validator<'_> {
             p.dangerous_accept_unlogged = sig
                 .dangerous_accept_unlogged
                 .is_some_and(|b| b.into_inner());
+            if let Some(t) = &sig.signed_timestamp_threshold {
+                match usize::try_from(*t.get_ref()) {
+                    Ok(n) if n <= MAX_SIGNED_TIMESTAMPS => p.time_sources.signed_timestamps = n,
+                    _ => self.error(
+                        t.span(),
+                        format!(
+                            "signed-timestamp-threshold must be a whole number from 0 to {MAX_SIGNED_TIMESTAMPS}"
+                        ),
+                    ),
+                }
+            }
+            if let Some(t) = &sig.transparency_log_threshold {
+                match *t.get_ref() {
+                    1 => {}
+                    0 if p.time_sources.signed_timestamps >= 1 => p.time_sources.log_entries = 0,
+                    0 => self.error(
+                        t.span(),
+                        "transparency-log-threshold = 0 needs signed-timestamp-threshold of at \
+                         least 1: without a log entry only a signed timestamp can say when the \
+                         certificate was used",
+                    ),
+                    _ => self.error(
+                        t.span(),
+                        "transparency-log-threshold must be 1 (a bundle's log entry) or 0",
+                    ),
+                }
+            }
             for id in sig.identities.unwrap_or_default() {
                 let span = id.span();
                 let id = id.into_inner();

@@ -41,6 +41,8 @@ pub struct RawSignatures {
     pub keys: Option<Vec<Spanned<RawKey>>>,
     pub identities: Option<Vec<Spanned<RawIdentity>>>,
     pub dangerous_accept_unlogged: Option<Spanned<bool>>,
+    pub transparency_log_threshold: Option<Spanned<i64>>,
+    pub signed_timestamp_threshold: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]

@@ -27,6 +27,8 @@ pub struct KeylessTrust {
     pub identities: Vec<Identity>,
     /// Accept keyless evidence that has no transparency log entry (bare DSSE envelopes).
     pub dangerous_accept_unlogged: bool,
+    /// The log entries and signed timestamps a bundle needs.
+    pub time_sources: crate::policy::TimeSources,
 }
 
 pub struct KeylessVerifier {
@@ -126,7 +128,13 @@ impl SignatureVerifier for KeylessVerifier {
         };
         let (mut outcome, logged) = match &evidence.bundle_json {
             Some(json) => (
-                verify_bundle(&self.trust.root, json, (digest.0, &digest.1)).map_err(located)?,
+                verify_bundle(
+                    &self.trust.root,
+                    json,
+                    (digest.0, &digest.1),
+                    self.trust.time_sources,
+                )
+                .map_err(located)?,
                 true,
             ),
             None => (self.unlogged(evidence).map_err(located)?, false),

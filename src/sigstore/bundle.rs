@@ -26,6 +26,7 @@ use super::TrustedRoot;
 use super::certificate::CertificateFacts;
 use crate::attest::HashAlgorithm;
 use crate::check::Check;
+use crate::policy::TimeSources;
 
 /// What a keyless bundle was verified to be.
 #[derive(Clone, Debug)]
@@ -42,6 +43,7 @@ pub fn verify_bundle(
     root: &TrustedRoot,
     bundle: &str,
     digest: (HashAlgorithm, &[u8]),
+    time: TimeSources,
 ) -> Result<BundleOutcome, Check> {
     let parsed = sigstore_types::Bundle::from_json(bundle).map_err(|e| {
         Check::fail(
@@ -50,9 +52,39 @@ pub fn verify_bundle(
         )
     })?;
     let artifact = artifact_digest(digest)?;
+    let unlogged = parsed.verification_material.tlog_entries.is_empty();
+    let signed_timestamps = parsed
+        .verification_material
+        .timestamp_verification_data
+        .rfc3161_timestamps
+        .len();
+    if unlogged && time.log_entries > 0 {
+        return Err(Check::not_performed(
+            Code::TlogNotPerformed,
+            "step 4 (transparency log): not performed: the bundle has no transparency log entry; \
+             a policy may accept bundles whose signing time RFC 3161 timestamps establish instead, \
+             with [signatures] transparency-log-threshold = 0 and signed-timestamp-threshold = 1",
+        ));
+    }
+    if signed_timestamps < time.signed_timestamps {
+        return Err(Check::fail(
+            Code::TimestampThresholdNotMet,
+            format!(
+                "step 0 (signing time): the bundle has {signed_timestamps} RFC 3161 timestamp(s); \
+                 the policy's signed-timestamp-threshold needs {}",
+                time.signed_timestamps
+            ),
+        ));
+    }
     // Identity is judged by custody against its own policy (whole-match regexes, extensions),
-    // so sigstore-verify is asked for the cryptographic steps only; nothing is skipped.
-    let policy = sigstore_verify::VerificationPolicy::any_identity();
+    // so sigstore-verify is asked for the cryptographic steps only. The log step is skipped only
+    // for a bundle that has no entry, under a policy that accepts signed timestamps instead:
+    // there is nothing to prove included, and the timestamps (all verified, or the bundle
+    // fails) give the time the certificate is checked at.
+    let mut policy = sigstore_verify::VerificationPolicy::any_identity();
+    if unlogged {
+        policy = policy.skip_tlog_unsafe();
+    }
     let result = root
         .verifier
         .verify(artifact, &parsed, &policy)
@@ -113,11 +145,22 @@ pub fn verify_bundle(
             )
         })
         .collect();
-    steps.push(performed(
-        result.tlog_verified(),
-        Code::TlogVerified,
-        format!("transparency log: {}", described.join("; ")),
-    ));
+    if unlogged {
+        steps.push(Check::pass(
+            Code::TlogAbsenceAccepted,
+            format!(
+                "transparency log: NOT performed (the bundle has no log entry); accepted by the \
+                 policy's transparency-log-threshold = 0, with {signed_timestamps} verified RFC 3161 \
+                 timestamp(s) establishing the signing time"
+            ),
+        ));
+    } else {
+        steps.push(performed(
+            result.tlog_verified(),
+            Code::TlogVerified,
+            format!("transparency log: {}", described.join("; ")),
+        ));
+    }
     Ok(BundleOutcome {
         certificate: facts,
         steps,

@@ -51,9 +51,12 @@ crate::codes! {
         },
         TlogAbsenceAccepted = "tlog-absence-accepted" {
             summary: "the policy accepts keyless evidence without a transparency log entry",
-            description: "The transparency log check was NOT performed (the evidence has no Rekor entry); the policy's \
-            [signatures] dangerous-accept-unlogged = true accepts that. The certificate chain was checked at the \
-            certificate's own notBefore, which the signer chose.",
+            description: "The transparency log check was NOT performed (the evidence has no Rekor entry), and the \
+            policy accepts that in one of two ways. [signatures] transparency-log-threshold = 0 with \
+            signed-timestamp-threshold = N (sigstore-go's WithSignedTimestamps(N) without WithTransparencyLog): a \
+            Sigstore bundle whose N RFC 3161 timestamps from the trusted root's timestamp authorities verify, the \
+            certificate checked at those times. Or [signatures] dangerous-accept-unlogged = true: a bare DSSE envelope \
+            with no time source at all, its certificate checked at its own notBefore, which the signer chose.",
         },
         TlogUnknownLog = "tlog-unknown-log" {
             summary: "the transparency log entry names a log the trusted root does not list",
@@ -84,6 +87,11 @@ crate::codes! {
             summary: "the transparency log entry does not describe this bundle",
             description: "The entry body's signature, certificate, artifact digest or envelope hash differ from the \
             bundle's (CVE-2022-36056 and its variants): the entry was taken from another signing event.",
+        },
+        TimestampThresholdNotMet = "timestamp-threshold-not-met" {
+            summary: "the bundle has fewer RFC 3161 timestamps than the policy requires",
+            description: "[signatures] signed-timestamp-threshold = N requires N verified RFC 3161 timestamps, each \
+            from a timestamp authority of the trusted root (sigstore-go's WithSignedTimestamps(N)).",
         },
         TimestampVerified = "timestamp-verified" {
             summary: "RFC 3161 timestamps verify against the trusted timestamp authorities",

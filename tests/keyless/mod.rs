@@ -816,3 +816,119 @@ fn a_partial_identity_regexp_fails_with_the_search_it_meant() {
     // The search it suggests does accept the signer.
     assert_eq!(run(".*sigstore-conformance.*").0, 0);
 }
+
+/// sigstore-go's thresholds: a bundle without a log entry verifies only under a policy that
+/// accepts signed timestamps instead (`WithSignedTimestamps(1)` without
+/// `WithTransparencyLog`), never by default. The bundle is the Rekor v2 conformance bundle,
+/// which carries a real RFC 3161 timestamp, with its log entry taken out.
+#[test]
+fn signed_timestamps_without_a_log_entry_only_under_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let original: Value = serde_json::from_slice(
+        &std::fs::read(testdata("sigstore/rekor2-happy-path.sigstore.json")).unwrap(),
+    )
+    .unwrap();
+    let write = |name: &str, edit: &dyn Fn(&mut Value)| {
+        let mut b = original.clone();
+        edit(&mut b);
+        std::fs::write(dir.path().join(name), b.to_string()).unwrap();
+    };
+    write("logged.json", &|_| {});
+    write("no-log.json", &|b| {
+        b["verificationMaterial"]["tlogEntries"] = Value::Array(Vec::new());
+    });
+    write("nothing.json", &|b| {
+        b["verificationMaterial"]["tlogEntries"] = Value::Array(Vec::new());
+        b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] =
+            Value::Array(Vec::new());
+    });
+    write("no-log-bad-sig.json", &|b| {
+        b["verificationMaterial"]["tlogEntries"] = Value::Array(Vec::new());
+        let sig = b["messageSignature"]["signature"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let flipped = if sig.starts_with('M') { "N" } else { "M" };
+        b["messageSignature"]["signature"] = Value::String(format!("{flipped}{}", &sig[1..]));
+    });
+    let policy = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), format!("[signatures]\n{text}\n")).unwrap();
+    };
+    policy(
+        "one.toml",
+        "transparency-log-threshold = 0\nsigned-timestamp-threshold = 1",
+    );
+    policy(
+        "two.toml",
+        "transparency-log-threshold = 0\nsigned-timestamp-threshold = 2",
+    );
+    policy("logged-and-stamped.toml", "signed-timestamp-threshold = 1");
+    policy("logged-and-two.toml", "signed-timestamp-threshold = 2");
+    policy("nothing.toml", "transparency-log-threshold = 0");
+    let artifact = testdata("corpus/a.txt");
+    let root = testdata("sigstore/rekor2-trusted_root.json");
+    let run = |bundle: &str, policy: Option<&str>| {
+        let mut args = vec![
+            artifact.to_str().unwrap(),
+            "--bundle",
+            bundle,
+            "--trusted-root",
+            root.to_str().unwrap(),
+            "--certificate-identity",
+            BEACON,
+            "--certificate-oidc-issuer",
+            ISSUER,
+        ];
+        if let Some(p) = policy {
+            args.extend(["--policy", p]);
+        }
+        verify(dir.path(), &args)
+    };
+
+    let (code, report) = run("no-log.json", None);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        has(&report, "tlog-not-performed", "not-performed"),
+        "{report:#}"
+    );
+    let (code, report) = run("no-log.json", Some("one.toml"));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(has(&report, "tlog-absence-accepted", "pass"), "{report:#}");
+    assert!(has(&report, "timestamp-verified", "pass"), "{report:#}");
+    assert!(
+        report["notes"]["timestamps_without_log"].is_string(),
+        "{report:#}"
+    );
+    for (bundle, policy, code_wanted) in [
+        ("no-log.json", "two.toml", "timestamp-threshold-not-met"),
+        ("nothing.json", "one.toml", "timestamp-threshold-not-met"),
+        (
+            "logged.json",
+            "logged-and-two.toml",
+            "timestamp-threshold-not-met",
+        ),
+    ] {
+        let (code, report) = run(bundle, Some(policy));
+        assert_eq!(code, 1, "{bundle} {policy}: {report:#}");
+        assert!(
+            has(&report, code_wanted, "fail"),
+            "{bundle} {policy}: {report:#}"
+        );
+    }
+    let (code, report) = run("no-log-bad-sig.json", Some("one.toml"));
+    assert_eq!(code, 1, "{report:#}");
+    assert!(!has(&report, "tlog-absence-accepted", "pass"), "{report:#}");
+    // A logged bundle still has its entry proven under a timestamp threshold.
+    let (code, report) = run("logged.json", Some("logged-and-stamped.toml"));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(has(&report, "tlog-verified", "pass"), "{report:#}");
+    // No log entry and no timestamp threshold leaves no time source: not a policy at all.
+    let out = Command::from_std(crate::support::custody())
+        .current_dir(dir.path())
+        .args(["policy", "check", "nothing.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("signed-timestamp-threshold"), "{err}");
+}
