@@ -74,6 +74,7 @@ impl Link {
     fn lists(self) -> &'static [&'static [CodeInfo]] {
         use crate::checks::{
             binding, checkout, contents, provenance, range, rebuild, review, signature, subject,
+            vsa,
         };
         match self {
             Link::Signature => &[
@@ -83,7 +84,8 @@ impl Link {
                 signature::Code::INFO,
                 subject::Code::INFO,
             ],
-            Link::Provenance => &[provenance::Code::INFO],
+            // A VSA stands in for the provenance another verifier judged.
+            Link::Provenance => &[provenance::Code::INFO, vsa::Code::INFO],
             Link::SourceBinding => &[binding::Code::INFO],
             Link::Checkout => &[checkout::Code::INFO],
             // What enters a branch is judged as part of its review.

@@ -230,6 +230,56 @@ impl PublicKey {
         self.kind
     }
 
+    /// OpenSSH's fingerprint of the key, as `ssh-keygen -l` prints it: `SHA256:` and the
+    /// unpadded base64 of the SHA-256 of its SSH wire encoding. slsa-verifier names a VSA key
+    /// by it when no key id is given.
+    pub fn ssh_fingerprint(&self) -> Option<String> {
+        use x509_cert::der::Decode;
+        let spki = x509_cert::spki::SubjectPublicKeyInfoRef::from_der(&self.spki).ok()?;
+        let key = spki.subject_public_key.as_bytes()?;
+        let mut wire = Vec::new();
+        let mut put = |b: &[u8]| {
+            wire.extend_from_slice(&u32::try_from(b.len()).unwrap_or(u32::MAX).to_be_bytes());
+            wire.extend_from_slice(b);
+        };
+        match self.kind {
+            KeyKind::EcdsaP256 => {
+                put(b"ecdsa-sha2-nistp256");
+                put(b"nistp256");
+                put(key);
+            }
+            KeyKind::EcdsaP384 => {
+                put(b"ecdsa-sha2-nistp384");
+                put(b"nistp384");
+                put(key);
+            }
+            KeyKind::Ed25519 => {
+                put(b"ssh-ed25519");
+                put(key);
+            }
+            KeyKind::Rsa => {
+                // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }; a DER
+                // INTEGER's content is exactly an SSH mpint.
+                let (0x30, body, _) = der_tlv(key)? else {
+                    return None;
+                };
+                let (0x02, n, rest) = der_tlv(body)? else {
+                    return None;
+                };
+                let (0x02, e, _) = der_tlv(rest)? else {
+                    return None;
+                };
+                put(b"ssh-rsa");
+                put(e);
+                put(n);
+            }
+        }
+        Some(format!(
+            "SHA256:{}",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(Sha256::digest(&wire))
+        ))
+    }
+
     /// Whether a signature `hint` (DSSE keyid, bundle publicKey.hint) plausibly names this key.
     /// Only an ordering hint: every key is still tried.
     pub fn matches_hint(&self, hint: &str) -> bool {
@@ -282,6 +332,25 @@ fn pem_body(text: &str) -> Result<Vec<u8>, KeyError> {
         .map_err(|_| KeyError::BadBase64)
 }
 
+/// One DER tag-length-value: (tag, content, what follows). Definite lengths up to 4 bytes.
+fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +368,41 @@ fwlMW+gIutNKVRaMyS4rQKvgngc5p8UbLj55pVHhIoAxi/SRgURZI0J3Xw==
         assert_eq!(k.kind(), KeyKind::EcdsaP256);
         assert_eq!(k.keyid().len(), 64);
         assert!(k.matches_hint(&k.keyid().to_uppercase()));
+    }
+
+    /// Fingerprints as `ssh-keygen -l` printed them for these keys (the P-256 key is the VSA
+    /// signing key of slsa-verifier's test data; the RSA key was made by ssh-keygen).
+    #[test]
+    fn ssh_fingerprints_are_openssh_s() {
+        let p256 = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEeGa6ZCZn0q6WpaUwJrSk+PPYEsca
+3Xkk3UrxvbQtoZzTmq0zIYq+4QQl0YBedSyy+XcwAMaUWTouTrB05WhYtg==
+-----END PUBLIC KEY-----
+";
+        let rsa = "-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAty8joUAYY2HLSsqB1Myr
+ozBaf5r7av1SkQqJOgSNLxQZhJKjjTk5WDXY6Dzt6BmOWZ5+cUre0KpmlfhuasOE
++qOP0zb128FxwQBM5hLjW6k0PHjC3io72Jptc+HXYvGFY3FClfPiGcDAGj8qIs2d
+ktkXnZ8oDo+xZC6ahD0gcgx8MIud6Rm+PICvY5IeT6wP7WnoIk9WWLf3Ykf70m8Z
+FudcXKpoaq4Yd73grPaVKx9lRCsL1AfHEfDNDeEJr/3yqEJlOqmummM9VExWGNV3
+uKXi/UvfJ/4YVnimmTiM+uEeekwOxfPyt5bImT2IM7Y1plJkaixKWV6FeOuYctjg
+QwIDAQAB
+-----END PUBLIC KEY-----
+";
+        let fp = |pem: &str| {
+            PublicKey::from_pem(pem, "k")
+                .unwrap()
+                .ssh_fingerprint()
+                .unwrap()
+        };
+        assert_eq!(
+            fp(p256),
+            "SHA256:Zphi7kubaI7RnOrkqPgkRdVhF5a2JOFB4gor/Zajiiw"
+        );
+        assert_eq!(
+            fp(rsa),
+            "SHA256:lMgDxSyS3NgMk+I/O4KRRB1sP29AH5q0mg+Q3LawWjo"
+        );
     }
 
     /// A P-256 key written with its point compressed is the same key as written uncompressed.

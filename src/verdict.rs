@@ -392,6 +392,9 @@ pub struct Notes {
     /// Set when the policy accepts keyless evidence without a log entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dangerous_accept_unlogged: Option<String>,
+    /// Set when the verdict rests on a VSA: whose word it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vsa: Option<String>,
     /// Set when the policy accepts bundles without a log entry on signed timestamps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamps_without_log: Option<String>,
@@ -415,6 +418,7 @@ impl Notes {
             && self.dangerous_any_identity.is_none()
             && self.dangerous_accept_unlogged.is_none()
             && self.timestamps_without_log.is_none()
+            && self.vsa.is_none()
             && self.html.is_none()
             && self.diffoscope.is_none()
     }
@@ -429,6 +433,7 @@ impl Notes {
             ("stat_cache", &self.stat_cache),
             ("trusted_root", &self.trusted_root),
             ("timestamps_without_log", &self.timestamps_without_log),
+            ("vsa", &self.vsa),
         ]
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.as_deref()?)))

@@ -166,13 +166,34 @@ fn gate(wrong: &BTreeSet<&str>, list: &str) {
 }
 
 /// slsa-verifier's own regression cases (`testdata/slsa-verifier/`): each is one
-/// `slsa-verifier verify-artifact` call, whose flags `custody verify` takes as they are.
+/// `slsa-verifier verify-artifact` call, whose flags `custody verify` takes as they are, or one
+/// `verify-vsa` call, which `custody verify-vsa` takes with the same flags.
 /// `scripts/slsa-corpus` prints the same run's totals per source and builder.
 #[test]
 fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/slsa-verifier");
     let cases = cases(&root);
     let command = |case: &Value| -> Vec<String> {
+        if case["command"] == "verify-vsa" {
+            // slsa-verifier's verify-vsa flags, taken as they are; file flags are corpus paths.
+            let mut cmd = vec!["verify-vsa".to_owned()];
+            for (flag, value) in case["flags"].as_object().unwrap() {
+                let values = match value {
+                    Value::Array(list) => list.iter().collect(),
+                    one => vec![one],
+                };
+                for v in values {
+                    let v = v.as_str().unwrap();
+                    let v = if flag.ends_with("-path") {
+                        root.join(v).display().to_string()
+                    } else {
+                        v.to_owned()
+                    };
+                    cmd.extend([format!("--{flag}"), v]);
+                }
+            }
+            return cmd;
+        }
         let artifact = &case["artifact"];
         let target = match artifact["path"].as_str() {
             Some(p) => root.join(p).display().to_string(),

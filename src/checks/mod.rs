@@ -18,6 +18,7 @@ pub mod rebuild;
 pub mod review;
 pub mod signature;
 pub mod subject;
+pub mod vsa;
 
 use std::collections::BTreeMap;
 
@@ -88,6 +89,7 @@ pub const CODES: &[&[crate::check::CodeInfo]] = &[
     contents::Code::INFO,
     rebuild::Code::INFO,
     range::Code::INFO,
+    vsa::Code::INFO,
 ];
 
 /// The checks that hold for the whole run.

@@ -18,6 +18,7 @@ mod rebuild;
 mod source;
 mod verify;
 mod verify_bundle;
+mod verify_vsa;
 
 use std::process::ExitCode;
 
@@ -74,6 +75,8 @@ enum Command {
     Verify(Box<verify::VerifyArgs>),
     /// Verify one Sigstore bundle (the sigstore-conformance CLI protocol; see `verify`).
     VerifyBundle(verify_bundle::VerifyBundleArgs),
+    /// Verify a SLSA Verification Summary Attestation (slsa-verifier's verify-vsa and flags).
+    VerifyVsa(verify_vsa::VerifyVsaArgs),
     /// Check a checkout: the working tree is the reviewed commit, and the commit passed review.
     Source(source::SourceArgs),
     /// Work with policy files.
@@ -129,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Hash(args) => hash::run(args),
         Command::Verify(args) => verify::run(*args),
         Command::VerifyBundle(args) => verify_bundle::run(args),
+        Command::VerifyVsa(args) => verify_vsa::run(args),
         Command::Source(args) => source::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),

@@ -9,6 +9,12 @@ crate::codes! {
             only be checked against keys you trust. Pass one with --key FILE (PEM SubjectPublicKeyInfo) or list it \
             under [signatures] keys in the policy.",
         },
+        KeyIdMismatch = "key-id-mismatch" {
+            summary: "every signature of the envelope names another key id than the trusted key's",
+            description: "custody verify-vsa follows DSSE as slsa-verifier does: a signature whose keyid is set and \
+            differs from the trusted key's id (--public-key-id, else the key's OpenSSH SHA256 fingerprint) is not \
+            tried. Pass the key id the verifier signed with.",
+        },
         ThresholdNotMet = "threshold-not-met" {
             summary: "fewer distinct trusted keys signed than the threshold requires",
             description: "--threshold N (or signatures.threshold in the policy) requires N distinct trusted keys to \

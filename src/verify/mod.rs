@@ -8,6 +8,8 @@
 
 use std::path::PathBuf;
 
+pub mod vsa;
+
 use rayon::prelude::*;
 
 use crate::artifact::{self, ArtifactError, ArtifactSpec};

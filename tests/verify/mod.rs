@@ -8,3 +8,4 @@ mod presets;
 mod signatures;
 mod snapshots;
 pub mod support;
+mod vsa;
