@@ -148,6 +148,15 @@ pub fn signers(policy: &Policy) -> Result<Signers, TrustError> {
     Ok(signers)
 }
 
+/// The npm registry's attestation key: the `npm:attestations` entry, keyId
+/// `SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA`, valid from 2022-12-01, of the Sigstore
+/// TUF target `registry.npmjs.org/keys.json` that npm and slsa-verifier read. Built in so that
+/// `verify-npm-package` runs offline; `--key` replaces it.
+pub const NPM_REGISTRY_KEY: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1Olb3zMAFFxXKHiIkQO5cJ3Yhl5i6UPp+IhuteBJbuHcA5UogKo0EWtlWwW6KSaKoTNEYL7JlCQiVnkhBktUgg==
+-----END PUBLIC KEY-----
+";
+
 /// Where keyless evidence is checked against, and who must have signed it.
 #[derive(Clone, Debug, Default)]
 pub struct KeylessFlags {

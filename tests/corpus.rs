@@ -194,6 +194,23 @@ fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
             }
             return cmd;
         }
+        if case["command"] == "verify-npm-package" {
+            // slsa-verifier's verify-npm-package flags, taken as they are.
+            let mut cmd = vec![
+                "verify-npm-package".to_owned(),
+                root.join(case["artifact"]["path"].as_str().unwrap())
+                    .display()
+                    .to_string(),
+                "--attestations-path".into(),
+                root.join(case["files"]["bundle"].as_str().unwrap())
+                    .display()
+                    .to_string(),
+            ];
+            for (flag, value) in case["flags"].as_object().unwrap() {
+                cmd.extend([format!("--{flag}"), value.as_str().unwrap().to_owned()]);
+            }
+            return cmd;
+        }
         let artifact = &case["artifact"];
         let target = match artifact["path"].as_str() {
             Some(p) => root.join(p).display().to_string(),

@@ -11,6 +11,7 @@
 pub mod binding;
 pub mod checkout;
 pub mod contents;
+pub mod npm;
 pub mod preflight;
 pub mod provenance;
 pub mod range;
@@ -73,6 +74,7 @@ pub const RUN: &[CheckFn] = &[
     signature::check,
     subject::check,
     provenance::check,
+    npm::check,
     contents::check,
     rebuild::check,
     range::check,
@@ -90,6 +92,7 @@ pub const CODES: &[&[crate::check::CodeInfo]] = &[
     rebuild::Code::INFO,
     range::Code::INFO,
     vsa::Code::INFO,
+    npm::Code::INFO,
 ];
 
 /// The checks that hold for the whole run.

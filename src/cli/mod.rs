@@ -18,6 +18,7 @@ mod rebuild;
 mod source;
 mod verify;
 mod verify_bundle;
+mod verify_npm_package;
 mod verify_vsa;
 
 use std::process::ExitCode;
@@ -75,6 +76,9 @@ enum Command {
     Verify(Box<verify::VerifyArgs>),
     /// Verify one Sigstore bundle (the sigstore-conformance CLI protocol; see `verify`).
     VerifyBundle(verify_bundle::VerifyBundleArgs),
+    /// Verify an npm package's publish attestation and provenance together (slsa-verifier's
+    /// verify-npm-package and flags).
+    VerifyNpmPackage(Box<verify_npm_package::VerifyNpmPackageArgs>),
     /// Verify a SLSA Verification Summary Attestation (slsa-verifier's verify-vsa and flags).
     VerifyVsa(verify_vsa::VerifyVsaArgs),
     /// Check a checkout: the working tree is the reviewed commit, and the commit passed review.
@@ -133,6 +137,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::VerifyVsa(args) => verify_vsa::run(args),
+        Command::VerifyNpmPackage(args) => verify_npm_package::run(*args),
         Command::Source(args) => source::run(args),
         Command::Policy(args) => policy::run(args),
         Command::Explain(args) => explain::run(args),

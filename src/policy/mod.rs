@@ -92,6 +92,8 @@ pub struct Policy {
     pub dangerous_accept_unlogged: bool,
     /// How many log entries and RFC 3161 timestamps a keyless bundle needs.
     pub time_sources: TimeSources,
+    /// An npm package's attestations (`custody verify-npm-package`).
+    pub npm: Option<NpmRule>,
     /// Accepted predicate types; empty accepts any.
     pub predicate_types: Vec<String>,
     /// Accepted builder ids; empty accepts any.
@@ -198,6 +200,46 @@ impl Default for TimeSources {
         TimeSources {
             log_entries: 1,
             signed_timestamps: 0,
+        }
+    }
+}
+
+/// What an npm package's attestations must say (slsa-verifier's `verify-npm-package` flags).
+#[derive(Clone, Debug, Default)]
+pub struct NpmRule {
+    pub package_name: Option<String>,
+    pub package_version: Option<String>,
+    /// The runner `--builder-id` names, for provenance the npm CLI wrote; `None` when the
+    /// builder is a reusable workflow (slsa-github-generator's Node.js builder).
+    pub runner: Option<NpmRunner>,
+}
+
+/// The GitHub Actions runners `--builder-id` may name for npm CLI provenance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NpmRunner {
+    /// `https://github.com/actions/runner`
+    Any,
+    /// `https://github.com/actions/runner/github-hosted`
+    GithubHosted,
+    /// `https://github.com/actions/runner/self-hosted`
+    SelfHosted,
+}
+
+impl NpmRunner {
+    pub fn parse(builder_id: &str) -> Option<NpmRunner> {
+        match builder_id {
+            "https://github.com/actions/runner" => Some(NpmRunner::Any),
+            "https://github.com/actions/runner/github-hosted" => Some(NpmRunner::GithubHosted),
+            "https://github.com/actions/runner/self-hosted" => Some(NpmRunner::SelfHosted),
+            _ => None,
+        }
+    }
+
+    pub fn builder_id(self) -> &'static str {
+        match self {
+            NpmRunner::Any => "https://github.com/actions/runner",
+            NpmRunner::GithubHosted => "https://github.com/actions/runner/github-hosted",
+            NpmRunner::SelfHosted => "https://github.com/actions/runner/self-hosted",
         }
     }
 }
