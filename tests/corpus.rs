@@ -166,8 +166,9 @@ fn gate(wrong: &BTreeSet<&str>, list: &str) {
 }
 
 /// slsa-verifier's own regression cases (`testdata/slsa-verifier/`): each is one
-/// `slsa-verifier verify-artifact` call, whose flags `custody verify` takes as they are, or one
-/// `verify-vsa` call, which `custody verify-vsa` takes with the same flags.
+/// `slsa-verifier verify-artifact` (or `verify-github-attestation`) call, whose flags
+/// `custody verify` takes as they are, or one `verify-vsa` or `verify-npm-package` call, which
+/// the custody command of that name takes with the same flags.
 /// `scripts/slsa-corpus` prints the same run's totals per source and builder.
 #[test]
 fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
@@ -236,7 +237,11 @@ fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
                 "{}: --{flag} has no custody equivalent",
                 case["id"]
             );
-            cmd.extend([format!("--{flag}"), value.as_str().unwrap().to_owned()]);
+            // slsa-verifier reads an empty flag as an absent one.
+            let value = value.as_str().unwrap();
+            if !value.is_empty() {
+                cmd.extend([format!("--{flag}"), value.to_owned()]);
+            }
         }
         cmd
     };
