@@ -73,7 +73,7 @@ impl Link {
     /// The code lists whose checks make up this link.
     fn lists(self) -> &'static [&'static [CodeInfo]] {
         use crate::checks::{
-            binding, checkout, contents, npm, provenance, range, rebuild, review, signature,
+            binding, checkout, contents, gcb, npm, provenance, range, rebuild, review, signature,
             subject, vsa,
         };
         match self {
@@ -85,7 +85,12 @@ impl Link {
                 subject::Code::INFO,
             ],
             // A VSA stands in for the provenance another verifier judged.
-            Link::Provenance => &[provenance::Code::INFO, vsa::Code::INFO, npm::Code::INFO],
+            Link::Provenance => &[
+                provenance::Code::INFO,
+                vsa::Code::INFO,
+                npm::Code::INFO,
+                gcb::Code::INFO,
+            ],
             Link::SourceBinding => &[binding::Code::INFO],
             Link::Checkout => &[checkout::Code::INFO],
             // What enters a branch is judged as part of its review.

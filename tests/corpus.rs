@@ -195,6 +195,30 @@ fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
             }
             return cmd;
         }
+        if case["command"] == "verify-image" {
+            // slsa-verifier's verify-image flags, with Cloud Build's keys as files.
+            let mut cmd = vec![
+                "verify-image".to_owned(),
+                case["artifact"]["reference"].as_str().unwrap().to_owned(),
+                "--provenance-path".into(),
+                root.join(case["files"]["bundle"].as_str().unwrap())
+                    .display()
+                    .to_string(),
+            ];
+            let keys = root.join(case["files"]["keys"].as_str().unwrap());
+            let mut files: Vec<_> = std::fs::read_dir(&keys)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            for k in files {
+                cmd.extend(["--key".to_owned(), k.display().to_string()]);
+            }
+            for (flag, value) in case["flags"].as_object().unwrap() {
+                cmd.extend([format!("--{flag}"), value.as_str().unwrap().to_owned()]);
+            }
+            return cmd;
+        }
         if case["command"] == "verify-npm-package" {
             // slsa-verifier's verify-npm-package flags, taken as they are.
             let mut cmd = vec![

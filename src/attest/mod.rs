@@ -13,7 +13,7 @@ pub mod codes;
 pub mod dsse;
 mod ecosystem;
 mod file;
-mod json;
+pub mod json;
 pub mod slsa;
 pub mod statement;
 pub mod timestamp;

@@ -11,6 +11,7 @@
 pub mod binding;
 pub mod checkout;
 pub mod contents;
+pub mod gcb;
 pub mod npm;
 pub mod preflight;
 pub mod provenance;
@@ -93,6 +94,7 @@ pub const CODES: &[&[crate::check::CodeInfo]] = &[
     range::Code::INFO,
     vsa::Code::INFO,
     npm::Code::INFO,
+    gcb::Code::INFO,
 ];
 
 /// The checks that hold for the whole run.

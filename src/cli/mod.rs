@@ -18,6 +18,7 @@ mod rebuild;
 mod source;
 mod verify;
 mod verify_bundle;
+mod verify_image;
 mod verify_npm_package;
 mod verify_vsa;
 
@@ -76,6 +77,9 @@ enum Command {
     Verify(Box<verify::VerifyArgs>),
     /// Verify one Sigstore bundle (the sigstore-conformance CLI protocol; see `verify`).
     VerifyBundle(verify_bundle::VerifyBundleArgs),
+    /// Verify a container image's Google Cloud Build provenance (slsa-verifier's verify-image
+    /// and flags).
+    VerifyImage(Box<verify_image::VerifyImageArgs>),
     /// Verify an npm package's publish attestation and provenance together (slsa-verifier's
     /// verify-npm-package and flags).
     VerifyNpmPackage(Box<verify_npm_package::VerifyNpmPackageArgs>),
@@ -137,6 +141,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(*args),
         Command::VerifyBundle(args) => verify_bundle::run(args),
         Command::VerifyVsa(args) => verify_vsa::run(args),
+        Command::VerifyImage(args) => verify_image::run(*args),
         Command::VerifyNpmPackage(args) => verify_npm_package::run(*args),
         Command::Source(args) => source::run(args),
         Command::Policy(args) => policy::run(args),

@@ -3,6 +3,7 @@
 
 mod commands;
 mod formats;
+mod gcb;
 mod npm;
 mod policy_rules;
 mod presets;

@@ -1,0 +1,165 @@
+//! `custody verify-image`: slsa-verifier's `verify-image` for Google Cloud Build, with its
+//! flags. The image is named by digest; its provenance is what `gcloud artifacts docker images
+//! describe IMAGE --show-provenance --format json` prints (`--provenance-path`), judged by
+//! `crate::checks::gcb`. The image itself is never fetched: only its digest is needed.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::fatal;
+use super::output::{ReportArgs, emit};
+use crate::check::Check;
+use crate::checks::gcb::{self, Expect, NamedKey};
+use crate::policy::{BuilderId, RefRule};
+use crate::verdict::{ArtifactVerdict, RunVerdict, Sections};
+
+const AFTER_HELP: &str = "\
+Reads Google Cloud Build provenance (SLSA v0.1, builders GoogleHostedWorker@v0.2 and @v0.3). The
+signing keys are Cloud Build's public keys, passed with --key and named as slsa-verifier names
+them: REGION.key for a region's builtByGCB key, global-pae-provenanceSigner_1.key and
+global-pae-google-hosted-worker_1.key for the global ones; a signature is tried only with the key
+its keyid names. Provenance of GitHub's container generator (cosign attestations in a registry)
+is not read by this command.
+
+Examples:
+  custody verify-image us-west2-docker.pkg.dev/p/repo/app@sha256:HEX \\
+      --provenance-path app.gcloud.json --key keys/us-west2.key --key keys/global.key \\
+      --builder-id https://cloudbuild.googleapis.com/GoogleHostedWorker \\
+      --source-uri github.com/org/app --source-versioned-tag v1
+
+Exit codes: 0 the provenance verified and says what was asked, 1 a check failed, 2 custody could
+not run (bad flags, a key or provenance file that cannot be read).";
+
+#[derive(clap::Args, Debug)]
+#[command(
+    group(clap::ArgGroup::new("source-ref").args(["source_tag", "source_versioned_tag", "source_branch"])),
+    after_help = AFTER_HELP
+)]
+pub struct VerifyImageArgs {
+    /// The image, by digest: NAME@sha256:HEX.
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// gcloud's provenance JSON for the image.
+    #[arg(long, value_name = "FILE")]
+    pub provenance_path: PathBuf,
+    /// A Cloud Build public key (PEM), named by region. Repeatable.
+    #[arg(long, value_name = "PUBLIC_KEY_FILE")]
+    pub key: Vec<PathBuf>,
+    /// The builder: https://cloudbuild.googleapis.com/GoogleHostedWorker[@v0.2|@v0.3].
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+    /// The repository the image was built from, e.g. github.com/org/repo.
+    #[arg(long, value_name = "URI")]
+    pub source_uri: Option<String>,
+    /// The tag the image was built from (the build's TAG_NAME).
+    #[arg(long, value_name = "TAG")]
+    pub source_tag: Option<String>,
+    /// A semver tag, vX[.Y[.Z]], the build's TAG_NAME must be compatible with.
+    #[arg(long, value_name = "vX[.Y[.Z]]")]
+    pub source_versioned_tag: Option<String>,
+    /// Not recorded by Cloud Build provenance: always fails, as in slsa-verifier.
+    #[arg(long, value_name = "BRANCH")]
+    pub source_branch: Option<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+pub fn run(args: VerifyImageArgs) -> u8 {
+    match judge(&args) {
+        Ok(run) => emit(
+            &run,
+            args.report.format(),
+            args.report.output.as_deref(),
+            "",
+        ),
+        Err(e) => fatal(e),
+    }
+}
+
+fn judge(args: &VerifyImageArgs) -> Result<RunVerdict, String> {
+    let builder = args
+        .builder_id
+        .as_deref()
+        .map(|b| BuilderId::parse(b).map_err(|e| format!("--builder-id: {e}")))
+        .transpose()?;
+    let tag = match (&args.source_tag, &args.source_versioned_tag) {
+        (Some(t), _) => Some(RefRule::tag(t).map_err(|e| format!("--source-tag: {e}"))?),
+        (_, Some(v)) => {
+            Some(RefRule::versioned_tag(v).map_err(|e| format!("--source-versioned-tag: {e}"))?)
+        }
+        _ => None,
+    };
+    let keys = args
+        .key
+        .iter()
+        .map(|k| NamedKey::from_file(k).map_err(|e| format!("--key {}: {e}", k.display())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let origin = args.provenance_path.display().to_string();
+    let text = read_bounded(&args.provenance_path, crate::limits::MAX_ATTESTATION_FILE)
+        .map_err(|e| format!("provenance {origin}: {e}"))?;
+    let digest = args
+        .image
+        .rsplit_once("@sha256:")
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()));
+    let mut checks = Vec::new();
+    match (&digest, &builder) {
+        (None, _) => checks.push(Check::fail(
+            gcb::Code::GcbMutableImage,
+            format!("{}: name the image by digest, NAME@sha256:HEX", args.image),
+        )),
+        (Some(_), Some(b)) if b.name() != gcb::BUILDER => checks.push(Check::fail(
+            gcb::Code::GcbBuilderMismatch,
+            format!(
+                "--builder-id {}: verify-image reads Google Cloud Build provenance ({}) only",
+                b.as_str(),
+                gcb::BUILDER
+            ),
+        )),
+        (Some(d), _) => match crate::attest::json::parse(&text) {
+            Ok(doc) => checks.extend(gcb::evaluate(
+                &origin,
+                &doc,
+                &keys,
+                &Expect {
+                    digest: d,
+                    builder_id: builder.as_ref(),
+                    source_uri: args.source_uri.as_deref(),
+                    tag: tag.as_ref(),
+                    branch: args.source_branch.as_deref(),
+                },
+            )),
+            Err(m) => checks.push(Check::fail(m.code, format!("{origin}: {}", m.message))),
+        },
+    }
+    let digests: BTreeMap<String, String> = digest
+        .iter()
+        .map(|d| ("sha256".to_owned(), d.clone()))
+        .collect();
+    Ok(RunVerdict::new(
+        "verify-image",
+        vec![ArtifactVerdict::new(
+            args.image.clone(),
+            digests,
+            checks,
+            Sections::default(),
+        )],
+    ))
+}
+
+/// A regular file of at most `max` bytes (a FIFO or device is refused, never waited on).
+fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut out = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut out))
+        .map_err(|e| e.to_string())?;
+    if out.len() as u64 > max {
+        return Err(format!("larger than {max} bytes"));
+    }
+    Ok(out)
+}
