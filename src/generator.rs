@@ -24,6 +24,9 @@ pub const DEFAULT_BUILDERS: [&str; 3] = [
     "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml",
 ];
 
+/// The builder slsa-verifier trusts without `--builder-id` for container images (`verify-image`).
+pub const CONTAINER_GENERATOR: &str = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_container_slsa3.yml";
+
 /// The delegator workflows that sign delegated builds' provenance.
 pub const DELEGATORS: [&str; 2] = [
     "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/delegator_generic_slsa3.yml",
@@ -129,7 +132,12 @@ pub fn at_release_tag(workflow: &str) -> String {
 }
 
 /// How the report names the signers trusted by default.
-pub fn default_trust() -> String {
+pub fn default_trust(images: bool) -> String {
+    if images {
+        return "slsa-github-generator's container generator at release tags (slsa-verifier's \
+                default for images when only the source repository is pinned)"
+            .to_owned();
+    }
     "slsa-github-generator's generic, Go and container-based builders at release tags, and \
      builds its delegators made with one of its own workflows (slsa-verifier's default when only \
      the source repository is pinned)"

@@ -168,6 +168,9 @@ pub struct KeylessFlags {
     pub certificate_oidc_issuer_regexp: Option<String>,
     /// Whether `--builder-id` was given (it then pins the signer, see [`keyless`]).
     pub builder_id_given: bool,
+    /// The evidence is about container images (`verify-image`): slsa-verifier then trusts the
+    /// container generator by default, and no delegator.
+    pub images: bool,
 }
 
 /// The trusted root and accepted identities for keyless evidence. The identity flags replace
@@ -204,13 +207,13 @@ pub fn keyless(
             })?,
         ]
     } else if flags.builder_id_given {
-        builder_identities(&policy.builder_ids)?
+        builder_identities(&policy.builder_ids, !flags.images)?
     } else {
         let mut identities = std::mem::take(&mut policy.identities);
         if identities.is_empty() {
             // `builder-ids` without an identities list pins the signer as `--builder-id` does:
             // the certificate identity must be one of those builders' workflows.
-            identities = builder_identities(&policy.builder_ids)?;
+            identities = builder_identities(&policy.builder_ids, !flags.images)?;
         }
         if let Some(uri) = policy
             .source
@@ -221,12 +224,12 @@ pub fn keyless(
             // slsa-verifier's default trust: with only the source repository pinned, the
             // signer is one of slsa-github-generator's builders, and it must have run for
             // that repository.
-            identities = default_identities().map_err(TrustError::Flag)?;
+            identities = default_identities(flags.images).map_err(TrustError::Flag)?;
             for id in &mut identities {
                 id.extensions
                     .push((Extension::SourceRepositoryUri, format!("https://{uri}")));
             }
-            notes.default_builders = Some(generator::default_trust());
+            notes.default_builders = Some(generator::default_trust(flags.images));
         }
         if policy.require_source_uri {
             let Some(uri) = &policy.source.uri else {
@@ -290,13 +293,16 @@ pub fn keyless(
 /// their builder in the provenance (checked there, see `checks::provenance`). Builders outside
 /// github.com have no known OIDC issuer: they pin no signer, and keyless evidence then fails for
 /// want of an identity (identity-not-specified).
-fn builder_identities(builders: &[crate::policy::BuilderId]) -> Result<Vec<Identity>, TrustError> {
+fn builder_identities(
+    builders: &[crate::policy::BuilderId],
+    delegators: bool,
+) -> Result<Vec<Identity>, TrustError> {
     let mut identities = builders
         .iter()
         .filter_map(|b| builder_identity(b).transpose())
         .collect::<Result<Vec<_>, _>>()
         .map_err(TrustError::Flag)?;
-    if !identities.is_empty() {
+    if delegators && !identities.is_empty() {
         identities.extend(delegator_identities().map_err(TrustError::Flag)?);
     }
     Ok(identities)
@@ -327,8 +333,13 @@ fn delegator_identities() -> Result<Vec<Identity>, String> {
 }
 
 /// slsa-verifier's default signers when only the source repository is pinned: the generator's
-/// builders and delegators at release tags.
-fn default_identities() -> Result<Vec<Identity>, String> {
+/// builders and delegators at release tags, or for images its container generator.
+fn default_identities(images: bool) -> Result<Vec<Identity>, String> {
+    if images {
+        return Ok(vec![release_workflow(&generator::at_release_tag(
+            generator::CONTAINER_GENERATOR,
+        ))?]);
+    }
     let mut identities = generator::DEFAULT_BUILDERS
         .iter()
         .map(|b| release_workflow(&generator::at_release_tag(b)))

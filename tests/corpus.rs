@@ -195,6 +195,22 @@ fn every_slsa_verifier_case_gets_its_verdict_or_is_listed_as_disputed() {
             }
             return cmd;
         }
+        if case["command"] == "verify-image" && case["files"]["layout"].is_string() {
+            // An image in a local OCI layout: LAYOUT@sha256:DIGEST.
+            let layout = root.join(case["files"]["layout"].as_str().unwrap());
+            let mut cmd = vec![
+                "verify-image".to_owned(),
+                format!(
+                    "{}@{}",
+                    layout.display(),
+                    case["artifact"]["digest"].as_str().unwrap()
+                ),
+            ];
+            for (flag, value) in case["flags"].as_object().unwrap() {
+                cmd.extend([format!("--{flag}"), value.as_str().unwrap().to_owned()]);
+            }
+            return cmd;
+        }
         if case["command"] == "verify-image" {
             // slsa-verifier's verify-image flags, with Cloud Build's keys as files.
             let mut cmd = vec![

@@ -12,8 +12,8 @@ use super::{
 };
 use crate::limits::{MAX_ATTESTATION_FILE, MAX_ENTRIES_PER_FILE};
 
-/// Read one attestation file. Refuses FIFOs and other non-files before opening them, so a
-/// FIFO cannot make custody block.
+/// Read one attestation file, or the cosign attestations of an OCI image layout directory.
+/// Refuses FIFOs and other non-files before opening them, so a FIFO cannot make custody block.
 /// With the documents comes the SHA-256 (hex) of the bytes read, for the report's inputs.
 pub fn load(path: &Path) -> Result<(Vec<Loaded>, String), LoadError> {
     let io = |source| LoadError::Io {
@@ -21,6 +21,9 @@ pub fn load(path: &Path) -> Result<(Vec<Loaded>, String), LoadError> {
         source,
     };
     let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() && super::oci::is_layout(path) {
+        return super::oci::load_layout(path);
+    }
     if !meta.is_file() {
         return Err(LoadError::NotAFile {
             path: path.to_owned(),

@@ -14,6 +14,7 @@ pub mod dsse;
 mod ecosystem;
 mod file;
 pub mod json;
+pub mod oci;
 pub mod slsa;
 pub mod statement;
 pub mod timestamp;
@@ -67,7 +68,7 @@ pub struct Origin {
 }
 
 impl Origin {
-    fn file(path: &Path) -> Origin {
+    pub(crate) fn file(path: &Path) -> Origin {
         Origin {
             file: path.to_owned(),
             line: None,
@@ -110,6 +111,8 @@ pub enum Format {
     Npm {
         predicate_type: String,
     },
+    /// A cosign attestation layer of an OCI image layout, read as the bundle it stands for.
+    CosignAttestation,
 }
 
 impl fmt::Display for Format {
@@ -120,6 +123,7 @@ impl fmt::Display for Format {
             Format::Pep740Attestation => f.write_str("PEP 740 attestation"),
             Format::PypiProvenance { .. } => f.write_str("PyPI provenance attestation"),
             Format::Npm { .. } => f.write_str("npm attestation"),
+            Format::CosignAttestation => f.write_str("cosign attestation (OCI layout)"),
         }
     }
 }

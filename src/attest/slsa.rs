@@ -47,6 +47,8 @@ pub struct ProvenanceV1 {
     pub builder_id: String,
     pub build_type: String,
     pub external_parameters: serde_json::Map<String, serde_json::Value>,
+    /// `buildDefinition.internalParameters`.
+    pub internal_parameters: serde_json::Value,
     pub resolved_dependencies: Vec<ResourceRef>,
     pub started_on: Option<String>,
     pub finished_on: Option<String>,
@@ -121,6 +123,8 @@ struct RawBuildDefinition {
     build_type: String,
     #[serde(default)]
     external_parameters: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    internal_parameters: serde_json::Value,
     #[serde(default)]
     resolved_dependencies: Vec<RawResource>,
 }
@@ -207,6 +211,7 @@ impl Provenance {
             builder_id: raw.run_details.builder.id,
             build_type: raw.build_definition.build_type,
             external_parameters: raw.build_definition.external_parameters,
+            internal_parameters: raw.build_definition.internal_parameters,
             resolved_dependencies: raw
                 .build_definition
                 .resolved_dependencies
@@ -251,6 +256,42 @@ impl Provenance {
                 from.map(source_of_resource).unwrap_or_default()
             }
             Provenance::V1(p) => source_v1(p),
+        }
+    }
+
+    /// The branch the build ran for, as slsa-verifier reads it from slsa-github-generator's
+    /// GitHub environment (v0.2 `invocation.environment`, v1 `internalParameters`): the ref
+    /// itself for a branch build; for a tag, the branch it was pushed to (the push event's
+    /// `base_ref`) or a release's target branch, else none (`Some("")`). `None` when the
+    /// provenance records no GitHub ref type, and the source ref is all there is.
+    pub fn github_branch(&self) -> Option<String> {
+        let (env, key): (&serde_json::Value, fn(&str) -> String) = match self {
+            Provenance::V02(p) => (&p.environment, |k| k.to_owned()),
+            Provenance::V1(p) => (&p.internal_parameters, |k| k.to_ascii_uppercase()),
+        };
+        let text = |k: &str| env.get(key(k)).and_then(|v| v.as_str());
+        match text("github_ref_type")? {
+            "branch" => Some(text("github_ref").unwrap_or_default().to_owned()),
+            "tag" => {
+                if let Some(base) = text("github_base_ref").filter(|b| !b.is_empty()) {
+                    return Some(base.to_owned());
+                }
+                let payload = env.get(key("github_event_payload"));
+                Some(match text("github_event_name") {
+                    Some("push") => payload
+                        .and_then(|p| p.get("base_ref"))
+                        .and_then(|b| b.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    Some("release") => payload
+                        .and_then(|p| p.pointer("/release/target_commitish"))
+                        .and_then(|b| b.as_str())
+                        .map(|b| format!("refs/heads/{b}"))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                })
+            }
+            _ => None,
         }
     }
 

@@ -36,7 +36,7 @@ const PAE_KEYS: [(&str, &str); 2] = [
 crate::codes! {
     /// What the Cloud Build rules report.
     pub enum Code {
-        GcbMutableImage = "gcb-mutable-image" {
+        MutableImage = "mutable-image" {
             summary: "the image is named by a tag, not a digest",
             description: "A tag can be moved to another image at any time; name the image IMAGE@sha256:DIGEST.",
         },

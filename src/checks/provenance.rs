@@ -440,7 +440,13 @@ fn provenance(policy: &Policy, v: &Verified, p: &Provenance, now: i64, checks: &
         });
     }
     if let Some(rule) = &policy.source.git_ref {
-        checks.push(match &source.git_ref {
+        // A branch rule asks which branch the build ran for; a tag build ran for the branch
+        // the tag was pushed to, which slsa-github-generator's GitHub environment records.
+        let git_ref = match (rule, p.github_branch()) {
+            (crate::policy::RefRule::Branch(_), Some(branch)) => Some(branch),
+            _ => source.git_ref.clone(),
+        };
+        checks.push(match &git_ref {
             Some(got) if rule.matches(got) => {
                 Check::pass(Code::SourceRefMatched, format!("{at}: ref {got}"))
             }

@@ -151,6 +151,11 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
             certificate_oidc_issuer: args.certificate_oidc_issuer.clone(),
             certificate_oidc_issuer_regexp: args.certificate_oidc_issuer_regexp.clone(),
             builder_id_given: !args.builder_id.is_empty(),
+            // Attestations read from an OCI image layout are about images.
+            images: args
+                .bundles
+                .iter()
+                .any(|b| crate::attest::oci::is_layout(b)),
         },
         &mut notes,
     )

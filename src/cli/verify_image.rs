@@ -1,7 +1,9 @@
-//! `custody verify-image`: slsa-verifier's `verify-image` for Google Cloud Build, with its
-//! flags. The image is named by digest; its provenance is what `gcloud artifacts docker images
-//! describe IMAGE --show-provenance --format json` prints (`--provenance-path`), judged by
-//! `crate::checks::gcb`. The image itself is never fetched: only its digest is needed.
+//! `custody verify-image`: slsa-verifier's `verify-image`, with its flags. The image is named by
+//! digest and never fetched. Its provenance is either Google Cloud Build's, as `gcloud artifacts
+//! docker images describe IMAGE --show-provenance --format json` prints it (`--provenance-path`,
+//! judged by `crate::checks::gcb`), or the cosign attestations of a local OCI image layout
+//! (`LAYOUT@sha256:DIGEST`, from GitHub's container generator), verified as `custody verify`
+//! verifies any bundle, with slsa-verifier's trust for images.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,14 +16,18 @@ use crate::policy::{BuilderId, RefRule};
 use crate::verdict::{ArtifactVerdict, RunVerdict, Sections};
 
 const AFTER_HELP: &str = "\
-Reads Google Cloud Build provenance (SLSA v0.1, builders GoogleHostedWorker@v0.2 and @v0.3). The
-signing keys are Cloud Build's public keys, passed with --key and named as slsa-verifier names
-them: REGION.key for a region's builtByGCB key, global-pae-provenanceSigner_1.key and
-global-pae-google-hosted-worker_1.key for the global ones; a signature is tried only with the key
-its keyid names. Provenance of GitHub's container generator (cosign attestations in a registry)
-is not read by this command.
+With --provenance-path, reads Google Cloud Build provenance (SLSA v0.1, builders
+GoogleHostedWorker@v0.2 and @v0.3). The signing keys are Cloud Build's public keys, passed with
+--key and named as slsa-verifier names them: REGION.key for a region's builtByGCB key,
+global-pae-provenanceSigner_1.key and global-pae-google-hosted-worker_1.key for the global ones;
+a signature is tried only with the key its keyid names.
+
+Without it, IMAGE is a local OCI image layout with the image's cosign attestations (`cosign save
+IMAGE --dir DIR`, then DIR@sha256:DIGEST): keyless provenance from slsa-github-generator's
+container generator, which is trusted by default when only --source-uri is given.
 
 Examples:
+  custody verify-image ./app-layout@sha256:HEX --source-uri github.com/org/app --source-tag v1.2.0
   custody verify-image us-west2-docker.pkg.dev/p/repo/app@sha256:HEX \\
       --provenance-path app.gcloud.json --key keys/us-west2.key --key keys/global.key \\
       --builder-id https://cloudbuild.googleapis.com/GoogleHostedWorker \\
@@ -39,9 +45,9 @@ pub struct VerifyImageArgs {
     /// The image, by digest: NAME@sha256:HEX.
     #[arg(value_name = "IMAGE")]
     pub image: String,
-    /// gcloud's provenance JSON for the image.
+    /// gcloud's Cloud Build provenance JSON for the image.
     #[arg(long, value_name = "FILE")]
-    pub provenance_path: PathBuf,
+    pub provenance_path: Option<PathBuf>,
     /// A Cloud Build public key (PEM), named by region. Repeatable.
     #[arg(long, value_name = "PUBLIC_KEY_FILE")]
     pub key: Vec<PathBuf>,
@@ -65,6 +71,20 @@ pub struct VerifyImageArgs {
 }
 
 pub fn run(args: VerifyImageArgs) -> u8 {
+    if args.provenance_path.is_none() {
+        return match layout_request(&args) {
+            Ok(request) => match crate::verify::run(request) {
+                Ok(run) => emit(
+                    &run,
+                    args.report.format(),
+                    args.report.output.as_deref(),
+                    "",
+                ),
+                Err(e) => fatal(e),
+            },
+            Err(e) => fatal(e),
+        };
+    }
     match judge(&args) {
         Ok(run) => emit(
             &run,
@@ -94,8 +114,12 @@ fn judge(args: &VerifyImageArgs) -> Result<RunVerdict, String> {
         .iter()
         .map(|k| NamedKey::from_file(k).map_err(|e| format!("--key {}: {e}", k.display())))
         .collect::<Result<Vec<_>, _>>()?;
-    let origin = args.provenance_path.display().to_string();
-    let text = read_bounded(&args.provenance_path, crate::limits::MAX_ATTESTATION_FILE)
+    let provenance = args
+        .provenance_path
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""));
+    let origin = provenance.display().to_string();
+    let text = read_bounded(provenance, crate::limits::MAX_ATTESTATION_FILE)
         .map_err(|e| format!("provenance {origin}: {e}"))?;
     let digest = args
         .image
@@ -105,7 +129,7 @@ fn judge(args: &VerifyImageArgs) -> Result<RunVerdict, String> {
     let mut checks = Vec::new();
     match (&digest, &builder) {
         (None, _) => checks.push(Check::fail(
-            gcb::Code::GcbMutableImage,
+            gcb::Code::MutableImage,
             format!("{}: name the image by digest, NAME@sha256:HEX", args.image),
         )),
         (Some(_), Some(b)) if b.name() != gcb::BUILDER => checks.push(Check::fail(
@@ -162,4 +186,82 @@ fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
         return Err(format!("larger than {max} bytes"));
     }
     Ok(out)
+}
+
+/// `custody verify LAYOUT --bundle LAYOUT` for an image in a local OCI layout, with
+/// slsa-verifier's trust for images.
+fn layout_request(args: &VerifyImageArgs) -> Result<crate::verify::Request, String> {
+    use crate::policy::{Policy, rules};
+    let Some((layout, digest)) = args.image.rsplit_once("@sha256:") else {
+        return Err(format!(
+            "{}: name the image by digest, LAYOUT@sha256:HEX (a tag can be moved)",
+            args.image
+        ));
+    };
+    let layout = PathBuf::from(layout);
+    if !crate::attest::oci::is_layout(&layout) {
+        return Err(format!(
+            "{}: not a local OCI image layout; custody reads an image's attestations from one \
+             (cosign save IMAGE --dir DIR, then DIR@sha256:DIGEST), or Cloud Build provenance \
+             with --provenance-path",
+            layout.display()
+        ));
+    }
+    let artifact = crate::artifact::ArtifactSpec::parse(&format!("sha256:{digest}"))
+        .map_err(|e| e.to_string())?;
+    let mut policy = Policy::default();
+    if let Some(uri) = &args.source_uri {
+        policy.source.uri = Some(rules::repository(uri).map_err(|e| format!("--source-uri: {e}"))?);
+    }
+    policy.source.git_ref = match (
+        &args.source_tag,
+        &args.source_versioned_tag,
+        &args.source_branch,
+    ) {
+        (Some(t), _, _) => Some(RefRule::tag(t).map_err(|e| format!("--source-tag: {e}"))?),
+        (_, Some(v), _) => {
+            Some(RefRule::versioned_tag(v).map_err(|e| format!("--source-versioned-tag: {e}"))?)
+        }
+        (_, _, Some(b)) => Some(RefRule::branch(b).map_err(|e| format!("--source-branch: {e}"))?),
+        _ => None,
+    };
+    if let Some(b) = &args.builder_id {
+        policy.builder_ids = vec![BuilderId::parse(b).map_err(|e| format!("--builder-id: {e}"))?];
+    }
+    let mut notes = crate::verdict::Notes::default();
+    let keyless = crate::trust::keyless(
+        &mut policy,
+        &crate::trust::KeylessFlags {
+            builder_id_given: args.builder_id.is_some(),
+            images: true,
+            ..crate::trust::KeylessFlags::default()
+        },
+        &mut notes,
+    )
+    .map_err(|e| e.to_string())?;
+    let (keyring, preflight) = crate::trust::keyring(
+        &policy,
+        &crate::trust::KeyFlags {
+            keys: args.key.clone(),
+            threshold: None,
+        },
+        &mut notes,
+    )
+    .map_err(|e| e.to_string())?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    Ok(crate::verify::Request {
+        source: None,
+        artifacts: vec![artifact],
+        attestations: vec![layout],
+        keyring,
+        keyless,
+        signers: crate::trust::signers(&policy).map_err(|e| e.to_string())?,
+        policy,
+        preflight,
+        now,
+        notes,
+    })
 }

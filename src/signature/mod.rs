@@ -108,15 +108,7 @@ impl Claim {
     }
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
-}
+use crate::hash::unhex;
 
 /// Proof that a piece of evidence was signed by trusted keys or, keyless, by an accepted signer
 /// whose certificate chains to the trusted root. Only this module constructs it.

@@ -82,3 +82,82 @@ fn unreadable_inputs_are_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("--key not-a-key.key"), "{err}");
 }
+
+/// The container generator's cosign attestation, read from a real OCI image layout.
+const LAYOUT: &str = "files/gha_generic_container/v1.10.0/container_workflow_dispatch";
+const LAYOUT_DIGEST: &str =
+    "sha256:e0a0a765d690a5104331cfbac88ebbbf01736c1f87aaa3cd455c516a5ea586a5";
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_image_in_an_oci_layout_is_verified_by_its_cosign_attestation() {
+    let scene = Scene::new();
+    let image = format!("{}@{LAYOUT_DIGEST}", testdata(LAYOUT).display());
+    let run = |image: &str, extra: &[&str]| {
+        let out = scene
+            .custody()
+            .args(["verify-image", image, "--json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            crate::support::report(&out.stdout).unwrap_or(Value::Null),
+        )
+    };
+    // Only the repository pinned: the container generator is trusted by default.
+    let (code, report) = run(
+        &image,
+        &["--source-uri", "github.com/slsa-framework/example-package"],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        report["notes"]["default_builders"]
+            .as_str()
+            .unwrap()
+            .contains("container generator")
+    );
+    let (code, report) = run(&image, &["--source-uri", "github.com/slsa-framework/other"]);
+    assert_eq!(code, 1, "{report:#}");
+    // A tag build ran for the branch its tag was pushed to.
+    let (code, report) = run(
+        &image,
+        &[
+            "--source-uri",
+            "github.com/slsa-framework/example-package",
+            "--source-branch",
+            "main",
+        ],
+    );
+    assert_eq!(code, 0, "{report:#}");
+    // A blob whose bytes no longer hash to its name is refused.
+    let copy = scene.path("layout");
+    copy_dir(&testdata(LAYOUT), &copy);
+    let blob =
+        copy.join("blobs/sha256/20b16d5835eceaa7b9dbb7e4fdf4db52a8b9159c1416dd73e54cade07e838917");
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let at = bytes.iter().position(|&b| b == b'"').unwrap();
+    bytes.insert(at, b' ');
+    std::fs::write(&blob, bytes).unwrap();
+    let (code, report) = run(
+        &format!("layout@{LAYOUT_DIGEST}"),
+        &["--source-uri", "github.com/slsa-framework/example-package"],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert!(report.to_string().contains("hashes to"), "{report:#}");
+    // An image that is not a local layout, and no Cloud Build provenance: nothing to read.
+    let (code, _, err) = scene.run(&["verify-image", &format!("ghcr.io/org/app@{LAYOUT_DIGEST}")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cosign save"), "{err}");
+}
