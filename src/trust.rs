@@ -171,6 +171,9 @@ pub struct KeylessFlags {
     /// The evidence is about container images (`verify-image`): slsa-verifier then trusts the
     /// container generator by default, and no delegator.
     pub images: bool,
+    /// Trusted keys were given (`--key` or the policy's keys): the evidence expected is
+    /// key-signed, and no keyless signer is trusted by default.
+    pub keys_given: bool,
 }
 
 /// The trusted root and accepted identities for keyless evidence. The identity flags replace
@@ -215,12 +218,12 @@ pub fn keyless(
             // the certificate identity must be one of those builders' workflows.
             identities = builder_identities(&policy.builder_ids, !flags.images)?;
         }
-        if let Some(uri) = policy
-            .source
-            .uri
-            .as_ref()
-            .filter(|_| identities.is_empty() && policy.builder_ids.is_empty())
-        {
+        if let Some(uri) = policy.source.uri.as_ref().filter(|_| {
+            identities.is_empty()
+                && policy.builder_ids.is_empty()
+                && !flags.keys_given
+                && policy.keys.is_empty()
+        }) {
             // slsa-verifier's default trust: with only the source repository pinned, the
             // signer is one of slsa-github-generator's builders, and it must have run for
             // that repository.

@@ -156,6 +156,7 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
                 .bundles
                 .iter()
                 .any(|b| crate::attest::oci::is_layout(b)),
+            keys_given: !args.keys.is_empty(),
         },
         &mut notes,
     )

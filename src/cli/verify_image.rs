@@ -234,6 +234,7 @@ fn layout_request(args: &VerifyImageArgs) -> Result<crate::verify::Request, Stri
         &crate::trust::KeylessFlags {
             builder_id_given: args.builder_id.is_some(),
             images: true,
+            keys_given: !args.key.is_empty(),
             ..crate::trust::KeylessFlags::default()
         },
         &mut notes,
