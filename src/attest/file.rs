@@ -47,6 +47,33 @@ pub fn load(path: &Path) -> Result<(Vec<Loaded>, String), LoadError> {
     Ok((parse_file(&bytes, &origin), sha256))
 }
 
+/// A regular file of at most [`MAX_ATTESTATION_FILE`] bytes, whole; a larger one, a FIFO or a
+/// directory is an error naming the file (for inputs read outside [`load`]: OCI layout blobs,
+/// Cloud Build provenance).
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(LoadError::NotAFile {
+            path: path.to_owned(),
+        });
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_ATTESTATION_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_ATTESTATION_FILE {
+        return Err(io(std::io::Error::other(format!(
+            "larger than {MAX_ATTESTATION_FILE} bytes"
+        ))));
+    }
+    Ok(bytes)
+}
+
 /// Split a file into documents (one JSON document, or JSON Lines) and read each.
 pub fn parse_file(bytes: &[u8], origin: &Origin) -> Vec<Loaded> {
     let mut out = Vec::new();

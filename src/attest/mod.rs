@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use bundle::{Bundle, BundleVersion, TlogEntry};
 use dsse::Envelope;
-pub use file::{load, parse_file};
+pub use file::{load, parse_file, read_bounded};
 
 /// Why an attestation file could not be read at all (custody exits 2).
 #[derive(Debug, thiserror::Error)]

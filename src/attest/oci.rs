@@ -6,7 +6,6 @@
 //! same, so it is verified as any bundle is. Blobs are content-addressed: a blob whose bytes do
 //! not hash to its name is refused.
 
-use std::io::Read;
 use std::path::Path;
 
 use base64::Engine;
@@ -14,8 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use super::bundle::Bundle;
-use super::{Evidence, Format, LoadError, Loaded, Malformed, Origin, codes, json};
-use crate::limits::MAX_ATTESTATION_FILE;
+use super::{Evidence, Format, LoadError, Loaded, Malformed, Origin, codes, json, read_bounded};
 
 const ATTS: &str = "dev.cosignproject.cosign/atts";
 const DSSE_LAYER: &str = "application/vnd.dsse.envelope.v1+json";
@@ -28,7 +26,7 @@ pub fn is_layout(dir: &Path) -> bool {
 /// Every cosign attestation of the layout at `dir`; with them the SHA-256 of its index.
 pub fn load_layout(dir: &Path) -> Result<(Vec<Loaded>, String), LoadError> {
     let index_path = dir.join("index.json");
-    let index_bytes = read(&index_path)?;
+    let index_bytes = read_bounded(&index_path)?;
     let sha256 = crate::hash::hex(&<sha2::Sha256 as sha2::Digest>::digest(&index_bytes));
     let origin = Origin::file(&index_path);
     let mut out = Vec::new();
@@ -121,7 +119,7 @@ fn blob(dir: &Path, digest: &str) -> Result<Result<Value, Refused>, LoadError> {
             )));
         }
     };
-    let bytes = read(&path)?;
+    let bytes = read_bounded(&path)?;
     let got = crate::hash::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     if !got.eq_ignore_ascii_case(hex) {
         return Ok(Err((
@@ -133,32 +131,6 @@ fn blob(dir: &Path, digest: &str) -> Result<Result<Value, Refused>, LoadError> {
         )));
     }
     Ok(json::parse(&bytes).map_err(|m| (origin, m)))
-}
-
-/// A regular file of at most [`MAX_ATTESTATION_FILE`] bytes.
-fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let io = |source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    if !std::fs::metadata(path).map_err(io)?.is_file() {
-        return Err(LoadError::NotAFile {
-            path: path.to_owned(),
-        });
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(MAX_ATTESTATION_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_ATTESTATION_FILE {
-        return Err(LoadError::Io {
-            path: path.to_owned(),
-            source: std::io::Error::other(format!("larger than {MAX_ATTESTATION_FILE} bytes")),
-        });
-    }
-    Ok(bytes)
 }
 
 /// The Sigstore bundle v0.1 a cosign attestation layer stands for.

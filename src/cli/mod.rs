@@ -193,6 +193,14 @@ fn manpage(out_dir: Option<&std::path::Path>) -> u8 {
 }
 
 /// Print an error that stopped custody from running, and return exit code 2.
+/// Seconds since the Unix epoch, for a verification's age rules.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 pub(crate) fn fatal(err: impl std::fmt::Display) -> u8 {
     eprintln!("custody: error: {err}");
     EXIT_ERROR

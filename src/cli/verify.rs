@@ -171,10 +171,7 @@ fn prepare(args: VerifyArgs) -> Result<(Request, Format, Option<PathBuf>), Strin
     )
     .map_err(|e| e.to_string())?;
     let signers = trust::signers(&policy).map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
+    let now = super::unix_now();
     let source = match &args.source {
         Some(dir) => Some(
             Checkout::open(dir, args.source_rev.as_deref())

@@ -71,21 +71,13 @@ pub struct VerifyImageArgs {
 }
 
 pub fn run(args: VerifyImageArgs) -> u8 {
-    if args.provenance_path.is_none() {
-        return match layout_request(&args) {
-            Ok(request) => match crate::verify::run(request) {
-                Ok(run) => emit(
-                    &run,
-                    args.report.format(),
-                    args.report.output.as_deref(),
-                    "",
-                ),
-                Err(e) => fatal(e),
-            },
-            Err(e) => fatal(e),
-        };
-    }
-    match judge(&args) {
+    let verdict = if args.provenance_path.is_none() {
+        layout_request(&args)
+            .and_then(|request| crate::verify::run(request).map_err(|e| e.to_string()))
+    } else {
+        judge(&args)
+    };
+    match verdict {
         Ok(run) => emit(
             &run,
             args.report.format(),
@@ -119,8 +111,7 @@ fn judge(args: &VerifyImageArgs) -> Result<RunVerdict, String> {
         .as_deref()
         .unwrap_or(std::path::Path::new(""));
     let origin = provenance.display().to_string();
-    let text = read_bounded(provenance, crate::limits::MAX_ATTESTATION_FILE)
-        .map_err(|e| format!("provenance {origin}: {e}"))?;
+    let text = crate::attest::read_bounded(provenance).map_err(|e| format!("provenance {e}"))?;
     let digest = args
         .image
         .rsplit_once("@sha256:")
@@ -169,23 +160,6 @@ fn judge(args: &VerifyImageArgs) -> Result<RunVerdict, String> {
             Sections::default(),
         )],
     ))
-}
-
-/// A regular file of at most `max` bytes (a FIFO or device is refused, never waited on).
-fn read_bounded(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mut out = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut out))
-        .map_err(|e| e.to_string())?;
-    if out.len() as u64 > max {
-        return Err(format!("larger than {max} bytes"));
-    }
-    Ok(out)
 }
 
 /// `custody verify LAYOUT --bundle LAYOUT` for an image in a local OCI layout, with
@@ -249,10 +223,7 @@ fn layout_request(args: &VerifyImageArgs) -> Result<crate::verify::Request, Stri
         &mut notes,
     )
     .map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
+    let now = super::unix_now();
     Ok(crate::verify::Request {
         source: None,
         artifacts: vec![artifact],

@@ -169,10 +169,7 @@ fn prepare(args: VerifyNpmPackageArgs) -> Result<(Request, ReportArgs), String> 
         &mut notes,
     )
     .map_err(|e| e.to_string())?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
+    let now = super::unix_now();
     let request = Request {
         source: None,
         artifacts: vec![artifact],
